@@ -1,0 +1,188 @@
+"""The command line: ``jixiao score``, ``jixiao check``, ``jixiao frameworks``, ``jixiao demo``."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from jixiao.core.audit import Finding, audit
+from jixiao.core.numbers import fmt
+from jixiao.core.scoring import ScoreSheet, score
+from jixiao.io.yamlio import LoadError, builtin_framework_names, load_evaluation, load_framework
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="jixiao 绩效：预算绩效自评——按规则计分、定级、核查。")
+console = Console()
+err_console = Console(stderr=True)
+
+
+def _fail(errors: list[LoadError]) -> None:
+    err_console.print(f"[bold red]输入有误（{len(errors)}处）：[/]")
+    for e in errors:
+        err_console.print(f"  {e}", markup=False, highlight=False)
+    raise typer.Exit(code=2)
+
+
+def _load(file: Path):
+    evaluation, errors = load_evaluation(file)
+    if errors or evaluation is None:
+        _fail(errors)
+    sheet = score(evaluation)
+    return sheet, audit(sheet)
+
+
+def _s(value: Decimal | None) -> str | None:
+    return None if value is None else format(value, "f")
+
+
+def sheet_json(sheet: ScoreSheet, findings: list[Finding]) -> dict:
+    """The score sheet as JSON-ready data; every number is a string of the exact decimal."""
+    ev = sheet.evaluation
+    return {
+        "unit": ev.unit.name,
+        "year": ev.year,
+        "framework": {"id": ev.framework.id, "name": ev.framework.name, "version": ev.framework.version},
+        "total": _s(sheet.total),
+        "declared_total": _s(sheet.declared_total),
+        "grade": sheet.grade,
+        "passed": sheet.passed,
+        "weight_total": _s(sheet.weight_total),
+        "indicators": [
+            {"code": r.code, "name": r.name, "parent": r.parent, "weight": _s(r.weight), "score": _s(r.score),
+             "declared": _s(r.declared), "difference": _s(r.difference), "rule": r.rule_type,
+             "manual": r.manual, "error": r.error, "explanation": r.explanation}
+            for r in sheet.rows
+        ],
+        "groups": [
+            {"code": g.group.code, "name": g.group.name, "level": g.level, "points": _s(g.group.points),
+             "weight": _s(g.weight), "score": _s(g.score), "declared": _s(g.declared)}
+            for g in sheet.groups
+        ],
+        "findings": [
+            {"code": f.code, "kind": f.kind, "severity": f.severity, "title": f.title, "message": f.message,
+             "location": str(f.loc) if f.loc else None}
+            for f in findings
+        ],
+    }
+
+
+def _print_sheet(sheet: ScoreSheet, findings: list[Finding]) -> None:
+    ev = sheet.evaluation
+    table = Table(title=f"{ev.unit.name} {ev.year}年 {ev.framework.name}", show_lines=False)
+    for col, kw in (("编码", {}), ("指标", {"max_width": 24}), ("分值", {"justify": "right"}),
+                    ("得分", {"justify": "right"}), ("申报", {"justify": "right"}),
+                    ("差异", {"justify": "right"}), ("计分说明", {"max_width": 60})):
+        table.add_column(col, **kw)
+    for r in sheet.rows:
+        diff = r.difference
+        style = "red" if diff not in (None, 0) else ("yellow" if r.error else None)
+        name = ("  └ " if r.parent else "") + r.name + ("（人工）" if r.manual else "")
+        table.add_row(r.code, name, fmt(r.weight), fmt(r.score), fmt(r.declared),
+                      "" if diff in (None, 0) else fmt(diff), r.explanation, style=style)
+    console.print(table)
+    declared = f"，申报{fmt(sheet.declared_total)}分" if sheet.declared_total is not None else ""
+    console.print(f"总分 [bold]{fmt(sheet.total)}[/]分{declared}；等级 [bold]{sheet.grade}[/]；"
+                  f"{'合格' if sheet.passed else '不合格'}（合格线{fmt(sheet.framework.pass_line)}分）；"
+                  f"核查发现{len(findings)}处问题（jixiao check 查看）")
+
+
+def _print_findings(findings: list[Finding]) -> None:
+    if not findings:
+        console.print("[green]未发现问题。[/]")
+        return
+    table = Table(title=f"核查发现（{len(findings)}处）")
+    for col in ("位置", "编码", "类别", "说明"):
+        table.add_column(col)
+    for f in findings:
+        color = {"error": "red", "warning": "yellow"}.get(f.severity, "")
+        table.add_row(str(f.loc or ""), f.code, f"[{color}]{f.title}[/]" if color else f.title, f.message)
+    console.print(table)
+
+
+@app.command("score")
+def score_cmd(file: Path = typer.Argument(..., help="评价文件（YAML）"),
+              as_json: bool = typer.Option(False, "--json", help="输出一个JSON对象")) -> None:
+    """按规则计算每个指标得分、合计与等级，并与申报得分对照。"""
+    sheet, findings = _load(file)
+    if as_json:
+        typer.echo(json.dumps(sheet_json(sheet, findings), ensure_ascii=False, indent=2))
+    else:
+        _print_sheet(sheet, findings)
+
+
+@app.command("check")
+def check_cmd(file: Path = typer.Argument(..., help="评价文件（YAML）"),
+              as_json: bool = typer.Option(False, "--json", help="输出JSON")) -> None:
+    """核查：权重、标题分值、申报得分与规则、等级等处的不一致。"""
+    sheet, findings = _load(file)
+    if as_json:
+        typer.echo(json.dumps(sheet_json(sheet, findings)["findings"], ensure_ascii=False, indent=2))
+    else:
+        _print_findings(findings)
+
+
+@app.command("frameworks")
+def frameworks_cmd(name: Optional[str] = typer.Argument(None, help="内置指标体系名称；省略则列出全部")) -> None:
+    """列出或查看内置指标体系。"""
+    if name is None:
+        table = Table(title="内置指标体系")
+        for col in ("名称", "指标体系", "类型", "资金", "版本", "指标数"):
+            table.add_column(col)
+        for key in builtin_framework_names():
+            fw, errors = load_framework(f"builtin:{key}")
+            if errors:
+                _fail(errors)
+            table.add_row(key, fw.name, fw.kind, fw.fund, fw.version, str(sum(1 for _ in fw.indicators())))
+        console.print(table)
+        return
+    fw, errors = load_framework(name if ":" in name or name.endswith(".yaml") else f"builtin:{name}")
+    if errors:
+        _fail(errors)
+    table = Table(title=f"{fw.name}（{fw.kind}，版本{fw.version}）")
+    for col in ("一级指标", "二级指标", "编码", "三级指标", "分值", "目标值", "规则"):
+        table.add_column(col)
+
+    def walk(group, names):
+        names = names + [f"{group.name}" + (f"（{fmt(group.points)}分）" if group.points is not None else "")]
+        for ind in group.indicators:
+            table.add_row(names[0], names[1] if len(names) > 1 else "", ind.code, ind.name, fmt(ind.weight),
+                          ind.target.text, ind.rule.type if ind.rule else ("分项" if ind.subrows else "manual"))
+        for child in group.groups:
+            walk(child, names)
+
+    for group in fw.groups:
+        walk(group, [])
+    console.print(table)
+
+
+def example_files() -> list[Path]:
+    folder = resources.files("jixiao") / "examples"
+    return sorted(Path(str(p)) for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+@app.command("demo")
+def demo_cmd() -> None:
+    """对内置的全部示例（四份公开报告）计分并核查，打印汇总。"""
+    table = Table(title="示例评价汇总")
+    for col in ("示例", "单位", "指标数", "计算总分", "申报总分", "等级", "核查发现"):
+        table.add_column(col)
+    for path in example_files():
+        sheet, findings = _load(path)
+        table.add_row(path.stem, sheet.evaluation.unit.name, str(len(sheet.indicator_rows)), fmt(sheet.total),
+                      fmt(sheet.declared_total), sheet.grade, str(len(findings)))
+    console.print(table)
+
+
+def main() -> None:  # console-script entry point
+    app()
+
+
+if __name__ == "__main__":
+    main()

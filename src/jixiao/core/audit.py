@@ -1,0 +1,143 @@
+"""Audit: where a framework contradicts itself and where declared scores depart from rules.
+
+Each finding names the place (indicator or group code, and the file:line it came from), its
+kind and a Chinese message with the evidence. Published scores are claims; the rules decide.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Literal
+
+from .model import SourceRef
+from .numbers import ZERO, fmt
+from .scoring import ScoreSheet, allows_bonus
+
+Severity = Literal["error", "warning", "info"]
+
+KINDS = {
+    "weights-total": "权重合计不等于满分",
+    "group-points": "标题分值与所属指标分值合计不符",
+    "subrow-weights": "指标分值与分项分值合计不符",
+    "criteria-points": "评分标准分值与指标分值不符",
+    "score-mismatch": "申报得分与按规则计算的得分不符",
+    "above-weight": "申报得分超过指标分值",
+    "below-zero": "申报得分为负数但规则不允许扣至负分",
+    "target-missed-full": "未达到目标值却得满分",
+    "input-error": "缺少数据或数据与规则不符",
+    "group-score": "标题申报得分与所属指标申报得分合计不符",
+    "declared-total": "申报总分与各指标申报得分合计不符",
+    "total-mismatch": "申报总分与计算总分不符",
+    "grade-mismatch": "申报等级与计算等级不符",
+    "questionnaire": "问卷申报结果与计算结果不符",
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One inconsistency: ``code`` is the indicator or group code ("总分" for the total)."""
+
+    code: str
+    kind: str
+    message: str
+    severity: Severity = "error"
+    loc: SourceRef | None = None
+
+    @property
+    def title(self) -> str:
+        return KINDS.get(self.kind, self.kind)
+
+
+def audit(sheet: ScoreSheet) -> list[Finding]:
+    """Every finding for a scored evaluation, in table order, totals last."""
+    framework = sheet.framework
+    findings: list[Finding] = []
+    add = findings.append
+
+    if sheet.weight_total != framework.total:
+        add(Finding("总分", "weights-total",
+                    f"三级指标分值合计{fmt(sheet.weight_total)}分，应为{fmt(framework.total)}分", "error", framework.loc))
+
+    for gt in sheet.groups:
+        g = gt.group
+        if g.points is not None and g.points != gt.weight:
+            add(Finding(g.code, "group-points",
+                        f"“{g.name}”标明{fmt(g.points)}分，所属指标分值合计{fmt(gt.weight)}分", "error", g.loc))
+
+    for row in sheet.rows:
+        ind, where = row.indicator, row.indicator.loc
+        if ind.subrows:
+            sub_total = sum((s.weight for s in ind.subrows), ZERO)
+            if sub_total != ind.weight:
+                add(Finding(row.code, "subrow-weights",
+                            f"指标分值{fmt(ind.weight)}分，分项分值合计{fmt(sub_total)}分", "error", where))
+        elif ind.rule is not None:
+            rule = ind.rule.base if ind.rule.type == "bonus" else ind.rule
+            most = rule.max_points(ind.weight)
+            if most is not None and most != ind.weight:
+                add(Finding(row.code, "criteria-points",
+                            f"评分标准各项分值合计{fmt(most)}分，指标分值为{fmt(ind.weight)}分", "warning", where))
+        if row.error:
+            add(Finding(row.code, "input-error", f"{row.error}，按0分计", "error", row.input.loc or where))
+        if row.declared is None:
+            continue
+        if row.declared != row.score and not row.error:
+            add(Finding(row.code, "score-mismatch",
+                        f"申报{fmt(row.declared)}分，按规则应得{fmt(row.score)}分（{row.explanation}）", "error",
+                        row.input.loc or where))
+        if row.declared > row.weight and not allows_bonus(ind.rule) and not ind.subrows:
+            add(Finding(row.code, "above-weight",
+                        f"申报{fmt(row.declared)}分，超过分值{fmt(row.weight)}分且无加分规则", "error", row.input.loc or where))
+        if row.declared < 0 and getattr(ind.rule, "floor", ZERO) is not None:
+            add(Finding(row.code, "below-zero", f"申报{fmt(row.declared)}分为负数", "error", row.input.loc or where))
+        actual = row.input.actual
+        if (row.declared >= row.weight and actual is not None and ind.target.is_numeric
+                and not ind.target.met_by(actual) and ind.rule is not None and ind.rule.uses_actual()):
+            add(Finding(row.code, "target-missed-full",
+                        f"实际值{fmt(actual)}{ind.target.unit}未达到目标“{ind.target.text}”，却申报满分{fmt(row.declared)}分",
+                        "warning", row.input.loc or where))
+
+    for gt in sheet.groups:
+        published = sheet.evaluation.declared_groups.get(gt.group.code)
+        rows_declared = _declared_under(sheet, gt.group.code)
+        if published is not None and rows_declared is not None and published != rows_declared:
+            add(Finding(gt.group.code, "group-score",
+                        f"“{gt.group.name}”申报得分{fmt(published)}分，所属指标申报得分合计{fmt(rows_declared)}分",
+                        "error", gt.group.loc))
+
+    declared_total = sheet.declared_total
+    if declared_total is not None:
+        if sheet.declared_rows_total is not None and declared_total != sheet.declared_rows_total:
+            add(Finding("总分", "declared-total",
+                        f"申报总分{fmt(declared_total)}分，各指标申报得分合计{fmt(sheet.declared_rows_total)}分", "error",
+                        sheet.evaluation.loc))
+        if declared_total != sheet.total:
+            add(Finding("总分", "total-mismatch",
+                        f"申报总分{fmt(declared_total)}分，按规则计算{fmt(sheet.total)}分（相差{fmt(declared_total - sheet.total)}分）",
+                        "error", sheet.evaluation.loc))
+    declared_grade = sheet.evaluation.declared_grade
+    if declared_grade and not declared_grade.startswith(sheet.grade):
+        add(Finding("总分", "grade-mismatch",
+                    f"申报等级“{declared_grade}”，按计算总分{fmt(sheet.total)}分应为“{sheet.grade}”", "error",
+                    sheet.evaluation.loc))
+
+    for q in sheet.evaluation.questionnaires:
+        if q.declared_total is not None and q.declared_total != q.total:
+            add(Finding(q.id, "questionnaire", f"问卷申报总分{fmt(q.declared_total)}，按各选项人数计算为{fmt(q.total)}",
+                        "error", q.loc))
+        if q.declared_score is not None and q.valid > 0 and q.declared_score != q.score:
+            add(Finding(q.id, "questionnaire",
+                        f"问卷申报综合得分{fmt(q.declared_score)}，计算为{fmt(q.score, 2)}（{fmt(q.total)}÷{q.valid}份）",
+                        "error", q.loc))
+    return findings
+
+
+def _declared_under(sheet: ScoreSheet, group_code: str) -> Decimal | None:
+    total = ZERO
+    for row in sheet.indicator_rows:
+        if any(g.code == group_code for g in row.path):
+            if row.declared is None:
+                return None
+            total += row.declared
+    return total

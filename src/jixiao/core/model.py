@@ -1,0 +1,376 @@
+"""Immutable domain types: frameworks, indicators, targets, evaluations.
+
+A *framework* (指标体系) is a tree: level-1 groups (一级指标) hold level-2 groups (二级指标),
+which hold level-3 indicators (三级指标); an indicator may hold sub-rows. An *evaluation*
+(绩效自评) is one unit's actual values for one year against one framework. Both are plain
+data validated by pydantic; every group, indicator and input carries ``loc``, the file and
+line it was read from, so each error and finding points at its source.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from .numbers import D
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+class SourceRef(Model):
+    """Where a piece of data came from: file path and 1-based line (None when built in code)."""
+
+    file: str | None = None
+    line: int | None = None
+
+    def __str__(self) -> str:
+        if self.file and self.line:
+            return f"{self.file}:{self.line}"
+        return self.file or (f"第{self.line}行" if self.line else "")
+
+
+COMPARATORS = {
+    "≥": ">=", ">=": ">=", "≧": ">=", "＞＝": ">=", "不低于": ">=", "不少于": ">=",
+    "≤": "<=", "<=": "<=", "≦": "<=", "＜＝": "<=", "不高于": "<=", "不超过": "<=",
+    ">": ">", "＞": ">", "<": "<", "＜": "<", "=": "=", "＝": "=", "==": "=",
+}
+COMPARATOR_SYMBOL = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "=": "="}
+_TARGET_RE = re.compile(
+    r"^\s*(?P<cmp>不低于|不少于|不高于|不超过|>=|<=|≥|≤|≧|≦|＞＝|＜＝|==|>|<|＞|＜|=|＝)?\s*"
+    r"(?P<num>[-+]?\d[\d,]*(?:\.\d+)?)\s*(?P<unit>.*?)\s*$"
+)
+
+
+class Target(Model):
+    """The target value (目标值/标准值/指标值) of an indicator.
+
+    ``text`` is the target as published (``≥90%``, ``548.05万人``, ``明确``). When it holds a
+    number, ``comparator`` (``>=``, ``<=``, ``>``, ``<``, ``=``), ``value`` and ``unit`` are
+    parsed from it; a qualitative target has only ``text``. A bare number means "reach at
+    least this" (``>=``) unless the indicator is 反向 (lower is better).
+    """
+
+    text: str = ""
+    comparator: Literal[">=", "<=", ">", "<", "="] | None = None
+    value: Decimal | None = None
+    unit: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, data: Any) -> Any:
+        if isinstance(data, (int, Decimal)) and not isinstance(data, bool):
+            data = str(data)
+        if isinstance(data, str):
+            return parse_target(data)
+        return data
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.value is not None
+
+    def met_by(self, actual: Decimal) -> bool:
+        """Whether ``actual`` meets this target under its comparator."""
+        if self.value is None:
+            raise ValueError("定性目标无法与数值比较")
+        return compare(actual, self.comparator or ">=", self.value)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def parse_target(text: str) -> dict[str, Any]:
+    match = _TARGET_RE.match(text)
+    if not match:
+        return {"text": text.strip()}
+    comparator = COMPARATORS.get(match["cmp"]) if match["cmp"] else None
+    return {"text": text.strip(), "comparator": comparator, "value": D(match["num"]),
+            "unit": match["unit"]}
+
+
+def compare(left: Decimal, comparator: str, right: Decimal) -> bool:
+    return {
+        ">=": left >= right, "<=": left <= right, ">": left > right,
+        "<": left < right, "=": left == right,
+    }[comparator]
+
+
+class Indicator(Model):
+    """A level-3 indicator (三级指标), or a sub-row of one.
+
+    ``weight`` is its points (分值/权重). ``rule`` is the executable scoring rule (see
+    ``jixiao.core.rules``); ``criteria`` keeps the published 评分标准 text beside it. With
+    ``subrows`` the indicator scores the sum of its sub-rows and its own ``rule`` is unused.
+    ``metric`` names the measured quantity in explanations (defaults to ``name``).
+    """
+
+    code: str
+    name: str
+    weight: Decimal
+    target: Target = Field(default_factory=Target)
+    direction: Literal["正向", "反向", "定性"] = "正向"
+    criteria: str = ""
+    description: str = ""  # 指标说明 / 指标解释
+    data_source: str = ""  # 数据来源 or responsible section
+    metric: str = ""
+    rule: "AnyRule | None" = None  # see jixiao.core.rules
+    subrows: tuple["Indicator", ...] = ()
+    loc: SourceRef | None = None
+
+    @property
+    def label(self) -> str:
+        return self.metric or self.name
+
+
+class Group(Model):
+    """A level-1 (一级) or level-2 (二级) indicator heading with its declared points.
+
+    ``points`` is what the heading declares (``项目决策 (18分)``); it may be absent or may
+    disagree with the sum of its rows, which audit reports. ``declared_score`` is a group score
+    published without row detail (seed 003 gives only level-1/level-2 scores).
+    """
+
+    code: str
+    name: str
+    points: Decimal | None = None
+    groups: tuple["Group", ...] = ()
+    indicators: tuple[Indicator, ...] = ()
+    loc: SourceRef | None = None
+
+    def walk(self):
+        """Yield every indicator under this group, depth first, in table order."""
+        for indicator in self.indicators:
+            yield indicator
+        for group in self.groups:
+            yield from group.walk()
+
+
+class GradeBand(Model):
+    """A grade (等级) given to totals at or above ``min``."""
+
+    name: str
+    min: Decimal
+
+
+NATIONAL_GRADES = (
+    GradeBand(name="优", min=Decimal(90)),
+    GradeBand(name="良", min=Decimal(80)),
+    GradeBand(name="中", min=Decimal(60)),
+    GradeBand(name="差", min=Decimal(0)),
+)
+
+
+class Framework(Model):
+    """An indicator framework (指标体系).
+
+    ``kind`` is 部门整体 (whole department) or 项目支出 (a project or transfer fund); ``fund``
+    names the fund for the latter. ``total`` is the points the weights should add up to, and
+    ``places`` the decimal places every indicator score is rounded to (half-up).
+    """
+
+    id: str
+    name: str
+    kind: Literal["部门整体", "项目支出"]
+    fund: str = ""
+    version: str = "1"
+    source: str = ""
+    total: Decimal = Decimal(100)
+    places: int = Field(default=2, ge=0, le=6)
+    grades: tuple[GradeBand, ...] = NATIONAL_GRADES
+    pass_line: Decimal = Decimal(60)
+    groups: tuple[Group, ...]
+    loc: SourceRef | None = None
+
+    @field_validator("grades")
+    @classmethod
+    def _grades_descending(cls, grades: tuple[GradeBand, ...]) -> tuple[GradeBand, ...]:
+        mins = [g.min for g in grades]
+        if mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins):
+            raise ValueError("等级须按下限从高到低排列且下限互不相同")
+        return grades
+
+    @model_validator(mode="after")
+    def _unique_codes(self) -> "Framework":
+        seen: set[str] = set()
+        for indicator in self.indicators():
+            for code in (indicator.code, *(s.code for s in indicator.subrows)):
+                if code in seen:
+                    raise ValueError(f"指标编码重复：{code}")
+                seen.add(code)
+        return self
+
+    def indicators(self):
+        """Every level-3 indicator, in table order."""
+        for group in self.groups:
+            yield from group.walk()
+
+    def indicator(self, code: str) -> Indicator | None:
+        for indicator in self.indicators():
+            if indicator.code == code:
+                return indicator
+            for sub in indicator.subrows:
+                if sub.code == code:
+                    return sub
+        return None
+
+    def grade(self, total: Decimal) -> str:
+        for band in self.grades:
+            if total >= band.min:
+                return band.name
+        return self.grades[-1].name
+
+
+class Unit(Model):
+    """The evaluated unit (单位): name, administrative level and region."""
+
+    name: str
+    level: Literal["省", "市", "县", "区"] | None = None
+    region: str = ""
+
+
+class TeamMember(Model):
+    """A member of the evaluation team (评价小组)."""
+
+    role: str  # 组长 / 副组长 / 成员
+    name: str
+    title: str = ""
+    org: str = ""
+
+
+class Question(Model):
+    """One questionnaire question with its options' points and the count of each answer."""
+
+    text: str
+    options: tuple["Option", ...]
+
+
+class Option(Model):
+    label: str
+    points: Decimal
+    count: int = Field(default=0, ge=0)
+
+
+class Questionnaire(Model):
+    """A satisfaction questionnaire (满意度问卷) published as counts per option."""
+
+    id: str
+    title: str = ""
+    issued: int | None = None
+    returned: int | None = None
+    valid: int
+    full_marks: Decimal = Decimal(100)
+    questions: tuple[Question, ...]
+    declared_total: Decimal | None = None  # 问卷总分 as published
+    declared_score: Decimal | None = None  # 问卷综合得分 as published
+    loc: SourceRef | None = None
+
+    @property
+    def total(self) -> Decimal:
+        return sum((o.points * o.count for q in self.questions for o in q.options), Decimal(0))
+
+    @property
+    def score(self) -> Decimal:
+        """The composite score: total points over valid questionnaires (seed 002: 1935/20)."""
+        if self.valid <= 0:
+            raise ValueError("有效问卷份数为0，无法计算综合得分")
+        return self.total / self.valid
+
+
+class IndicatorInput(Model):
+    """What the evaluator records for one indicator (or sub-row).
+
+    ``actual`` is the actual value in the target's unit (99.81 for 99.81%); ``values`` holds
+    named values for rules with several inputs (职工/居民, current/previous); ``checks`` the
+    checklist items met; ``incidents`` counts per kind of deduction; ``judgement`` the chosen
+    level of a graded rule; ``met`` a yes/no verdict; ``reference`` the comparison value
+    (全市平均, 上年); ``manual`` an evaluator's score for a judgement row; ``questionnaire``
+    takes ``actual`` from a questionnaire of the evaluation; ``parts`` holds a separate input
+for each named part of a ``sum`` rule (职工 / 城乡居民). ``declared`` is the published
+    score (a claim that audit checks), ``evidence`` the 实际完成情况 / 评分过程 text.
+    """
+
+    actual: Decimal | None = None
+    values: dict[str, Decimal] = Field(default_factory=dict)
+    checks: tuple[str, ...] | None = None
+    incidents: dict[str, Decimal] = Field(default_factory=dict)
+    judgement: str | None = None
+    met: bool | None = None
+    reference: Decimal | None = None
+    manual: Decimal | None = None
+    questionnaire: str | None = None
+    parts: dict[str, "IndicatorInput"] = Field(default_factory=dict)
+    declared: Decimal | None = None
+    evidence: str = ""
+    loc: SourceRef | None = None
+
+    @field_validator("checks", mode="before")
+    @classmethod
+    def _checks_as_strings(cls, value: Any) -> Any:
+        if isinstance(value, (list, tuple)):
+            return tuple(str(v) for v in value)
+        return value
+
+
+class Evaluation(Model):
+    """One unit's self-evaluation for one year against one framework.
+
+    ``inputs`` maps indicator (or sub-row) codes to what was recorded. ``declared_total``,
+    ``declared_grade`` and ``declared_groups`` (group code → score) are the published claims.
+    """
+
+    unit: Unit
+    year: int = Field(ge=2000, le=2100)
+    framework: Framework
+    title: str = ""
+    team: tuple[TeamMember, ...] = ()
+    inputs: dict[str, IndicatorInput] = Field(default_factory=dict)
+    questionnaires: tuple[Questionnaire, ...] = ()
+    declared_total: Decimal | None = None
+    declared_grade: str | None = None
+    declared_groups: dict[str, Decimal] = Field(default_factory=dict)
+    loc: SourceRef | None = None
+
+    @model_validator(mode="after")
+    def _inputs_name_indicators(self) -> "Evaluation":
+        codes = {c for i in self.framework.indicators() for c in (i.code, *(s.code for s in i.subrows))}
+        unknown = [code for code in self.inputs if code not in codes]
+        if unknown:
+            raise ValueError(f"指标体系中没有这些指标编码：{'、'.join(unknown)}")
+        groups = set()
+        stack = list(self.framework.groups)
+        while stack:
+            g = stack.pop()
+            groups.add(g.code)
+            stack.extend(g.groups)
+        unknown = [code for code in self.declared_groups if code not in groups]
+        if unknown:
+            raise ValueError(f"指标体系中没有这些分组编码：{'、'.join(unknown)}")
+        ids = {q.id for q in self.questionnaires}
+        for code, item in self.inputs.items():
+            if item.questionnaire and item.questionnaire not in ids:
+                raise ValueError(f"指标{code}引用了不存在的问卷：{item.questionnaire}")
+        return self
+
+    def input(self, code: str) -> IndicatorInput:
+        return self.inputs.get(code) or IndicatorInput()
+
+    def questionnaire(self, qid: str) -> Questionnaire:
+        for q in self.questionnaires:
+            if q.id == qid:
+                return q
+        raise KeyError(qid)
+
+
+# Rules import this module's types, so they are bound last (a deliberate late import).
+from .rules import AnyRule  # noqa: E402
+
+Question.model_rebuild()
+IndicatorInput.model_rebuild()
+Indicator.model_rebuild()
+Group.model_rebuild()
+Framework.model_rebuild()
+Evaluation.model_rebuild()
