@@ -482,6 +482,7 @@ class FormulaRule(Rule):
     cases: tuple[Case, ...] = Field(min_length=1)
     scale: Literal["points", "percent"] = "points"
     clamp: bool = True
+    direction: Literal["up", "down"] | None = None  # declared monotonicity, checked by tests
 
     def score(self, ctx):
         variables = {"weight": ctx.weight, **ctx.input.values}
@@ -514,6 +515,9 @@ class FormulaRule(Rule):
 
     def bounds(self, weight):
         return (ZERO, weight) if self.clamp else (None, None)
+
+    def monotone(self):
+        return self.direction
 
 
 @register

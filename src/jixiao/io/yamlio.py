@@ -136,7 +136,7 @@ def _message(err: dict) -> str:
     if kind == "literal_error":
         return f"取值须为 {ctx.get('expected', '')}，实际为 {err.get('input')!r}"
     if kind == "union_tag_invalid":
-        return f"未知的规则类型 {ctx.get('tag')}（可选：{ctx.get('expected_tags')}）"
+        return f"未知的规则类型“{ctx.get('tag')}”（可选：{ctx.get('expected_tags')}）"
     if kind == "union_tag_not_found":
         return "规则须给出 type（规则类型）"
     if kind == "too_short":
