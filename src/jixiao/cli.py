@@ -48,7 +48,8 @@ def sheet_json(sheet: ScoreSheet, findings: list[Finding]) -> dict:
     return {
         "unit": ev.unit.name,
         "year": ev.year,
-        "framework": {"id": ev.framework.id, "name": ev.framework.name, "version": ev.framework.version},
+        "framework": {"id": ev.framework.id, "name": ev.framework.name, "version": ev.framework.version,
+                      "rules_hash": sheet.rules_hash},
         "total": _s(sheet.total),
         "declared_total": _s(sheet.declared_total),
         "grade": sheet.grade,
@@ -57,6 +58,8 @@ def sheet_json(sheet: ScoreSheet, findings: list[Finding]) -> dict:
         "indicators": [
             {"code": r.code, "name": r.name, "parent": r.parent, "weight": _s(r.weight), "score": _s(r.score),
              "declared": _s(r.declared), "difference": _s(r.difference), "rule": r.rule_type,
+             "computed": _s(r.computed), "effective_weight": _s(r.effective_weight),
+             "not_applicable": r.not_applicable, "override_reason": r.override_reason,
              "manual": r.manual, "error": r.error, "explanation": r.explanation}
             for r in sheet.rows
         ],
@@ -83,7 +86,8 @@ def _print_sheet(sheet: ScoreSheet, findings: list[Finding]) -> None:
     for r in sheet.rows:
         diff = r.difference
         style = "red" if diff not in (None, 0) else ("yellow" if r.error else None)
-        name = ("  └ " if r.parent else "") + r.name + ("（人工）" if r.manual else "")
+        name = ("  └ " if r.parent else "") + r.name + ("（人工）" if r.manual else "") + \
+            ("（不适用）" if r.not_applicable is not None else "") + ("（改分）" if r.overridden else "")
         table.add_row(r.code, name, fmt(r.weight), fmt(r.score), fmt(r.declared),
                       "" if diff in (None, 0) else fmt(diff), r.explanation, style=style)
     console.print(table)
@@ -91,6 +95,7 @@ def _print_sheet(sheet: ScoreSheet, findings: list[Finding]) -> None:
     console.print(f"总分 [bold]{fmt(sheet.total)}[/]分{declared}；等级 [bold]{sheet.grade}[/]；"
                   f"{'合格' if sheet.passed else '不合格'}（合格线{fmt(sheet.framework.pass_line)}分）；"
                   f"核查发现{len(findings)}处问题（jixiao check 查看）")
+    console.print(f"指标体系版本 {sheet.framework_version}，规则指纹 {sheet.rules_hash[:12]}", style="dim")
 
 
 def _print_findings(findings: list[Finding]) -> None:
@@ -160,6 +165,32 @@ def frameworks_cmd(name: Optional[str] = typer.Argument(None, help="内置指标
     for group in fw.groups:
         walk(group, [])
     console.print(table)
+
+
+@app.command("compare")
+def compare_cmd(before: Path = typer.Argument(..., help="前一份评价文件"),
+                after: Path = typer.Argument(..., help="后一份评价文件"),
+                allow_different_rules: bool = typer.Option(False, "--allow-different-rules",
+                                                           help="规则不同时仍比较（结果带警告）")) -> None:
+    """逐项比较两份评价（如两个年度）；规则不同则拒绝比较，除非明确允许。"""
+    from jixiao.core.compare import IncomparableSheets, compare
+
+    a, _ = _load(before)
+    b, _ = _load(after)
+    try:
+        result = compare(a, b, allow_different_rules)
+    except IncomparableSheets as exc:
+        err_console.print(f"[bold red]{exc}[/]（如确需比较，加 --allow-different-rules）")
+        raise typer.Exit(code=2)
+    if result.warning:
+        console.print(f"[bold yellow]警告：{result.warning}[/]")
+    table = Table(title=f"{a.evaluation.unit.name} {a.evaluation.year} → {b.evaluation.unit.name} {b.evaluation.year}")
+    for col in ("编码", "指标", "前", "后", "变化"):
+        table.add_column(col)
+    for r in result.rows:
+        table.add_row(r.code, r.name, fmt(r.before), fmt(r.after), "" if not r.change else fmt(r.change))
+    console.print(table)
+    console.print(f"总分 {fmt(a.total)} → {fmt(b.total)}（{fmt(result.total_change)}）")
 
 
 def example_files() -> list[Path]:

@@ -31,6 +31,9 @@ KINDS = {
     "total-mismatch": "申报总分与计算总分不符",
     "grade-mismatch": "申报等级与计算等级不符",
     "questionnaire": "问卷申报结果与计算结果不符",
+    "heading-points": "上级标题分值与下级标题分值合计不符",
+    "not-applicable": "指标不适用，分值已重新分配",
+    "override": "人工改分",
 }
 
 
@@ -64,6 +67,15 @@ def audit(sheet: ScoreSheet) -> list[Finding]:
         if g.points is not None and g.points != gt.weight:
             add(Finding(g.code, "group-points",
                         f"“{g.name}”标明{fmt(g.points)}分，所属指标分值合计{fmt(gt.weight)}分", "error", g.loc))
+        children = [c.points for c in g.groups]
+        if g.points is not None and g.groups and None not in children and sum(children, ZERO) != g.points:
+            add(Finding(g.code, "heading-points",
+                        f"“{g.name}”标明{fmt(g.points)}分，下级标题标明的分值合计{fmt(sum(children, ZERO))}分",
+                        "error", g.loc))
+    tops = [g.points for g in framework.groups]
+    if tops and None not in tops and sum(tops, ZERO) != framework.total:
+        add(Finding("总分", "heading-points",
+                    f"一级指标标明的分值合计{fmt(sum(tops, ZERO))}分，应为{fmt(framework.total)}分", "error", framework.loc))
 
     for row in sheet.rows:
         ind, where = row.indicator, row.indicator.loc
@@ -78,6 +90,13 @@ def audit(sheet: ScoreSheet) -> list[Finding]:
             if most is not None and most != ind.weight:
                 add(Finding(row.code, "criteria-points",
                             f"评分标准各项分值合计{fmt(most)}分，指标分值为{fmt(ind.weight)}分", "warning", where))
+        if row.not_applicable is not None and row.parent is None:
+            add(Finding(row.code, "not-applicable", row.explanation, "info", row.input.loc or where))
+            continue
+        if row.overridden:
+            add(Finding(row.code, "override",
+                        f"计算得分{fmt(row.computed)}分，人工改为{fmt(row.score)}分，理由：{row.override_reason}",
+                        "warning", row.input.loc or where))
         if row.error:
             add(Finding(row.code, "input-error", f"{row.error}，按0分计", "error", row.input.loc or where))
         if row.declared is None:

@@ -168,8 +168,13 @@ class Framework(Model):
     """An indicator framework (指标体系).
 
     ``kind`` is 部门整体 (whole department) or 项目支出 (a project or transfer fund); ``fund``
-    names the fund for the latter. ``total`` is the points the weights should add up to, and
-    ``places`` the decimal places every indicator score is rounded to (half-up).
+    names the fund for the latter. ``total`` is the points the weights should add up to;
+    ``places`` and ``rounding`` say how every indicator score is rounded (once, half-up to 2
+    places by default). ``grades`` and ``pass_line`` grade the total. ``not_applicable`` says
+    where the points of a 不适用 indicator go: spread over the other indicators of its level-2
+    group (``level2``) or level-1 group (``level1``) in proportion to their weights, or the
+    whole total rescaled (``rescale``). ``default_rule`` scores indicators that have no rule:
+    ``manual`` (the evaluator's score) or ``generic`` (正向/反向/定性 by direction).
     """
 
     id: str
@@ -180,8 +185,11 @@ class Framework(Model):
     source: str = ""
     total: Decimal = Decimal(100)
     places: int = Field(default=2, ge=0, le=6)
+    rounding: Literal["half-up", "half-even", "down"] = "half-up"
     grades: tuple[GradeBand, ...] = NATIONAL_GRADES
     pass_line: Decimal = Decimal(60)
+    not_applicable: Literal["level2", "level1", "rescale"] = "level2"
+    default_rule: Literal["manual", "generic"] = "manual"
     groups: tuple[Group, ...]
     loc: SourceRef | None = None
 
@@ -280,6 +288,20 @@ class Questionnaire(Model):
         return self.total / self.valid
 
 
+class Override(Model):
+    """An evaluator's replacement for a computed score; allowed only with a written reason."""
+
+    score: Decimal
+    reason: str = Field(min_length=1)
+
+    @field_validator("reason")
+    @classmethod
+    def _reason_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("人工改分必须写明理由")
+        return value.strip()
+
+
 class IndicatorInput(Model):
     """What the evaluator records for one indicator (or sub-row).
 
@@ -289,7 +311,8 @@ class IndicatorInput(Model):
     level of a graded rule; ``met`` a yes/no verdict; ``reference`` the comparison value
     (全市平均, 上年); ``manual`` an evaluator's score for a judgement row; ``questionnaire``
     takes ``actual`` from a questionnaire of the evaluation; ``parts`` holds a separate input
-for each named part of a ``sum`` rule (职工 / 城乡居民). ``declared`` is the published
+for each named part of a ``sum`` rule (职工 / 城乡居民). ``not_applicable`` marks the indicator
+不适用 and gives the reason; ``override`` replaces the computed score, with a reason. ``declared`` is the published
     score (a claim that audit checks), ``evidence`` the 实际完成情况 / 评分过程 text.
     """
 
@@ -303,6 +326,8 @@ for each named part of a ``sum`` rule (职工 / 城乡居民). ``declared`` is t
     manual: Decimal | None = None
     questionnaire: str | None = None
     parts: dict[str, "IndicatorInput"] = Field(default_factory=dict)
+    not_applicable: str | None = None
+    override: Override | None = None
     declared: Decimal | None = None
     evidence: str = ""
     loc: SourceRef | None = None
@@ -349,6 +374,15 @@ class Evaluation(Model):
         unknown = [code for code in self.declared_groups if code not in groups]
         if unknown:
             raise ValueError(f"指标体系中没有这些分组编码：{'、'.join(unknown)}")
+        subrow_codes = {s.code for i in self.framework.indicators() for s in i.subrows}
+        for code, item in self.inputs.items():
+            if item.not_applicable is not None and code in subrow_codes:
+                raise ValueError(f"分项{code}不能单独标为不适用，请将整个指标标为不适用")
+            if item.not_applicable is not None and not item.not_applicable.strip():
+                raise ValueError(f"指标{code}标为不适用时必须写明理由")
+        all_codes = [i.code for i in self.framework.indicators()]
+        if all_codes and all(self.input(c).not_applicable is not None for c in all_codes):
+            raise ValueError("全部指标均标为不适用，无法计分")
         ids = {q.id for q in self.questionnaires}
         for code, item in self.inputs.items():
             if item.questionnaire and item.questionnaire not in ids:

@@ -6,7 +6,7 @@ half-up, done once per indicator (see ``scoring``), to the framework's stated pl
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -33,9 +33,13 @@ def D(value: object) -> Decimal:
     raise TypeError(f"cannot convert {type(value).__name__} to Decimal exactly")
 
 
-def quantize(value: Decimal, places: int = 2) -> Decimal:
-    """Round half-up to ``places`` decimal places (the project's one rounding rule)."""
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+ROUNDING_MODES = {"half-up": ROUND_HALF_UP, "half-even": ROUND_HALF_EVEN, "down": ROUND_DOWN}
+
+
+def quantize(value: Decimal, places: int = 2, mode: str = "half-up") -> Decimal:
+    """Round to ``places`` decimal places; half-up unless a framework states another mode.
+    This is the project's one rounding step, applied once per indicator score."""
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUNDING_MODES[mode])
 
 
 def fmt(value: Decimal | None, places: int | None = None) -> str:

@@ -45,6 +45,7 @@ class Context:
     input: IndicatorInput = field(default_factory=IndicatorInput)
     label: str = "实际值"
     places: int = 2
+    direction: str = "正向"
 
     def value(self, name: str | None = None) -> Decimal:
         """The actual value, or a named value from ``values`` / ``reference``."""
@@ -675,7 +676,7 @@ class Sum(Rule):
             inp = inp.model_copy(update={"actual": ctx.value(part.input)})
         return Context(weight=ctx.weight if part.weight is None else part.weight,
                        target=part.target or ctx.target, input=inp,
-                       label=part.name, places=ctx.places)
+                       label=part.name, places=ctx.places, direction=ctx.direction)
 
     def score(self, ctx):
         total, texts, manual = ZERO, [], False
@@ -843,6 +844,80 @@ class Manual(Rule):
 
     def uses_actual(self):
         return False
+
+
+class Verdict(Model):
+    """A verdict of a qualitative indicator and the band of the weight its score must fall in."""
+
+    label: str
+    min_percent: Decimal
+    max_percent: Decimal
+    max_inclusive: bool = False
+
+
+PROVINCIAL_VERDICTS = (
+    Verdict(label="达成", min_percent=Decimal(80), max_percent=HUNDRED, max_inclusive=True),
+    Verdict(label="部分达成", min_percent=Decimal(60), max_percent=Decimal(80)),
+    Verdict(label="未达成", min_percent=ZERO, max_percent=Decimal(60)),
+)
+
+
+@register
+class Qualitative(Rule):
+    """定性: the evaluator chooses a verdict and gives a score that must fall within that
+    verdict's band of the weight (达成 80–100%, 部分达成 60–<80%, 未达成 0–<60%)."""
+
+    type: Literal["qualitative"] = "qualitative"
+    shapes: ClassVar = (11,)
+    verdicts: tuple[Verdict, ...] = PROVINCIAL_VERDICTS
+
+    def score(self, ctx):
+        labels = "、".join(v.label for v in self.verdicts)
+        if ctx.input.judgement is None:
+            raise MissingInput(f"缺少定性评价结论（可选：{labels}）")
+        verdict = next((v for v in self.verdicts if v.label == ctx.input.judgement), None)
+        if verdict is None:
+            raise RuleError(f"没有评价结论“{ctx.input.judgement}”（可选：{labels}）")
+        lo = ctx.weight * verdict.min_percent / HUNDRED
+        hi = ctx.weight * verdict.max_percent / HUNDRED
+        if ctx.input.manual is None:
+            raise MissingInput(f"“{verdict.label}”须由评价人在{fmt(lo)}～{fmt(hi)}分之间给分")
+        given = ctx.input.manual
+        inside = lo <= given and (given <= hi if verdict.max_inclusive else given < hi)
+        if not inside:
+            upper = "≤" if verdict.max_inclusive else "<"
+            raise RuleError(f"评价结论“{verdict.label}”的得分须在{fmt(lo)}分≤得分{upper}{fmt(hi)}分之间，"
+                            f"填报的{fmt(given)}分不在此范围")
+        return RuleResult(given, f"评价结论“{verdict.label}”，评价人给分{ctx.pts(given)}（该档为分值的"
+                                 f"{fmt(verdict.min_percent)}%～{fmt(verdict.max_percent)}%）", manual=True)
+
+    def uses_actual(self):
+        return False
+
+
+@register
+class Generic(Rule):
+    """The provincial systems' default when a framework states no special rule, by direction:
+    正向 — full at or above the target, else actual ÷ target × weight; 反向 — full at or below
+    the target, falling linearly to 0 at twice the target; a target of ``=0`` — full only at
+    0; 定性 — a verdict with a score inside its band (see ``qualitative``)."""
+
+    type: Literal["generic"] = "generic"
+    shapes: ClassVar = (1, 2, 10)
+
+    def _delegate(self, ctx: Context) -> Rule:
+        if ctx.direction == "定性" or (ctx.target.value is None and ctx.input.actual is None):
+            return Qualitative()
+        if ctx.target.comparator == "=":
+            return Binary(comparator="=")
+        reverse = ctx.direction == "反向" or ctx.target.comparator in ("<=", "<")
+        return LowerIsBetter(mode="linear") if reverse else Proportional()
+
+    def score(self, ctx):
+        return self._delegate(ctx).score(ctx)
+
+    def uses_actual(self):
+        return True
 
 
 AnyRule = Annotated[Union[tuple(RULES.values())], Field(discriminator="type")]
