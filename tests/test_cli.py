@@ -42,10 +42,10 @@ def test_score_table_and_check():
 
 def test_invalid_input_exits_2_with_located_message(tmp_path: Path):
     bad = tmp_path / "bad.yaml"
-    bad.write_text(NANJING.read_text(encoding="utf-8").replace("actual: 99.81", "actual: 九九"), encoding="utf-8")
+    bad.write_text(NANJING.read_text(encoding="utf-8").replace("actual: 99.11", "actual: 九九"), encoding="utf-8")
     proc = jixiao("score", str(bad))
     assert proc.returncode == 2
-    assert f"{bad}:" in proc.stderr and "indicators.B11.actual" in proc.stderr and "不是有效数字" in proc.stderr
+    assert f"{bad}:" in proc.stderr and "indicators.B12.actual" in proc.stderr and "不是有效数字" in proc.stderr
 
 
 def test_frameworks_lists_builtins():

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from functools import cached_property
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -255,6 +256,37 @@ class Question(Model):
     text: str
     options: tuple["Option", ...]
 
+    @property
+    def total(self) -> Decimal:
+        """Points this question collected over all answers."""
+        return sum((o.points * o.count for o in self.options), Decimal(0))
+
+    @property
+    def answers(self) -> int:
+        return sum(o.count for o in self.options)
+
+    @property
+    def full_points(self) -> Decimal:
+        return max(o.points for o in self.options)
+
+    def average(self) -> Decimal | None:
+        """Mean points per answer, or None when nobody answered."""
+        return self.total / self.answers if self.answers else None
+
+    def satisfaction(self) -> Decimal | None:
+        """Mean points as a percent of the best option (满意率)."""
+        avg = self.average()
+        return None if avg is None or not self.full_points else avg / self.full_points * 100
+
+    def option(self, label: str) -> "Option":
+        """The option whose label is ``label`` or starts with it followed by a dot (``A`` → ``A.较好``)."""
+        key = label.strip().upper()
+        for o in self.options:
+            head = o.label.split(".", 1)[0].split("．", 1)[0].strip().upper()
+            if o.label == label or head == key:
+                return o
+        raise KeyError(label)
+
 
 class Option(Model):
     label: str
@@ -287,6 +319,46 @@ class Questionnaire(Model):
             raise ValueError("有效问卷份数为0，无法计算综合得分")
         return self.total / self.valid
 
+    @model_validator(mode="after")
+    def _counts_fit(self) -> "Questionnaire":
+        if self.returned is not None and self.issued is not None and self.returned > self.issued:
+            raise ValueError(f"收回问卷{self.returned}份多于发放的{self.issued}份")
+        if self.returned is not None and self.valid > self.returned:
+            raise ValueError(f"有效问卷{self.valid}份多于收回的{self.returned}份")
+        for i, q in enumerate(self.questions, 1):
+            if q.answers > self.valid:
+                raise ValueError(f"第{i}题回答人数{q.answers}多于有效问卷{self.valid}份")
+        return self
+
+
+def questionnaire_from_responses(qid: str, questions: list[Question], responses: list[list[str | None]],
+                                 title: str = "", issued: int | None = None,
+                                 returned: int | None = None) -> Questionnaire:
+    """Build a questionnaire from one row per respondent (option labels such as ``A``).
+
+    A row with any question unanswered or answered with an unknown option is not valid and
+    is not counted (returned but invalid); raises ValueError naming the row for an unknown
+    option so the importer can report it.
+    """
+    counts = [dict.fromkeys((o.label for o in q.options), 0) for q in questions]
+    valid = 0
+    for r, row in enumerate(responses, 1):
+        if len(row) != len(questions) or any(a is None or not str(a).strip() for a in row):
+            continue
+        chosen = []
+        for i, (q, answer) in enumerate(zip(questions, row)):
+            try:
+                chosen.append((i, q.option(str(answer)).label))
+            except KeyError:
+                raise ValueError(f"第{r}份问卷第{i + 1}题的选项“{answer}”不存在") from None
+        for i, label in chosen:
+            counts[i][label] += 1
+        valid += 1
+    built = tuple(Question(text=q.text, options=tuple(Option(label=o.label, points=o.points, count=counts[i][o.label])
+                                                       for o in q.options)) for i, q in enumerate(questions))
+    return Questionnaire(id=qid, title=title, issued=issued, returned=len(responses) if returned is None else returned,
+                         valid=valid, questions=built)
+
 
 class Override(Model):
     """An evaluator's replacement for a computed score; allowed only with a written reason."""
@@ -310,7 +382,8 @@ class IndicatorInput(Model):
     checklist items met; ``incidents`` counts per kind of deduction; ``judgement`` the chosen
     level of a graded rule; ``met`` a yes/no verdict; ``reference`` the comparison value
     (全市平均, 上年); ``manual`` an evaluator's score for a judgement row; ``questionnaire``
-    takes ``actual`` from a questionnaire of the evaluation; ``parts`` holds a separate input
+    takes ``actual`` from a questionnaire of the evaluation and ``actual_from`` from a computed
+financial figure (``execution_rate``, ``sangong_control_rate``…, see ``finance``); ``parts`` holds a separate input
 for each named part of a ``sum`` rule (职工 / 城乡居民). ``not_applicable`` marks the indicator
 不适用 and gives the reason; ``override`` replaces the computed score, with a reason. ``declared`` is the published
     score (a claim that audit checks), ``evidence`` the 实际完成情况 / 评分过程 text.
@@ -326,6 +399,7 @@ for each named part of a ``sum`` rule (职工 / 城乡居民). ``not_applicable`
     manual: Decimal | None = None
     questionnaire: str | None = None
     parts: dict[str, "IndicatorInput"] = Field(default_factory=dict)
+    actual_from: str | None = None
     not_applicable: str | None = None
     override: Override | None = None
     declared: Decimal | None = None
@@ -354,6 +428,7 @@ class Evaluation(Model):
     team: tuple[TeamMember, ...] = ()
     inputs: dict[str, IndicatorInput] = Field(default_factory=dict)
     questionnaires: tuple[Questionnaire, ...] = ()
+    finance: "Finance | None" = None
     declared_total: Decimal | None = None
     declared_grade: str | None = None
     declared_groups: dict[str, Decimal] = Field(default_factory=dict)
@@ -383,6 +458,16 @@ class Evaluation(Model):
         all_codes = [i.code for i in self.framework.indicators()]
         if all_codes and all(self.input(c).not_applicable is not None for c in all_codes):
             raise ValueError("全部指标均标为不适用，无法计分")
+        for code, item in self.inputs.items():
+            if item.actual_from is None:
+                continue
+            if item.actual is not None:
+                raise ValueError(f"指标{code}同时填写了 actual 与 actual_from，只能取其一")
+            if self.finance is None:
+                raise ValueError(f"指标{code}的 actual_from 需要评价文件中的财务数据（finance）")
+            if item.actual_from not in self.metrics:
+                known = "、".join(sorted(self.metrics)) or "无"
+                raise ValueError(f"指标{code}的 actual_from“{item.actual_from}”无法由财务数据算出（可用：{known}）")
         ids = {q.id for q in self.questionnaires}
         for code, item in self.inputs.items():
             if item.questionnaire and item.questionnaire not in ids:
@@ -391,6 +476,13 @@ class Evaluation(Model):
 
     def input(self, code: str) -> IndicatorInput:
         return self.inputs.get(code) or IndicatorInput()
+
+    @cached_property
+    def metrics(self):
+        """Figures computed from ``finance`` (name → Metric); empty without finance data."""
+        from .finance import analyse
+
+        return analyse(self.finance) if self.finance is not None else {}
 
     def questionnaire(self, qid: str) -> Questionnaire:
         for q in self.questionnaires:
@@ -401,6 +493,7 @@ class Evaluation(Model):
 
 # Rules import this module's types, so they are bound last (a deliberate late import).
 from .rules import AnyRule  # noqa: E402
+from .finance import Finance  # noqa: E402
 
 Question.model_rebuild()
 IndicatorInput.model_rebuild()

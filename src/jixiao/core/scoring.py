@@ -144,6 +144,8 @@ def _rule_for(evaluation: Evaluation, indicator: Indicator) -> Rule:
 def _context(evaluation: Evaluation, indicator: Indicator, item: IndicatorInput) -> Context:
     if item.questionnaire and item.actual is None:
         item = item.model_copy(update={"actual": evaluation.questionnaire(item.questionnaire).score})
+    elif item.actual_from and item.actual is None:
+        item = item.model_copy(update={"actual": evaluation.metrics[item.actual_from].value})
     return Context(weight=indicator.weight, target=indicator.target, input=item,
                    label=indicator.label, places=evaluation.framework.places, direction=indicator.direction)
 

@@ -245,7 +245,7 @@ def load_framework(ref: str | Path, base: Path | None = None) -> tuple[Framework
 
 # --- evaluations ---------------------------------------------------------------------
 
-_EVALUATION_KEYS = {"framework", "unit", "year", "title", "team", "indicators", "questionnaires",
+_EVALUATION_KEYS = {"framework", "unit", "year", "title", "team", "indicators", "questionnaires", "finance",
                     "declared_total", "declared_grade", "declared_groups"}
 
 
@@ -285,6 +285,11 @@ def load_evaluation(path: str | Path) -> tuple[Evaluation | None, list[LoadError
         for i, q in enumerate(questionnaires):
             if isinstance(q, dict):
                 q.setdefault("loc", {"file": file, "line": lines.get(("questionnaires", i))})
+                if "responses" in q:
+                    built, q_errors = _questionnaire_from_sheet(q, path.parent, lines, file, i)
+                    errors += q_errors
+                    if built is not None:
+                        questionnaires[i] = built
     if framework is None or errors:
         return None, errors
     body = {k: v for k, v in data.items() if k not in ("framework", "indicators")}
@@ -294,6 +299,33 @@ def load_evaluation(path: str | Path) -> tuple[Evaluation | None, list[LoadError
     except ValidationError as exc:
         view = {**data, "inputs": data.get("indicators")}
         return None, located_errors(exc, view, lines, file, rename={"inputs": "indicators"})
+
+
+def _questionnaire_from_sheet(q: dict, base: Path, lines: Lines, file: str, index: int):
+    """A questionnaire whose answers are an Excel sheet of respondents (``responses:
+    {file: 答卷.xlsx, sheet: 答卷}``): validate the questions, then count the answers."""
+    from jixiao.core.model import Question
+
+    from .questionnaire import read_responses
+
+    where = ("questionnaires", index)
+    spec = q.get("responses")
+    if not isinstance(spec, dict) or "file" not in spec:
+        return None, [LoadError(file, lines.get(where + ("responses",)), "questionnaires.%d.responses" % index,
+                                "须为 {file: 答卷.xlsx, sheet: 工作表名}")]
+    try:
+        questions = [Question.model_validate(x) for x in q.get("questions") or []]
+    except ValidationError as exc:
+        return None, located_errors(exc, q.get("questions"), lines, file, where + ("questions",))
+    if not questions:
+        return None, [LoadError(file, lines.get(where), "questionnaires.%d.questions" % index, "缺少问题")]
+    built, errors = read_responses(base / str(spec["file"]), questions, str(q.get("id", "")), spec.get("sheet"),
+                                   title=str(q.get("title", "")), issued=q.get("issued"))
+    if built is None:
+        return None, errors
+    declared = {k: q[k] for k in ("declared_total", "declared_score", "returned") if k in q}
+    data = {**built.model_dump(), **declared, "loc": q["loc"]}
+    return data, []
 
 
 def load_evaluation_or_raise(path: str | Path) -> Evaluation:
