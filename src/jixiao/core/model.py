@@ -414,11 +414,27 @@ for each named part of a ``sum`` rule (职工 / 城乡居民). ``not_applicable`
         return value
 
 
+NARRATIVE_SECTIONS = {
+    "overview": "单位概况",
+    "budget": "收支及预算执行情况",
+    "goals": "绩效目标",
+    "conclusion": "评价结论",
+    "achievements": "履职成效与绩效分析",
+    "problems": "存在问题及原因分析",
+    "measures": "改进措施及建议",
+    "process": "评价工作开展情况",
+    "application": "结果应用与公开情况",
+    "other": "其他需要说明的情况",
+}
+
+
 class Evaluation(Model):
     """One unit's self-evaluation for one year against one framework.
 
     ``inputs`` maps indicator (or sub-row) codes to what was recorded. ``declared_total``,
     ``declared_grade`` and ``declared_groups`` (group code → score) are the published claims.
+    ``narrative`` holds the report sections only a person can write, keyed by the names in
+    ``NARRATIVE_SECTIONS`` (overview, goals, achievements, problems, measures…).
     """
 
     unit: Unit
@@ -429,6 +445,9 @@ class Evaluation(Model):
     inputs: dict[str, IndicatorInput] = Field(default_factory=dict)
     questionnaires: tuple[Questionnaire, ...] = ()
     finance: "Finance | None" = None
+    narrative: dict[str, str] = Field(default_factory=dict)
+    evaluator: str = ""  # 评价机构
+    report_date: str = ""  # 报告日期 as written, e.g. 2024年5月
     declared_total: Decimal | None = None
     declared_grade: str | None = None
     declared_groups: dict[str, Decimal] = Field(default_factory=dict)
@@ -468,6 +487,9 @@ class Evaluation(Model):
             if item.actual_from not in self.metrics:
                 known = "、".join(sorted(self.metrics)) or "无"
                 raise ValueError(f"指标{code}的 actual_from“{item.actual_from}”无法由财务数据算出（可用：{known}）")
+        unknown = [k for k in self.narrative if k not in NARRATIVE_SECTIONS]
+        if unknown:
+            raise ValueError(f"报告章节名称无效：{'、'.join(unknown)}（可选：{'、'.join(NARRATIVE_SECTIONS)}）")
         ids = {q.id for q in self.questionnaires}
         for code, item in self.inputs.items():
             if item.questionnaire and item.questionnaire not in ids:

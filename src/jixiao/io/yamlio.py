@@ -246,6 +246,7 @@ def load_framework(ref: str | Path, base: Path | None = None) -> tuple[Framework
 # --- evaluations ---------------------------------------------------------------------
 
 _EVALUATION_KEYS = {"framework", "unit", "year", "title", "team", "indicators", "questionnaires", "finance",
+                    "narrative", "evaluator", "report_date",
                     "declared_total", "declared_grade", "declared_groups"}
 
 
