@@ -34,6 +34,7 @@ KINDS = {
     "heading-points": "上级标题分值与下级标题分值合计不符",
     "not-applicable": "指标不适用，分值已重新分配",
     "override": "人工改分",
+    "group-mismatch": "标题申报得分与按规则计算的得分不符",
 }
 
 
@@ -94,8 +95,9 @@ def audit(sheet: ScoreSheet) -> list[Finding]:
             add(Finding(row.code, "not-applicable", row.explanation, "info", row.input.loc or where))
             continue
         if row.overridden:
+            computed = "无法计算（缺少数据）" if row.computed is None else f"{fmt(row.computed)}分"
             add(Finding(row.code, "override",
-                        f"计算得分{fmt(row.computed)}分，人工改为{fmt(row.score)}分，理由：{row.override_reason}",
+                        f"计算得分{computed}，人工改为{fmt(row.score)}分，理由：{row.override_reason}",
                         "warning", row.input.loc or where))
         if row.error:
             add(Finding(row.code, "input-error", f"{row.error}，按0分计", "error", row.input.loc or where))
@@ -124,6 +126,9 @@ def audit(sheet: ScoreSheet) -> list[Finding]:
             add(Finding(gt.group.code, "group-score",
                         f"“{gt.group.name}”申报得分{fmt(published)}分，所属指标申报得分合计{fmt(rows_declared)}分",
                         "error", gt.group.loc))
+        if published is not None and published != gt.score:
+            add(Finding(gt.group.code, "group-mismatch",
+                        f"“{gt.group.name}”申报得分{fmt(published)}分，按规则计算{fmt(gt.score)}分", "error", gt.group.loc))
 
     declared_total = sheet.declared_total
     if declared_total is not None:

@@ -163,8 +163,9 @@ def _apply_override(evaluation: Evaluation, row: ScoreRow, limit: Decimal, bonus
         return ScoreRow(**{**row.__dict__, "error": f"改分{fmt(override.score)}分超出0～{fmt(limit)}分，未采用",
                            "explanation": row.explanation + f"；改分{fmt(override.score)}分超出范围，未采用"})
     final = _round(evaluation, override.score)
+    computed = "无" if row.computed is None else f"{fmt(row.computed)}分"
     return ScoreRow(**{**row.__dict__, "score": final, "override_reason": override.reason,
-                       "explanation": f"{row.explanation}；人工改分为{fmt(final)}分（计算得分{fmt(row.computed)}分），理由：{override.reason}"})
+                       "explanation": f"{row.explanation}；人工评分{fmt(final)}分（计算得分{computed}），理由：{override.reason}"})
 
 
 def score_indicator(evaluation: Evaluation, indicator: Indicator, path: tuple[Group, ...],
@@ -175,7 +176,14 @@ def score_indicator(evaluation: Evaluation, indicator: Indicator, path: tuple[Gr
     rule = _rule_for(evaluation, indicator)
     try:
         result = rule.score(_context(evaluation, indicator, item))
-    except (MissingInput, RuleError) as exc:
+    except MissingInput as exc:
+        if item.override is not None:  # no figure to compute from: the evaluator's score, with its reason
+            row = ScoreRow(indicator, path, item, ZERO, ZERO, f"{exc}，无法按规则计算", item.declared,
+                           parent=parent, computed=None, factor=factor)
+            return _apply_override(evaluation, row, indicator.weight * factor, allows_bonus(rule))
+        return ScoreRow(indicator, path, item, ZERO, ZERO, f"{exc}，按0分计", item.declared,
+                        error=str(exc), parent=parent, computed=ZERO, factor=factor)
+    except RuleError as exc:
         return ScoreRow(indicator, path, item, ZERO, ZERO, f"{exc}，按0分计", item.declared,
                         error=str(exc), parent=parent, computed=ZERO, factor=factor)
     raw, explanation = result.score, result.explanation
