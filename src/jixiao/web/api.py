@@ -1,0 +1,148 @@
+"""The JSON API under /api/ (django-ninja; OpenAPI schema at /api/openapi.json), for budget
+integration systems (预算管理一体化): list evaluations, read a score sheet, write actual
+values, submit. Authentication: the site session, or HTTP Basic with a jixiao account.
+Numbers are strings of exact decimals."""
+
+from __future__ import annotations
+
+from django.contrib.auth import authenticate
+from django.db import transaction
+from django.shortcuts import get_object_or_404
+from ninja import NinjaAPI, Schema
+from ninja.errors import HttpError
+from ninja.security import HttpBasicAuth, django_auth
+
+from . import bridge
+from .models import Evaluation, IndicatorValue
+
+
+class BasicAuth(HttpBasicAuth):
+    def authenticate(self, request, username, password):
+        user = authenticate(request, username=username, password=password)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(title="jixiao 绩效自评 API", version="1", auth=[django_auth, BasicAuth()],
+               urls_namespace="api")
+
+
+class EvaluationOut(Schema):
+    id: int
+    unit: str
+    year: int
+    framework: str
+    framework_version: str
+    state: str
+    total: str | None
+    grade: str
+
+
+class RowOut(Schema):
+    code: str
+    name: str
+    weight: str
+    score: str
+    declared: str | None
+    explanation: str
+    version: int
+
+
+class FindingOut(Schema):
+    code: str
+    kind: str
+    message: str
+
+
+class SheetOut(Schema):
+    evaluation: EvaluationOut
+    rules_hash: str
+    total: str
+    grade: str
+    rows: list[RowOut]
+    findings: list[FindingOut]
+
+
+class ValueIn(Schema):
+    data: dict
+    version: int | None = None
+
+
+def _out(e: Evaluation) -> EvaluationOut:
+    return EvaluationOut(id=e.pk, unit=e.unit.name, year=e.year, framework=e.framework.key,
+                         framework_version=e.framework.version, state=e.state,
+                         total=None if e.total is None else format(e.total.normalize(), "f"), grade=e.grade)
+
+
+def _get(request, pk: int, perm: str) -> Evaluation:
+    evaluation = get_object_or_404(Evaluation.objects.select_related("unit", "framework"), pk=pk)
+    if not request.user.has_perm(perm, evaluation):
+        raise HttpError(403, "无权访问该评价或当前状态不允许此操作")
+    return evaluation
+
+
+@api.get("/evaluations", response=list[EvaluationOut], summary="列出可见的评价")
+def list_evaluations(request, year: int | None = None):
+    from .views import visible_evaluations
+
+    qs = visible_evaluations(request.user)
+    if year:
+        qs = qs.filter(year=year)
+    return [_out(e) for e in qs[:1000]]
+
+
+def _sheet(evaluation: Evaluation) -> SheetOut:
+    sheet, findings = bridge.score_and_cache(evaluation)
+    versions = dict(evaluation.values.values_list("code", "version"))
+    s = lambda d: None if d is None else format(d, "f")
+    return SheetOut(
+        evaluation=_out(evaluation), rules_hash=sheet.rules_hash, total=format(sheet.total, "f"), grade=sheet.grade,
+        rows=[RowOut(code=r.code, name=r.name, weight=format(r.weight, "f"), score=format(r.score, "f"),
+                     declared=s(r.declared), explanation=r.explanation, version=versions.get(r.code, 0))
+              for r in sheet.rows],
+        findings=[FindingOut(code=f.code, kind=f.kind, message=f.message) for f in findings])
+
+
+@api.get("/evaluations/{pk}", response=SheetOut, summary="读取评分表")
+def read_sheet(request, pk: int):
+    return _sheet(_get(request, pk, "jixiao.view_evaluation"))
+
+
+@api.put("/evaluations/{pk}/values/{code}", response={200: SheetOut, 409: dict, 422: dict}, summary="写入一个指标的填报内容")
+def write_value(request, pk: int, code: str, body: ValueIn):
+    from pydantic import ValidationError
+
+    from jixiao.core.model import IndicatorInput
+
+    evaluation = _get(request, pk, "jixiao.change_evaluation")
+    framework = bridge.core_framework(evaluation.framework)
+    if framework.indicator(code) is None:
+        raise HttpError(404, f"没有指标{code}")
+    try:
+        IndicatorInput.model_validate(body.data)
+    except ValidationError as exc:
+        return 422, {"detail": [{"field": ".".join(map(str, e["loc"])), "message": e["msg"]} for e in exc.errors()]}
+    with transaction.atomic():
+        value, _ = IndicatorValue.objects.select_for_update().get_or_create(evaluation=evaluation, code=code)
+        if body.version is not None and body.version != value.version:
+            return 409, {"detail": "该指标已被他人修改", "yours": body.data, "current": value.data,
+                         "current_version": value.version}
+        value.data = bridge.compact_input(body.data)
+        value.version += 1
+        value._change_reason = "API写入"
+        value.save()
+    return 200, _sheet(evaluation)
+
+
+@api.post("/evaluations/{pk}/submit", response=EvaluationOut, summary="提交评价")
+def submit(request, pk: int):
+    evaluation = _get(request, pk, "jixiao.submit_evaluation")
+    with transaction.atomic():
+        locked = Evaluation.objects.select_for_update().get(pk=pk)
+        if locked.state not in Evaluation.EDITABLE:
+            raise HttpError(409, "当前状态不能提交")
+        locked.state = Evaluation.SUBMITTED
+        locked._change_reason = "API提交"
+        locked.save()
+    return _out(locked)

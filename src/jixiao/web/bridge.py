@@ -1,0 +1,147 @@
+"""The bridge between database records and ``jixiao.core``: rebuild the core objects, let the
+core score and audit them, and cache the results for listings. No scoring happens here."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+
+from jixiao.core.audit import Finding, audit
+from jixiao.core.model import Evaluation as CoreEvaluation
+from jixiao.core.model import Framework
+from jixiao.core.scoring import ScoreSheet, score
+from jixiao.core.versioning import rules_hash
+from jixiao.io.yamlio import InputError, LoadError, framework_from_data, load_evaluation, parse_yaml
+
+from .models import Evaluation, FrameworkVersion, IndicatorValue, Unit
+
+_FRAMEWORKS: dict[tuple[int, str], Framework] = {}
+
+
+def parse_framework_text(text: str, name: str) -> Framework:
+    """Validate framework YAML; raise InputError with located errors."""
+    data, lines, errors = parse_yaml(text, name)
+    if errors:
+        raise InputError(errors)
+    if isinstance(data, dict) and "framework" in data and "groups" not in data:
+        framework, errors = framework_from_data(data["framework"], lines, name, ("framework",))
+    else:
+        framework, errors = framework_from_data(data, lines, name)
+    if errors:
+        raise InputError(errors)
+    return framework
+
+
+def core_framework(version: FrameworkVersion) -> Framework:
+    key = (version.pk, version.rules_hash)
+    if key not in _FRAMEWORKS:
+        _FRAMEWORKS[key] = parse_framework_text(version.yaml_text, f"{version.key}@{version.version}")
+    return _FRAMEWORKS[key]
+
+
+def store_framework(text: str, name: str, user=None, builtin: bool = False) -> FrameworkVersion:
+    """Save a framework version. The same key and version with different rules is refused:
+    a framework that evaluations use is never changed in place — give a new version."""
+    framework = parse_framework_text(text, name)
+    digest = rules_hash(framework)
+    existing = FrameworkVersion.objects.filter(key=framework.id, version=framework.version).first()
+    if existing:
+        if existing.rules_hash != digest:
+            raise InputError([LoadError(name, None, "version",
+                                        f"指标体系{framework.id}的版本{framework.version}已存在且规则不同，请使用新的版本号")])
+        return existing
+    return FrameworkVersion.objects.create(key=framework.id, version=framework.version, name=framework.name,
+                                           kind=framework.kind, fund=framework.fund, yaml_text=text,
+                                           rules_hash=digest, builtin=builtin, created_by=user)
+
+
+def _extra_keys():
+    return ("team", "questionnaires", "finance", "narrative", "evaluator", "report_date",
+            "declared_total", "declared_grade", "declared_groups", "title")
+
+
+def core_evaluation(evaluation: Evaluation, values=None) -> CoreEvaluation:
+    """The core Evaluation of a database evaluation (raises pydantic ValidationError)."""
+    values = evaluation.values.all() if values is None else values
+    inputs = {v.code: v.data for v in values if v.data}
+    extra = {k: v for k, v in (evaluation.extra or {}).items() if k in _extra_keys()}
+    return CoreEvaluation.model_validate({
+        **extra,
+        "unit": {"name": evaluation.unit.name, "level": evaluation.unit.level, "region": evaluation.unit.region},
+        "year": evaluation.year,
+        "framework": core_framework(evaluation.framework),
+        "inputs": inputs,
+    })
+
+
+def score_and_cache(evaluation: Evaluation) -> tuple[ScoreSheet, list[Finding]]:
+    """Score with the core and cache totals and per-row scores for listings."""
+    values = list(evaluation.values.all())
+    sheet = score(core_evaluation(evaluation, values))
+    findings = audit(sheet)
+    by_code = {r.code: r for r in sheet.rows}
+    changed = []
+    for value in values:
+        row = by_code.get(value.code)
+        if row and (value.score != row.score or value.explanation != row.explanation):
+            value.score, value.explanation = row.score, row.explanation
+            changed.append(value)
+    if changed:
+        IndicatorValue.objects.bulk_update(changed, ["score", "explanation"])
+    summary = {
+        "lost": {gt.group.name: format(gt.weight - gt.score, "f") for gt in sheet.groups if gt.level == 1},
+        "scores": {gt.group.name: format(gt.score, "f") for gt in sheet.groups if gt.level == 1},
+        "weights": {gt.group.name: format(gt.weight, "f") for gt in sheet.groups if gt.level == 1},
+        "findings": {},
+        "rules_hash": sheet.rules_hash,
+    }
+    for f in findings:
+        summary["findings"][f.title] = summary["findings"].get(f.title, 0) + 1
+    Evaluation.objects.filter(pk=evaluation.pk).update(
+        total=sheet.total, grade=sheet.grade, declared_total=sheet.declared_total, findings_count=len(findings),
+        summary=summary)
+    evaluation.total, evaluation.grade, evaluation.findings_count = sheet.total, sheet.grade, len(findings)
+    evaluation.summary = summary
+    return sheet, findings
+
+
+def compact_input(data: dict) -> dict:
+    """Drop empty fields of an indicator input so stored JSON holds only what was entered."""
+    return {k: v for k, v in data.items() if v not in (None, "", [], {}) and k != "loc"}
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready data with Decimals as exact strings."""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items() if k != "loc"}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+@transaction.atomic
+def import_evaluation_file(path: Path, unit: Unit, state: str = Evaluation.DRAFT) -> Evaluation:
+    """Load an evaluation YAML (framework inline, by path or built-in) into the database."""
+    core, errors = load_evaluation(path)
+    if errors or core is None:
+        raise InputError(errors)
+    framework = core.framework
+    import yaml
+
+    text = yaml.safe_dump(_plain(framework.model_dump(exclude_none=True)), allow_unicode=True, sort_keys=False)
+    version = store_framework(text, framework.id, builtin=str(path).find("examples") >= 0)
+    dumped = _plain(core.model_dump(exclude_none=True))
+    extra = {k: dumped[k] for k in _extra_keys() if dumped.get(k) not in (None, [], {}, "")}
+    evaluation = Evaluation.objects.create(unit=unit, year=core.year, framework=version, title=core.title,
+                                           state=state, extra=extra)
+    codes = [c for i in framework.indicators() for c in (i.code, *(s.code for s in i.subrows))]
+    inputs = dumped.get("inputs", {})
+    IndicatorValue.objects.bulk_create([
+        IndicatorValue(evaluation=evaluation, code=code, data=compact_input(inputs.get(code, {}))) for code in codes])
+    score_and_cache(evaluation)
+    return evaluation

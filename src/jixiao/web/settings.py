@@ -1,0 +1,86 @@
+"""Django settings. SQLite by default; ``DATABASE_URL=postgres://…`` switches to PostgreSQL;
+``REDIS_URL`` switches the background queue from SQLite to Redis."""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(os.environ.get("JIXIAO_DATA", Path.home() / ".local" / "share" / "jixiao"))
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+SECRET_KEY = os.environ.get("JIXIAO_SECRET_KEY", "jixiao-demo-insecure-key-change-me-in-production")
+DEBUG = os.environ.get("JIXIAO_DEBUG", "0") == "1"
+ALLOWED_HOSTS = os.environ.get("JIXIAO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rules.apps.AutodiscoverRulesConfig",
+    "simple_history",
+    "django_htmx",
+    "huey.contrib.djhuey",
+    "jixiao.web.apps.JixiaoConfig",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    "rules.permissions.ObjectPermissionBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+ROOT_URLCONF = "jixiao.web.urls"
+TEMPLATES = [{
+    "BACKEND": "django.template.backends.django.DjangoTemplates",
+    "DIRS": [],
+    "APP_DIRS": True,
+    "OPTIONS": {"context_processors": [
+        "django.template.context_processors.request",
+        "django.contrib.auth.context_processors.auth",
+        "django.contrib.messages.context_processors.messages",
+        "jixiao.web.views.nav_context",
+    ]},
+}]
+WSGI_APPLICATION = "jixiao.web.wsgi.application"
+
+DATABASES = {"default": dj_database_url.config(
+    default=os.environ.get("JIXIAO_DATABASE_URL", f"sqlite:///{DATA_DIR / 'jixiao.sqlite3'}"),
+    conn_max_age=60)}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+
+LANGUAGE_CODE = "zh-hans"
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_ROOT = Path(os.environ.get("JIXIAO_MEDIA", DATA_DIR / "media"))
+MEDIA_URL = "/media/"
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/login/"
+
+if os.environ.get("REDIS_URL"):
+    HUEY = {"huey_class": "huey.RedisHuey", "name": "jixiao", "url": os.environ["REDIS_URL"],
+            "immediate": False}
+else:
+    HUEY = {"huey_class": "huey.SqliteHuey", "name": "jixiao", "filename": str(DATA_DIR / "queue.sqlite3"),
+            "immediate": os.environ.get("JIXIAO_HUEY_IMMEDIATE", "0") == "1"}

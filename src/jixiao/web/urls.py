@@ -1,0 +1,22 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from . import views
+from .api import api
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(template_name="jixiao/login.html"), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("evaluations/<int:pk>/", views.evaluation_detail, name="evaluation"),
+    path("evaluations/<int:pk>/rows/<str:code>/", views.save_row, name="save_row"),
+    path("evaluations/<int:pk>/radar.json", views.unit_radar, name="radar"),
+    path("evaluations/<int:pk>/report/", views.request_report, name="request_report"),
+    path("evaluations/<int:pk>/<str:action>/", views.transition, name="transition"),
+    path("jobs/<int:pk>/", views.job_status, name="job"),
+    path("jobs/<int:pk>/download/", views.job_download, name="job_download"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("frameworks/", views.frameworks, name="frameworks"),
+    path("public/", views.published, name="published"),
+    path("api/", api.urls),
+]

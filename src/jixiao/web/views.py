@@ -1,0 +1,324 @@
+"""Views: thin wrappers that load records, ask ``bridge`` (and so the core) to score, and
+render. Permissions are object rules from ``jixiao.web.rules``."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from jixiao.io.yamlio import InputError
+
+from . import bridge
+from .entry import RowFormError, fields_for, parse_row
+from .models import Account, Evaluation, FrameworkVersion, IndicatorValue, ReportJob, Unit
+
+
+def nav_context(request):
+    account = getattr(request.user, "account", None) if request.user.is_authenticated else None
+    return {"account": account}
+
+
+def visible_evaluations(user):
+    """Evaluations a user may see, as one query (admins: all; overseers: their sub-tree;
+    preparers: their unit)."""
+    qs = Evaluation.objects.select_related("unit", "framework")
+    if user.is_superuser:
+        return qs
+    account = getattr(user, "account", None)
+    if account is None:
+        return qs.none()
+    if account.role == Account.ADMIN:
+        return qs
+    if account.role == Account.PREPARER:
+        return qs.filter(unit=account.unit)
+    return qs.filter(unit__path__startswith=account.unit.review_root.path)
+
+
+def _evaluation_for(request, pk: int, perm: str = "jixiao.view_evaluation") -> Evaluation:
+    evaluation = get_object_or_404(Evaluation.objects.select_related("unit", "framework"), pk=pk)
+    if not request.user.has_perm(perm, evaluation):
+        raise PermissionDenied("无权访问该评价")
+    return evaluation
+
+
+@login_required
+def home(request):
+    evaluations = visible_evaluations(request.user).order_by("-year", "unit__path")
+    state = request.GET.get("state")
+    if state:
+        evaluations = evaluations.filter(state=state)
+    return render(request, "jixiao/home.html", {"evaluations": evaluations[:500], "states": Evaluation.STATES,
+                                                "state": state})
+
+
+def _rows_context(request, evaluation: Evaluation, sheet, findings):
+    framework = bridge.core_framework(evaluation.framework)
+    values = {v.code: v for v in evaluation.values.all()}
+    by_code = {r.code: r for r in sheet.rows}
+    found: dict[str, list] = {}
+    for f in findings:
+        found.setdefault(f.code, []).append(f)
+    rows = []
+    editable = request.user.has_perm("jixiao.change_evaluation", evaluation)
+    for row in sheet.rows:
+        value = values.get(row.code)
+        data = value.data if value else {}
+        is_parent = bool(row.indicator.subrows)
+        rows.append({
+            "row": row, "value": value, "data": data, "parent": row.parent, "is_parent": is_parent,
+            "level1": row.path[0].name if row.path else "", "level2": row.path[1].name if len(row.path) > 1 else "",
+            "fields": [] if is_parent else fields_for(row.indicator, data, framework.default_rule),
+            "findings": found.get(row.code, []), "editable": editable and not is_parent,
+        })
+    return rows
+
+
+@login_required
+def evaluation_detail(request, pk: int):
+    evaluation = _evaluation_for(request, pk)
+    sheet, findings = bridge.score_and_cache(evaluation)
+    context = {
+        "evaluation": evaluation, "sheet": sheet, "rows": _rows_context(request, evaluation, sheet, findings),
+        "findings": findings, "general_findings": [f for f in findings if f.code not in {r.code for r in sheet.rows}],
+        "history": _history(evaluation)[:50],
+        "can_edit": request.user.has_perm("jixiao.change_evaluation", evaluation),
+        "can_submit": request.user.has_perm("jixiao.submit_evaluation", evaluation),
+        "can_review": request.user.has_perm("jixiao.review_evaluation", evaluation),
+        "can_publish": request.user.has_perm("jixiao.publish_evaluation", evaluation),
+        "jobs": evaluation.report_jobs.order_by("-created_at")[:3],
+    }
+    return render(request, "jixiao/evaluation.html", context)
+
+
+def _history(evaluation: Evaluation) -> list[dict]:
+    """The change trail: who, when, what, before → after, newest first."""
+    entries = []
+    for h in evaluation.history.select_related("history_user").all():
+        prev = h.prev_record
+        if prev is None:
+            entries.append({"when": h.history_date, "who": h.history_user, "what": "创建评价", "before": "", "after": h.get_state_display()})
+            continue
+        delta = h.diff_against(prev)
+        for change in delta.changes:
+            if change.field in ("total", "grade", "declared_total", "findings_count", "summary"):
+                continue
+            label = Evaluation._meta.get_field(change.field).verbose_name
+            old, new = change.old, change.new
+            if change.field == "state":
+                old, new = dict(Evaluation.STATES).get(old, old), dict(Evaluation.STATES).get(new, new)
+            entries.append({"when": h.history_date, "who": h.history_user, "what": label, "before": old, "after": new,
+                            "reason": h.history_change_reason or ""})
+    for h in IndicatorValue.history.filter(evaluation_id=evaluation.pk).select_related("history_user"):
+        prev = h.prev_record
+        if prev is None:
+            continue
+        delta = h.diff_against(prev)
+        for change in delta.changes:
+            if change.field not in ("data", "reviewer_comment"):
+                continue
+            what = f"{h.code} {'填报内容' if change.field == 'data' else '审核意见'}"
+            entries.append({"when": h.history_date, "who": h.history_user, "what": what,
+                            "before": _show(change.old), "after": _show(change.new), "reason": h.history_change_reason or ""})
+    entries.sort(key=lambda e: e["when"], reverse=True)
+    return entries
+
+
+def _show(value) -> str:
+    if isinstance(value, dict):
+        return "；".join(f"{k}={json.dumps(v, ensure_ascii=False) if not isinstance(v, str) else v}" for k, v in value.items())
+    return str(value or "")
+
+
+@login_required
+@require_POST
+def save_row(request, pk: int, code: str):
+    """Autosave one row (htmx): validate, refuse a stale edit, save, re-score, re-render."""
+    evaluation = _evaluation_for(request, pk, "jixiao.change_evaluation")
+    framework = bridge.core_framework(evaluation.framework)
+    indicator = framework.indicator(code)
+    if indicator is None or indicator.subrows:
+        raise Http404("没有该指标")
+    error = None
+    with transaction.atomic():
+        value, _ = IndicatorValue.objects.select_for_update().get_or_create(evaluation=evaluation, code=code)
+        try:
+            sent_version = int(request.POST.get("version", value.version))
+        except ValueError:
+            return HttpResponseBadRequest("版本号无效")
+        try:
+            data = parse_row(request.POST, indicator, framework.default_rule)
+        except RowFormError as exc:
+            error = "；".join(exc.messages.values())
+            data = None
+        if data is not None and sent_version != value.version:
+            response = render(request, "jixiao/conflict.html", {
+                "code": code, "mine": _show(data), "theirs": _show(value.data), "version": value.version})
+            response.status_code = 409
+            return response
+        if data is not None:
+            for key in ("actual_from", "questionnaire"):
+                if key in value.data and "actual" not in data:
+                    data[key] = value.data[key]
+            if data != value.data:
+                value.data = data
+                value.version += 1
+                value._change_reason = "填报"
+                value.save()
+                # the evaluation is rescored under the same lock so concurrent saves stay ordered
+                Evaluation.objects.filter(pk=evaluation.pk).update(lock_version=evaluation.lock_version + 1)
+    sheet, findings = bridge.score_and_cache(evaluation)
+    rows = [r for r in _rows_context(request, evaluation, sheet, findings)
+            if r["row"].code == code or r["row"].code == (sheet.row(code).parent or "")]
+    return render(request, "jixiao/row_saved.html", {"rows": rows, "sheet": sheet, "evaluation": evaluation,
+                                                     "error": error, "code": code})
+
+
+@login_required
+@require_POST
+def transition(request, pk: int, action: str):
+    """Workflow: submit, return (with comments per row), approve, publish."""
+    perms = {"submit": "jixiao.submit_evaluation", "return": None, "approve": "jixiao.review_evaluation",
+             "publish": "jixiao.publish_evaluation"}
+    if action not in perms:
+        raise Http404()
+    evaluation = get_object_or_404(Evaluation.objects.select_related("unit", "framework"), pk=pk)
+    user = request.user
+    if action == "return":
+        allowed = user.has_perm("jixiao.review_evaluation", evaluation) or \
+            user.has_perm("jixiao.return_approved_evaluation", evaluation)
+    else:
+        allowed = user.has_perm(perms[action], evaluation)
+    if not allowed:
+        raise PermissionDenied("当前状态或角色不允许此操作")
+    target = {"submit": Evaluation.SUBMITTED, "return": Evaluation.RETURNED, "approve": Evaluation.APPROVED,
+              "publish": Evaluation.PUBLISHED}[action]
+    with transaction.atomic():
+        locked = Evaluation.objects.select_for_update().get(pk=pk)
+        if locked.state != evaluation.state:
+            messages.error(request, "评价状态已被他人修改，请刷新后重试")
+            return redirect("evaluation", pk=pk)
+        comment = request.POST.get("comment", "").strip()
+        if action == "return":
+            if not comment and not any(request.POST.get(k, "").strip() for k in request.POST if k.startswith("comment:")):
+                messages.error(request, "退回时须填写审核意见")
+                return redirect("evaluation", pk=pk)
+            for key, text in request.POST.items():
+                if key.startswith("comment:") and text.strip():
+                    row = IndicatorValue.objects.filter(evaluation=locked, code=key[8:]).first()
+                    if row:
+                        row.reviewer_comment = text.strip()
+                        row._change_reason = "退回意见"
+                        row.save()
+            locked.review_comment = comment
+        if action == "submit":
+            IndicatorValue.objects.filter(evaluation=locked).exclude(reviewer_comment="").update(reviewer_comment="")
+        locked.state = target
+        locked._change_reason = {"submit": "提交", "return": "退回", "approve": "审核通过", "publish": "公开"}[action]
+        locked.save()
+    messages.success(request, f"已{locked._change_reason}")
+    return redirect("evaluation", pk=pk)
+
+
+@login_required
+def dashboard(request):
+    if not request.user.has_perm("jixiao.view_dashboard"):
+        raise PermissionDenied("仪表盘仅供审核人、财政复核和管理员使用")
+    evaluations = list(visible_evaluations(request.user).exclude(total=None).order_by("-total"))
+    years = sorted({e.year for e in evaluations})
+    grade_counts = Counter(e.grade for e in evaluations)
+    lost: Counter = Counter()
+    finding_kinds: Counter = Counter()
+    for e in evaluations:
+        for name, value in (e.summary or {}).get("lost", {}).items():
+            lost[name] += Decimal(value)
+        for kind, n in (e.summary or {}).get("findings", {}).items():
+            finding_kinds[kind] += n
+    by_year = {y: [e.total for e in evaluations if e.year == y] for y in years}
+    chart = {
+        "grades": [{"name": g, "value": grade_counts.get(g, 0)} for g in ("优", "良", "中", "差") if grade_counts.get(g)] +
+                  [{"name": g, "value": n} for g, n in grade_counts.items() if g not in ("优", "良", "中", "差")],
+        "lost": {"names": list(lost), "values": [float(v) for v in lost.values()]},
+        "years": {"years": [str(y) for y in years],
+                  "means": [float(sum(v) / len(v)) if v else 0 for v in by_year.values()]},
+    }
+    return render(request, "jixiao/dashboard.html", {
+        "evaluations": evaluations, "chart_json": json.dumps(chart, ensure_ascii=False),
+        "common_findings": finding_kinds.most_common(8), "count": len(evaluations)})
+
+
+@login_required
+def unit_radar(request, pk: int):
+    evaluation = _evaluation_for(request, pk)
+    summary = evaluation.summary or {}
+    weights = summary.get("weights", {})
+    scores = summary.get("scores", {})
+    data = {"indicators": [{"name": k, "max": float(Decimal(w))} for k, w in weights.items()],
+            "values": [float(Decimal(scores.get(k, "0"))) for k in weights]}
+    return HttpResponse(json.dumps(data, ensure_ascii=False), content_type="application/json")
+
+
+def published(request):
+    """Public list of published reports (no login)."""
+    evaluations = Evaluation.objects.filter(state=Evaluation.PUBLISHED).select_related("unit", "framework")
+    return render(request, "jixiao/published.html", {"evaluations": evaluations})
+
+
+@login_required
+def frameworks(request):
+    can_manage = request.user.has_perm("jixiao.manage_frameworks")
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied("仅管理员可上传指标体系")
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, "请选择YAML文件")
+        else:
+            try:
+                text = upload.read().decode("utf-8")
+                version = bridge.store_framework(text, upload.name, user=request.user)
+                messages.success(request, f"已保存：{version}")
+            except UnicodeDecodeError:
+                messages.error(request, f"{upload.name}: 不是UTF-8编码的文本文件")
+            except InputError as exc:
+                for e in exc.errors:
+                    messages.error(request, str(e))
+        return redirect("frameworks")
+    versions = FrameworkVersion.objects.all()
+    return render(request, "jixiao/frameworks.html", {"versions": versions, "can_manage": can_manage})
+
+
+@login_required
+@require_POST
+def request_report(request, pk: int):
+    evaluation = _evaluation_for(request, pk)
+    from .tasks import enqueue_report
+
+    job = enqueue_report([evaluation], request.user, pdf=request.POST.get("pdf") == "1")
+    return redirect("job", pk=job.pk)
+
+
+@login_required
+def job_status(request, pk: int):
+    job = get_object_or_404(ReportJob, pk=pk, requested_by=request.user)
+    template = "jixiao/job_status.html" if request.htmx else "jixiao/job.html"
+    return render(request, template, {"job": job})
+
+
+@login_required
+def job_download(request, pk: int):
+    job = get_object_or_404(ReportJob, pk=pk, requested_by=request.user, status=ReportJob.DONE)
+    from django.conf import settings
+
+    path = settings.MEDIA_ROOT / job.result
+    if not path.exists():
+        raise Http404("文件已不存在")
+    return FileResponse(open(path, "rb"), as_attachment=True, filename=path.name)
