@@ -198,8 +198,8 @@ def example_files() -> list[Path]:
     return sorted(Path(str(p)) for p in folder.iterdir() if p.name.endswith(".yaml"))
 
 
-@app.command("demo")
-def demo_cmd() -> None:
+@app.command("examples")
+def examples_cmd() -> None:
     """对内置的全部示例（四份公开报告）计分并核查，打印汇总。"""
     table = Table(title="示例评价汇总")
     for col in ("示例", "单位", "指标数", "计算总分", "申报总分", "等级", "核查发现"):
@@ -209,6 +209,63 @@ def demo_cmd() -> None:
         table.add_row(path.stem, sheet.evaluation.unit.name, str(len(sheet.indicator_rows)), fmt(sheet.total),
                       fmt(sheet.declared_total), sheet.grade, str(len(findings)))
     console.print(table)
+
+
+def _django(data_dir: Optional[Path] = None) -> None:
+    import os
+
+    if data_dir is not None:
+        os.environ["JIXIAO_DATA"] = str(data_dir)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jixiao.web.settings")
+    import django
+
+    django.setup()
+
+
+@app.command("demo")
+def demo_cmd(port: int = typer.Option(8000, help="端口（仅监听127.0.0.1）"),
+             no_browser: bool = typer.Option(False, "--no-browser", help="不自动打开浏览器"),
+             data_dir: Optional[Path] = typer.Option(None, help="数据目录（默认 ~/.local/share/jixiao）"),
+             setup_only: bool = typer.Option(False, "--setup-only", help="只建库和载入示例，不启动服务")) -> None:
+    """启动演示网站：建库（SQLite，或 DATABASE_URL 指定的 PostgreSQL）、载入示例省份与各角色账号。"""
+    _django(data_dir)
+    import subprocess
+    import sys
+    import threading
+    import webbrowser
+
+    from django.core.management import call_command
+
+    from jixiao.web.demo import DEMO_PASSWORD, setup_demo
+
+    call_command("migrate", verbosity=0)
+    accounts = setup_demo()
+    table = Table(title=f"演示账号（密码均为 {DEMO_PASSWORD}）")
+    for col in ("用户名", "单位", "角色"):
+        table.add_column(col)
+    for username, unit, role in accounts:
+        table.add_row(username, unit, role)
+    console.print(table)
+    if setup_only:
+        return
+    url = f"http://127.0.0.1:{port}/login/"
+    console.print(f"网站：{url}  （Ctrl+C 停止）")
+    worker = subprocess.Popen([sys.executable, "-m", "django", "run_huey", "--workers", "1"])
+    if not no_browser:
+        threading.Timer(1.5, lambda: webbrowser.open(url)).start()
+    try:
+        call_command("runserver", f"127.0.0.1:{port}", use_reloader=False, use_threading=True)
+    finally:
+        worker.terminate()
+
+
+@app.command("manage", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def manage_cmd(ctx: typer.Context) -> None:
+    """运行 Django 管理命令（如 migrate、createsuperuser）。"""
+    _django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["jixiao manage", *ctx.args])
 
 
 def main() -> None:  # console-script entry point

@@ -83,4 +83,5 @@ if os.environ.get("REDIS_URL"):
             "immediate": False}
 else:
     HUEY = {"huey_class": "huey.SqliteHuey", "name": "jixiao", "filename": str(DATA_DIR / "queue.sqlite3"),
-            "immediate": os.environ.get("JIXIAO_HUEY_IMMEDIATE", "0") == "1"}
+            # Tests (pytest sets PYTEST_VERSION) run jobs in-process, immediately.
+            "immediate": os.environ.get("JIXIAO_HUEY_IMMEDIATE", "0") == "1" or "PYTEST_VERSION" in os.environ}
