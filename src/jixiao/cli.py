@@ -268,6 +268,16 @@ def manage_cmd(ctx: typer.Context) -> None:
     execute_from_command_line(["jixiao manage", *ctx.args])
 
 
+def _register_subcommands() -> None:
+    from jixiao.cli_report import report_app, template_app
+
+    app.add_typer(report_app)
+    app.add_typer(template_app, name="template", help="Word模板：检查、列出字段、复制内置模板")
+
+
+_register_subcommands()
+
+
 def main() -> None:  # console-script entry point
     app()
 

@@ -3,6 +3,8 @@ and see the unit on the dashboard. Screenshots of the main pages go to docs/imag
 
 import io
 import os
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # playwright sync API runs an event loop in the test thread
 import re
 import zipfile
 from pathlib import Path

@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.contrib.auth import authenticate
 from django.db import transaction
 from django.shortcuts import get_object_or_404
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import HttpBasicAuth, django_auth
 
@@ -122,17 +122,17 @@ def write_value(request, pk: int, code: str, body: ValueIn):
     try:
         IndicatorInput.model_validate(body.data)
     except ValidationError as exc:
-        return 422, {"detail": [{"field": ".".join(map(str, e["loc"])), "message": e["msg"]} for e in exc.errors()]}
+        return Status(422, {"detail": [{"field": ".".join(map(str, e["loc"])), "message": e["msg"]} for e in exc.errors()]})
     with transaction.atomic():
         value, _ = IndicatorValue.objects.select_for_update().get_or_create(evaluation=evaluation, code=code)
         if body.version is not None and body.version != value.version:
-            return 409, {"detail": "该指标已被他人修改", "yours": body.data, "current": value.data,
-                         "current_version": value.version}
+            return Status(409, {"detail": "该指标已被他人修改", "yours": body.data, "current": value.data,
+                                "current_version": value.version})
         value.data = bridge.compact_input(body.data)
         value.version += 1
         value._change_reason = "API写入"
         value.save()
-    return 200, _sheet(evaluation)
+    return Status(200, _sheet(evaluation))
 
 
 @api.post("/evaluations/{pk}/submit", response=EvaluationOut, summary="提交评价")

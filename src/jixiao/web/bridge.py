@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history
 
 from jixiao.core.audit import Finding, audit
 from jixiao.core.model import Evaluation as CoreEvaluation
@@ -141,7 +142,8 @@ def import_evaluation_file(path: Path, unit: Unit, state: str = Evaluation.DRAFT
                                            state=state, extra=extra)
     codes = [c for i in framework.indicators() for c in (i.code, *(s.code for s in i.subrows))]
     inputs = dumped.get("inputs", {})
-    IndicatorValue.objects.bulk_create([
-        IndicatorValue(evaluation=evaluation, code=code, data=compact_input(inputs.get(code, {}))) for code in codes])
+    bulk_create_with_history(
+        [IndicatorValue(evaluation=evaluation, code=code, data=compact_input(inputs.get(code, {}))) for code in codes],
+        IndicatorValue, default_change_reason="导入")
     score_and_cache(evaluation)
     return evaluation
