@@ -51,7 +51,7 @@ def sign_in(page, site, username):
 
 
 def open_nanjing(page):
-    page.click("text=南京市医疗保险管理中心")
+    page.click("table a:has-text('南京市医疗保险管理中心')")
     page.wait_for_selector("#row-C22")
 
 

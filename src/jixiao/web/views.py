@@ -233,6 +233,8 @@ def dashboard(request):
     if not request.user.has_perm("jixiao.view_dashboard"):
         raise PermissionDenied("仪表盘仅供审核人、财政复核和管理员使用")
     evaluations = list(visible_evaluations(request.user).exclude(total=None).order_by("-total"))
+    for e in evaluations:  # declared − computed, the deviation a reviewer looks at first
+        e.deviation = None if e.declared_total is None else e.declared_total - e.total
     years = sorted({e.year for e in evaluations})
     grade_counts = Counter(e.grade for e in evaluations)
     lost: Counter = Counter()
