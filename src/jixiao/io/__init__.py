@@ -1,1 +1,1 @@
-"""Reading and writing jixiao data: YAML frameworks and evaluations (Excel and Word later)."""
+"""Reading and writing jixiao data: YAML, Excel workbooks, respondent sheets, published tables."""
