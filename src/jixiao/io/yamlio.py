@@ -45,13 +45,29 @@ class InputError(Exception):
 
 Lines = dict[tuple, int]
 
+MAX_BYTES = 20 * 1024 * 1024  # an evaluation file is a few hundred KB; refuse absurd inputs
+MAX_NODES = 500_000  # bounds alias expansion ("billion laughs") as well as sheer size
+MAX_DEPTH = 100
+
+
+class _TooLarge(Exception):
+    pass
+
 
 class _Loader(yaml.SafeLoader):
     pass
 
 
-def _construct(loader: yaml.SafeLoader, node: yaml.Node, path: tuple, lines: Lines) -> Any:
-    lines[path] = node.start_mark.line + 1
+def _construct(loader: yaml.SafeLoader, node: yaml.Node, path: tuple, lines: Lines, budget: list[int]) -> Any:
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise _TooLarge(f"YAML结构过于庞大（超过{MAX_NODES}个节点，可能含有别名炸弹）")
+    if len(path) > MAX_DEPTH:
+        raise _TooLarge(f"YAML嵌套过深（超过{MAX_DEPTH}层）")
+    lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in (
+            "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:omap"):
+        raise yaml.constructor.ConstructorError(None, None, f"不支持的YAML标签：{node.tag}", node.start_mark)
     if isinstance(node, yaml.MappingNode):
         loader.flatten_mapping(node)
         result = {}
@@ -61,10 +77,14 @@ def _construct(loader: yaml.SafeLoader, node: yaml.Node, path: tuple, lines: Lin
                 raise yaml.constructor.ConstructorError(None, None, "映射的键不能是复合值", key_node.start_mark)
             if key in result:
                 raise yaml.constructor.ConstructorError(None, None, f"重复的键：{key}", key_node.start_mark)
-            result[key] = _construct(loader, value_node, path + (key,), lines)
+            try:
+                hash(key)
+            except TypeError:
+                raise yaml.constructor.ConstructorError(None, None, "映射的键不能是复合值", key_node.start_mark) from None
+            result[key] = _construct(loader, value_node, path + (key,), lines, budget)
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_construct(loader, child, path + (i,), lines) for i, child in enumerate(node.value)]
+        return [_construct(loader, child, path + (i,), lines, budget) for i, child in enumerate(node.value)]
     if node.tag == "tag:yaml.org,2002:float":
         text = node.value.replace("_", "")
         try:
@@ -80,18 +100,24 @@ def _construct(loader: yaml.SafeLoader, node: yaml.Node, path: tuple, lines: Lin
 def parse_yaml(text: str, file: str) -> tuple[Any, Lines, list[LoadError]]:
     """Parse YAML text into plain data (Decimals for non-integers) and a path → line map."""
     lines: Lines = {}
+    if len(text) > MAX_BYTES:
+        return None, lines, [LoadError(file, None, "", f"文件过大（超过{MAX_BYTES // 1024 // 1024}MB）")]
     try:
         loader = _Loader(text)
         try:
             node = loader.get_single_node()
-            data = None if node is None else _construct(loader, node, (), lines)
+            data = None if node is None else _construct(loader, node, (), lines, [MAX_NODES])
         finally:
             loader.dispose()
+    except _TooLarge as exc:
+        return None, lines, [LoadError(file, None, "", str(exc))]
+    except RecursionError:
+        return None, lines, [LoadError(file, None, "", "YAML嵌套过深")]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         return None, lines, [LoadError(file, line, "", f"YAML格式错误：{exc.problem or exc}")]
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError, TypeError) as exc:
         return None, lines, [LoadError(file, None, "", f"YAML格式错误：{exc}")]
     return data, lines, []
 
