@@ -1,0 +1,324 @@
+"""``jixiao audit``: review published self-evaluations.
+
+One file (text dump, .docx or .xlsx): import every indicator table as published, recompute
+every score from the criteria, and list every inconsistency — declared scores the rules do
+not give, headings that do not match their rows, weights that do not add up, criteria whose
+points contradict the weight, targets missed yet scored full, wrong years, figures that
+contradict each other or the table — each with a confidence (high / medium / low).
+
+A folder: the same for every file in it, and a summary workbook ranking the reports by the
+number and weight of their findings.
+
+Register with ``app.command("audit")(audit_cmd)`` (or ``app.add_typer(audit_app)``).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from jixiao.core.audit import Finding, audit
+from jixiao.core.criteria import Confidence, weakest
+from jixiao.core.numbers import ZERO, fmt
+from jixiao.core.scoring import ScoreSheet, score
+from jixiao.core.textaudit import TextFinding, text_audit
+from jixiao.io.published import SUFFIXES, UNVERIFIED, PublishedFile, PublishedTable, import_published, narrative_text
+
+audit_app = typer.Typer(add_completion=False, help="核查公开的绩效自评得分表：导入、按评分标准重算、列出全部不一致。")
+console = Console()
+err_console = Console(stderr=True)
+
+#: Kinds whose evidence is the table's own arithmetic, not a reading of its words.
+STRUCTURAL = {"weights-total", "group-points", "heading-points", "subrow-weights", "declared-total", "group-score",
+              "above-weight", "below-zero", "questionnaire", "not-applicable"}
+#: Kinds that follow from the rows' computed scores (as sure as the least sure of those).
+DERIVED = {"total-mismatch", "group-mismatch", "grade-mismatch"}
+SEVERITY_WEIGHT = {"error": Decimal(3), "warning": Decimal(2), "info": Decimal(1)}
+CONFIDENCE_WEIGHT = {"high": Decimal(1), "medium": Decimal("0.6"), "low": Decimal("0.3")}
+
+
+@dataclass(frozen=True)
+class AuditFinding:
+    """A finding of the arithmetic audit or of the text audit, with its confidence."""
+
+    code: str
+    kind: str
+    title: str
+    message: str
+    severity: str
+    confidence: Confidence
+    location: str | None
+
+    @property
+    def weight(self) -> Decimal:
+        return SEVERITY_WEIGHT.get(self.severity, Decimal(1)) * CONFIDENCE_WEIGHT[self.confidence]
+
+
+@dataclass
+class TableAudit:
+    """One imported table, its recomputed sheet and its findings."""
+
+    table: PublishedTable
+    sheet: ScoreSheet
+    findings: list[AuditFinding] = field(default_factory=list)
+    unverified: list[str] = field(default_factory=list)
+
+    @property
+    def points_at_stake(self) -> Decimal:
+        """Σ |declared − computed| over rows whose declared score departs from the rules."""
+        return sum((abs(r.declared - r.score) for r in self.sheet.rows
+                    if r.declared is not None and r.parent is None and r.declared != r.score and not r.error), ZERO)
+
+
+def _row_confidence(table: PublishedTable, code: str) -> Confidence:
+    rows = [r for r in table.rows if r.code == code or r.parent == code]
+    return weakest(*(r.confidence for r in rows)) if rows else "medium"
+
+
+def _criteria_confidence(table: PublishedTable, code: str) -> Confidence:
+    rows = [r for r in table.rows if r.code == code]
+    return rows[0].parsed.confidence if rows else "medium"
+
+
+def audit_table(table: PublishedTable, narrative=(), totals=()) -> TableAudit:
+    """Score an imported table and collect every finding, each with its confidence. Rows
+    kept at their declared score for want of a published figure are listed as unverified,
+    not as findings."""
+    sheet = score(table.evaluation)
+    result = TableAudit(table, sheet)
+    raw: list[Finding] = audit(sheet)
+    row_levels: list[Confidence] = []
+    for f in raw:
+        if f.kind == "override" and UNVERIFIED in f.message:
+            result.unverified.append(f.code)
+            continue
+        if f.kind in STRUCTURAL:
+            confidence: Confidence = "high"
+        elif f.kind == "criteria-points":
+            confidence = "high" if _criteria_confidence(table, f.code) == "high" else "medium"
+        elif f.kind in DERIVED:
+            continue
+        else:
+            confidence = _row_confidence(table, f.code)
+            if f.kind == "score-mismatch":
+                row_levels.append(confidence)
+        result.findings.append(AuditFinding(f.code, f.kind, f.title, f.message, f.severity, confidence,
+                                            str(f.loc) if f.loc else None))
+    derived_confidence = weakest(*row_levels) if row_levels else "high"
+    for f in raw:
+        if f.kind in DERIVED:
+            result.findings.append(AuditFinding(f.code, f.kind, f.title, f.message, f.severity, derived_confidence,
+                                                str(f.loc) if f.loc else None))
+    for t in text_audit(table.evaluation, narrative, totals):
+        result.findings.append(_from_text(t))
+    return result
+
+
+def _from_text(t: TextFinding) -> AuditFinding:
+    return AuditFinding(t.code, t.kind, t.title, t.message, t.severity, t.confidence, str(t.loc) if t.loc else None)
+
+
+def audit_file(path: Path, year: int | None = None) -> tuple[PublishedFile, list[TableAudit]]:
+    """Import a published file and audit each of its tables; the report text is checked
+    once, with the first table, against the declared totals of all tables."""
+    published = import_published(path, year)
+    totals = [t.declared_total for t in published.tables]
+    narrative = list(narrative_text(published))
+    audits = [audit_table(t, narrative if i == 0 else (), totals) for i, t in enumerate(published.tables)]
+    return published, audits
+
+
+def _s(value: Decimal | None) -> str | None:
+    return None if value is None else format(value, "f")
+
+
+def table_json(ta: TableAudit) -> dict:
+    """One audited table as JSON-ready data; numbers are strings of exact decimals."""
+    t = ta.table
+    return {
+        "table": t.index,
+        "title": t.title,
+        "rows_read": t.rows_read,
+        "rows_with_rule": t.rows_with_rule,
+        "declared_total": _s(t.declared_total),
+        "computed_total": _s(ta.sheet.total),
+        "weight_total": _s(ta.sheet.weight_total),
+        "declared_weight_total": _s(t.declared_weight_total),
+        "grade": ta.sheet.grade,
+        "points_at_stake": _s(ta.points_at_stake),
+        "findings": [
+            {"code": f.code, "kind": f.kind, "title": f.title, "message": f.message, "severity": f.severity,
+             "confidence": f.confidence, "location": f.location}
+            for f in ta.findings
+        ],
+        "unverified": ta.unverified,
+        "rows": [
+            {"code": r.code, "parent": r.parent, "name": r.name, "weight": _s(r.weight), "declared": _s(r.declared),
+             "actual": _s(r.actual), "rule": r.parsed.shape, "rule_confidence": r.parsed.confidence,
+             "rule_note": r.parsed.note, "input_note": r.input_note, "verified": r.verified,
+             "location": str(r.loc)}
+            for r in t.rows
+        ],
+    }
+
+
+def file_json(published: PublishedFile, audits: list[TableAudit]) -> dict:
+    """A file's audit: the one table's fields at top level, or ``tables`` for several."""
+    head = {"file": published.path, "unit": published.unit, "year": published.year, "layout": published.layout,
+            "notes": [str(e) for e in published.errors]}
+    if len(audits) == 1:
+        return {**head, **table_json(audits[0])}
+    return {**head, "tables": [table_json(a) for a in audits]}
+
+
+_CONFIDENCE_STYLE = {"high": "bold", "medium": "", "low": "dim"}
+
+
+def _print_file(published: PublishedFile, audits: list[TableAudit]) -> None:
+    for ta in audits:
+        t = ta.table
+        console.print(f"[bold]{published.unit} {published.year}年 · 表{t.index}：{t.title}[/]")
+        console.print(f"读取指标行 {t.rows_read}，其中可执行规则 {t.rows_with_rule}；"
+                      f"申报总分 {fmt(t.declared_total)}，按规则重算 {fmt(ta.sheet.total)}"
+                      f"（分值合计 {fmt(ta.sheet.weight_total)}）")
+        if not ta.findings:
+            console.print("[green]未发现不一致。[/]")
+        else:
+            table = Table(title=f"核查发现（{len(ta.findings)}处）")
+            for col, kw in (("编码", {}), ("类别", {"max_width": 22}), ("可信度", {}), ("说明", {"max_width": 80}),
+                            ("位置", {"max_width": 28})):
+                table.add_column(col, overflow="fold", **kw)
+            for f in ta.findings:
+                color = {"error": "red", "warning": "yellow"}.get(f.severity, "")
+                table.add_row(f.code, f"[{color}]{f.title}[/]" if color else f.title,
+                              {"high": "高", "medium": "中", "low": "低"}[f.confidence], f.message,
+                              Path(f.location).name if f.location else "",
+                              style=_CONFIDENCE_STYLE[f.confidence] or None)
+            console.print(table)
+        if ta.unverified:
+            console.print(f"未复核（评分过程未给出规则所需的实际值，按申报得分计）：{'、'.join(ta.unverified)}", style="dim")
+    for e in published.errors:
+        console.print(f"说明：{e}", style="dim", markup=False, highlight=False)
+
+
+# --- a folder of reports ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ReportSummary:
+    """One report's line in the folder summary."""
+
+    file: str
+    unit: str
+    year: int | None
+    tables: int
+    rows_read: int
+    rows_with_rule: int
+    declared: str
+    computed: str
+    findings: int
+    high: int
+    weight: Decimal
+    points: Decimal
+    errors: int
+
+
+def summarize(published: PublishedFile, audits: list[TableAudit]) -> ReportSummary:
+    findings = [f for a in audits for f in a.findings]
+    return ReportSummary(
+        file=Path(published.path).name, unit=published.unit, year=published.year, tables=len(audits),
+        rows_read=sum(a.table.rows_read for a in audits), rows_with_rule=sum(a.table.rows_with_rule for a in audits),
+        declared="、".join(fmt(a.table.declared_total) for a in audits),
+        computed="、".join(fmt(a.sheet.total) for a in audits),
+        findings=len(findings), high=sum(1 for f in findings if f.confidence == "high"),
+        weight=sum((f.weight for f in findings), ZERO), points=sum((a.points_at_stake for a in audits), ZERO),
+        errors=0 if audits else len(published.errors))
+
+
+def rank(summaries: list[ReportSummary]) -> list[ReportSummary]:
+    """Reports with the heaviest findings first (weight = Σ severity × confidence), then by
+    number of findings, then by the points at stake."""
+    return sorted(summaries, key=lambda s: (-s.weight, -s.findings, -s.points, s.file))
+
+
+def write_summary(results: list[tuple[PublishedFile, list[TableAudit]]], out: Path) -> list[ReportSummary]:
+    """A workbook: 汇总 (reports ranked) and 发现明细 (every finding)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    ranked = rank([summarize(p, a) for p, a in results])
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "汇总"
+    head = ("排名", "文件", "单位", "年度", "表数", "读取指标行", "可执行规则行", "申报总分", "重算总分", "发现数",
+            "高可信发现数", "加权发现数", "涉及分值", "无法读取")
+    ws.append(head)
+    for i, s in enumerate(ranked, 1):
+        ws.append((i, s.file, s.unit, s.year, s.tables, s.rows_read, s.rows_with_rule, s.declared, s.computed,
+                   s.findings, s.high, float(s.weight), float(s.points), s.errors))
+    detail = wb.create_sheet("发现明细")
+    detail.append(("文件", "表", "编码", "类别", "严重程度", "可信度", "说明", "位置"))
+    for published, audits in results:
+        for a in audits:
+            for f in a.findings:
+                detail.append((Path(published.path).name, a.table.index, f.code, f.title, f.severity, f.confidence,
+                               f.message, f.location or ""))
+        if not audits:
+            for e in published.errors:
+                detail.append((Path(published.path).name, "", "", "无法读取", "error", "high", e.message, str(e)))
+    for sheet in (ws, detail):
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        sheet.freeze_panes = "A2"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(str(out))
+    return ranked
+
+
+def _files(folder: Path, out: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir()
+                  if p.is_file() and p.suffix.lower() in SUFFIXES and not p.name.startswith(("~$", "."))
+                  and p.resolve() != out.resolve())
+
+
+@audit_app.command("audit")
+def audit_cmd(path: Path = typer.Argument(..., help="公开的自评报告（.txt/.docx/.xlsx）或其所在文件夹"),
+              as_json: bool = typer.Option(False, "--json", help="输出JSON（数值为精确小数的字符串）"),
+              year: Optional[int] = typer.Option(None, "--year", help="评价年度（默认从文中识别）"),
+              out: Optional[Path] = typer.Option(None, "--out", help="文件夹汇总工作簿（默认 audit-summary.xlsx）")) -> None:
+    """核查公开的得分表：导入、按评分标准重算、列出每一处不一致及其可信度。"""
+    if path.is_dir():
+        target = out or Path("audit-summary.xlsx")
+        results = [audit_file(p, year) for p in _files(path, target)]
+        ranked = write_summary(results, target)
+        if as_json:
+            typer.echo(json.dumps({"summary": str(target), "reports": [
+                {"file": s.file, "unit": s.unit, "year": s.year, "tables": s.tables, "rows_read": s.rows_read,
+                 "rows_with_rule": s.rows_with_rule, "findings": s.findings, "high_confidence": s.high,
+                 "weight": _s(s.weight), "points_at_stake": _s(s.points)} for s in ranked]},
+                ensure_ascii=False, indent=2))
+            return
+        table = Table(title=f"自评报告核查汇总（{len(ranked)}份，已写入 {target}）")
+        for col in ("排名", "文件", "单位", "表数", "指标行/可执行", "申报", "重算", "发现", "高可信", "加权"):
+            table.add_column(col)
+        for i, s in enumerate(ranked, 1):
+            table.add_row(str(i), s.file, s.unit, str(s.tables), f"{s.rows_read}/{s.rows_with_rule}", s.declared,
+                          s.computed, str(s.findings), str(s.high), fmt(s.weight, 2))
+        console.print(table)
+        return
+    published, audits = audit_file(path, year)
+    if not audits:
+        err_console.print(f"[bold red]无法核查 {path}：[/]")
+        for e in published.errors:
+            err_console.print(f"  {e}", markup=False, highlight=False)
+        raise typer.Exit(code=2)
+    if as_json:
+        typer.echo(json.dumps(file_json(published, audits), ensure_ascii=False, indent=2))
+    else:
+        _print_file(published, audits)

@@ -1,0 +1,1067 @@
+"""Import indicator score tables as published (Word, Excel, or a text dump of either).
+
+A published self-evaluation ends with its filled indicator table: 一级/二级/三级指标, 权重,
+目标值, 评分标准, 评分过程 or 实际完成情况, 得分. This module reads such tables *as printed*
+into a (Framework, Evaluation) pair per table, so the rules can recompute every score and
+the audit can say where the published figures depart from them.
+
+Sources and layouts:
+
+- text dumps in three layouts, detected from the header row: one cell per line (each cell on
+  a line starting with a TAB, rows separated by blank lines, a cell's own line breaks kept as
+  untabbed lines), pipe rows (``a | b | c |``, merged cells simply left out), and TAB rows
+  (blank = merged);
+- ``.docx`` tables (vertically merged cells read as blank, horizontally merged as one);
+- ``.xlsx`` sheets (merged ranges: only the top-left cell holds a value).
+
+What printed tables do and how it is read: a blank level cell is the same as the one above;
+a heading may carry its points (``项目决策 (18分)``, ``A部门\\n决策（15\\n分）``); the header
+row repeats at page breaks; a row split across pages continues on a row with only trailing
+text; a level-1 heading may be printed on a later page than the first of its rows (its
+merged cell is centred), in which case it starts at the level-2 group it is printed in; a
+row without a name but with points is a sub-row of the indicator above; a 合计/总分/总计 row,
+or a row holding only the total score, closes the table. A file may hold several tables.
+
+Each row's criteria become a rule (``jixiao.core.criteria``), its actual value is read from
+the evidence text, and its 得分 is kept as the declared score. Where the evidence gives no
+figure a rule can use, the inputs that do not need one (checklist items, a graded level, a
+count of incidents, met or not) are taken to be those that give the declared score — or the
+nearest one below when no input can give it — so the recomputation shows only what the
+published rule itself contradicts; rows whose rule needs a figure that is not published are
+kept at their declared score and listed as not verified.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, Iterable
+
+from pydantic import ValidationError
+
+from jixiao.core.criteria import (
+    Confidence, ParsedCriteria, extract_actual, extract_values, max_award, normalize, parse_criteria, subset_for,
+    weakest,
+)
+from jixiao.core.model import Evaluation, Framework, Group, Indicator, IndicatorInput, SourceRef, Target, Unit
+from jixiao.core.numbers import ZERO, fmt
+from jixiao.core.rules import Context, MissingInput, RuleError, parse_rule
+from jixiao.io.yamlio import LoadError
+
+#: The reason recorded on rows kept at their declared score because no figure was published.
+UNVERIFIED = "评分过程未给出规则所需的实际值，按申报得分计（未复核）"
+
+NUM = r"-?\d+(?:\.\d+)?"
+
+# --- column roles -------------------------------------------------------------------------
+
+COLUMN_ROLES: tuple[tuple[str, re.Pattern], ...] = tuple((role, re.compile(pattern)) for role, pattern in (
+    ("level1", r"^一级(?:指标)?(?:名称)?$"),
+    ("level2", r"^二级(?:指标)?(?:名称)?$"),
+    ("level3", r"^(?:三级(?:指标)?(?:名称)?|指标名称|绩效指标)$"),
+    ("weight", r"^(?:权重|分值|指标分值|标准分值|权重分|权重\(分\)|分值\(分\)|满分)$"),
+    ("target", r"^(?:目标值|标准值|指标值|年度目标值|预期目标值?|指标标准|年度指标值)$"),
+    ("criteria", r"^(?:评分标准|评分细则|指标评分细则|评分办法|计分方法|评分规则)$"),
+    ("actual", r"^(?:实际完成值|实际值|完成值|全年实际值)$"),
+    ("evidence", r"^(?:评分过程|实际完成情况|完成情况|评分依据|得分说明|评价说明|偏差原因|扣分原因)$"),
+    ("score", r"^(?:得分|自评得分|评价得分|实际得分|评分)$"),
+    ("description", r"^(?:指标说明|指标解释|指标内涵|指标解释说明)$"),
+    ("source", r"^(?:数据来源|责任科室|佐证材料|责任部门)$"),
+))
+TOTAL_WORDS = re.compile(r"^(?:合计|总分|总计|得分合计|合计得分|总得分)$")
+TEXT_ROLES = ("target", "criteria", "actual", "evidence", "description", "source")
+
+
+def header_roles(cells: list[str]) -> list[str | None] | None:
+    """Column roles of a header row, or None when the row is not an indicator table header.
+
+    A second 分值 column where no 得分 column exists is the score (seed 004 prints 分值 twice)."""
+    roles: list[str | None] = []
+    for cell in cells:
+        name = re.sub(r"\s+", "", cell or "").replace("（", "(").replace("）", ")")
+        role = next((r for r, regex in COLUMN_ROLES if regex.match(name)), None)
+        if role == "weight" and "weight" in roles and "score" not in roles:
+            role = "score"
+        roles.append(role if role not in roles else None)
+    known = {r for r in roles if r}
+    if len(known) >= 3 and known & {"level1", "level3"} and known & {"weight", "score"}:
+        return roles
+    return None
+
+
+# --- cell typing for aligning rows with left-out cells ----------------------------------------
+
+_NUMBER_RE = re.compile(rf"^{NUM}\s*分?$")
+_CODE_RE = re.compile(
+    r"^(?:[一二三四五六七八九十]+[、.．]?)?\s*(?P<code>[A-Z]\d{0,3})(?:[\s、.．。:：]+|(?=[\u4e00-\u9fff“\"(（《]))")
+_POINTS_RE = re.compile(rf"[(（]\s*(?P<pts>{NUM})\s*分?\s*[)）]?\s*$")
+_SCORING_WORDS = re.compile(r"得\d|扣|计\d|满分|不得分|计分|得分|加\d|分\)|分）")
+_SOURCE_RE = re.compile(r"^(?:[\u4e00-\u9fff]{1,12}(?:科|室|处|局|中心|办公室|组|股|部)\s*){1,3}$")
+_TARGET_RE = re.compile(r"^(?:≥|≤|>|<|=|＞|＜|不低于|不高于|不少于|不超过)?\s*\d")
+
+
+def is_number(text: str) -> bool:
+    return bool(_NUMBER_RE.match((text or "").strip()))
+
+
+def to_decimal(text: str) -> Decimal | None:
+    """The number in a score or weight cell ("3", "1.98", "2分"), or None."""
+    t = (text or "").strip().replace("分", "").replace(",", "")
+    try:
+        return Decimal(t) if t else None
+    except InvalidOperation:
+        return None
+
+
+def code_depth(text: str) -> int:
+    """How deep a published code is: A → 1, A1 → 2, A11 or C101 → 3; 0 for no code."""
+    m = _CODE_RE.match(re.sub(r"\s+", " ", text or "").strip())
+    if not m:
+        return 0
+    digits = len(m["code"]) - 1
+    return 1 if digits == 0 else (2 if digits == 1 else 3)
+
+
+def _compat(cell: str, role: str | None) -> float:
+    """How well a cell's text fits a column role (higher is better)."""
+    text = (cell or "").strip()
+    if not text:
+        return 0.0
+    number, depth, long = is_number(text), code_depth(text), len(text) > 40
+    heading = bool(_POINTS_RE.search(re.sub(r"\s+", "", text)))
+    scoring = bool(_SCORING_WORDS.search(text))
+    if role in ("weight", "score"):
+        return 3.0 if number else -4.0
+    if number:
+        return 0.5 if role in ("target", "actual") else -4.0
+    if role == "level1":
+        return 3.0 if depth == 1 else (-3.0 if depth >= 2 else (1.0 if heading else (0.5 if len(text) <= 12 else -1.0)))
+    if role == "level2":
+        return 5.0 if depth == 2 else (-3.0 if depth == 3 else (-1.0 if depth == 1 else
+                                                                (1.5 if heading else (0.5 if len(text) <= 16 else -1.0))))
+    if role == "level3":
+        return 4.0 if depth == 3 else (-2.0 if depth in (1, 2) else (1.0 if not long and not scoring else -0.5))
+    if role in ("target", "actual"):
+        return 2.0 if _TARGET_RE.match(text) else (0.3 if len(text) <= 20 else -0.5)
+    if role == "criteria":
+        return 2.0 if scoring else 0.5
+    if role == "description":
+        return 0.3 if scoring else 0.8
+    if role == "evidence":
+        return 0.7
+    if role == "source":
+        return 3.0 if _SOURCE_RE.match(text) else (0.2 if len(text) <= 15 else -2.0)
+    return -0.5
+
+
+_SKIP_COST = {"level1": 0.0, "level2": 0.05, "level3": 0.1, "weight": 0.4, "score": 0.8, "target": 0.5,
+              "criteria": 0.5, "actual": 0.5, "evidence": 0.5, "description": 0.5, "source": 0.1, None: 0.0}
+
+
+def align(cells: list[str], roles: list[str | None]) -> list[int]:
+    """Columns for the cells of a row printed with merged cells left out (pipe dumps) or
+    shifted: the order-preserving assignment of cells to columns that best fits the cells'
+    text (numbers in 权重/得分, codes in the level of their depth…), by dynamic programming."""
+    n, m = len(cells), len(roles)
+    neg = float("-inf")
+    best = [[neg] * (m + 1) for _ in range(n + 1)]
+    back: list[list[tuple[int, int] | None]] = [[None] * (m + 1) for _ in range(n + 1)]
+    best[0][0] = 0.0
+    for j in range(1, m + 1):
+        best[0][j] = best[0][j - 1] - _SKIP_COST[roles[j - 1]]
+        back[0][j] = (0, j - 1)
+    for i in range(1, n + 1):
+        for j in range(i, m + 1):
+            take = best[i - 1][j - 1] + _compat(cells[i - 1], roles[j - 1])
+            skip = best[i][j - 1] - _SKIP_COST[roles[j - 1]] if j > i else neg
+            if take >= skip:
+                best[i][j], back[i][j] = take, (i - 1, j - 1)
+            else:
+                best[i][j], back[i][j] = skip, (i, j - 1)
+    cols, i, j = [0] * n, n, m
+    while i > 0:
+        pi, pj = back[i][j]
+        if pi == i - 1:
+            cols[i - 1] = j - 1
+        i, j = pi, pj
+    return cols
+
+
+# --- the stream of rows and text lines from each source ----------------------------------------
+
+@dataclass
+class Line:
+    """Text outside any table row (a title, a paragraph), with where it is."""
+
+    text: str
+    loc: SourceRef
+
+
+@dataclass
+class Row:
+    """One printed table row. ``positional``: blanks are kept, so cell i is column i."""
+
+    cells: list[str]
+    loc: SourceRef
+    positional: bool = True
+
+
+Stream = list[Line | Row]
+
+
+def _keywords(text: str) -> int:
+    name = re.sub(r"\s+", "", text)
+    return sum(1 for _, regex in COLUMN_ROLES if regex.match(name))
+
+
+def detect_layout(lines: list[str]) -> str | None:
+    """``pipe``, ``tab`` or ``cell`` (one cell per line) from the first header-like line."""
+    for i, line in enumerate(lines):
+        if "|" in line and header_roles([c for c in line.split("|")]):
+            return "pipe"
+        if line.count("\t") >= 2 and header_roles(line.split("\t")):
+            return "tab"
+        if line.startswith("\t") and line.count("\t") == 1 and _keywords(line) and \
+                sum(1 for l in lines[i:i + 16] if l.startswith("\t") and _keywords(l)) >= 3:
+            return "cell"
+    return None
+
+
+def _pipe_stream(lines: list[str], file: str) -> Stream:
+    stream: Stream = []
+    for n, line in enumerate(lines, 1):
+        if "|" in line:
+            cells = [c.strip() for c in line.split("|")]
+            while cells and not cells[-1]:
+                cells.pop()
+            stream.append(Row(cells, SourceRef(file=file, line=n), positional=False))
+        else:
+            stream.append(Line(line, SourceRef(file=file, line=n)))
+    return stream
+
+
+def _tab_stream(lines: list[str], file: str) -> Stream:
+    stream: Stream = []
+    for n, line in enumerate(lines, 1):
+        if "\t" in line:
+            stream.append(Row([c.strip() for c in line.split("\t")], SourceRef(file=file, line=n)))
+        else:
+            stream.append(Line(line, SourceRef(file=file, line=n)))
+    return stream
+
+
+def _cell_stream(lines: list[str], file: str) -> Stream:
+    """One cell per line: a TAB starts a cell, an untabbed line continues it, a blank line
+    ends the row — unless the row is still short of the header's width and the next block
+    fits in what is left (a blank line inside a cell)."""
+    stream: Stream = []
+    row: Row | None = None
+    width: int | None = None
+
+    def block_size(start: int) -> int:
+        size = 0
+        for line in lines[start:]:
+            if not line.strip():
+                break
+            size += line.startswith("\t")
+        return size
+
+    def finish() -> None:
+        nonlocal row, width
+        if row is not None:
+            row.cells = [re.sub(r"\s*\n\s*", "", c).strip() for c in row.cells]
+            if width is None and header_roles(row.cells):
+                width = len(row.cells)
+            stream.append(row)
+        row = None
+
+    for n, line in enumerate(lines, 1):
+        if line.startswith("\t"):
+            if row is None:
+                row = Row([], SourceRef(file=file, line=n))
+            row.cells.extend(line[1:].split("\t"))
+        elif not line.strip():
+            if row is not None and width and len(row.cells) < width and len(row.cells) + block_size(n) <= width:
+                row.cells[-1] += "\n"
+                continue
+            finish()
+        elif row is not None and row.cells:
+            row.cells[-1] += "\n" + line.strip()
+        else:
+            stream.append(Line(line, SourceRef(file=file, line=n)))
+    finish()
+    return stream
+
+
+def text_stream(text: str, file: str) -> tuple[Stream, str | None]:
+    """The rows and lines of a text dump, in the layout detected from its header row."""
+    lines = text.splitlines()
+    layout = detect_layout(lines)
+    maker = {"pipe": _pipe_stream, "tab": _tab_stream, "cell": _cell_stream}.get(layout or "")
+    if maker is None:
+        return [Line(l, SourceRef(file=file, line=n)) for n, l in enumerate(lines, 1)], None
+    return maker(lines, file), layout
+
+
+def docx_stream(path: Path) -> Stream:
+    """Paragraphs and table rows of a Word document in body order. A vertically merged cell
+    below its first row reads as blank; a horizontally merged cell is one cell and blanks."""
+    import docx
+    from docx.table import Table, _Cell
+    from docx.text.paragraph import Paragraph
+
+    document = docx.Document(str(path))
+    stream: Stream = []
+    tables = 0
+    for n, element in enumerate(document.element.body.iterchildren(), 1):
+        tag = element.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            text = Paragraph(element, document).text
+            stream.append(Line(text, SourceRef(file=str(path), line=n)))
+        elif tag == "tbl":
+            tables += 1
+            table = Table(element, document)
+            for r, tr in enumerate(element.tr_lst, 1):
+                cells: list[str] = [""] * tr.grid_before
+                for tc in tr.tc_lst:
+                    text = "" if tc.vMerge == "continue" else _Cell(tc, table).text
+                    cells.append(text.strip())
+                    cells.extend([""] * (tc.grid_span - 1))
+                stream.append(Row(cells, SourceRef(file=f"{path.name}#表{tables}", line=r)))
+    return stream
+
+
+def _xlsx_value(cell) -> str:
+    value = cell.value
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, (int, float)):
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        if "%" in (cell.number_format or ""):
+            return fmt(number * 100) + "%"
+        return fmt(number)
+    return str(value).strip()
+
+
+def xlsx_stream(path: Path) -> Stream:
+    """Rows of every sheet; a row with one cell in the first column is a title line."""
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(str(path), data_only=True)
+    stream: Stream = []
+    for sheet in workbook.worksheets:
+        where = f"{path.name}!{sheet.title}"
+        stream.append(Line(sheet.title, SourceRef(file=where, line=None)))
+        for r, cells in enumerate(sheet.iter_rows(), 1):
+            values = [_xlsx_value(c) for c in cells]
+            while values and not values[-1]:
+                values.pop()
+            if not values:
+                continue
+            filled = [v for v in values if v]
+            if len(filled) == 1 and values[0] and not header_roles(values) and not is_number(values[0]) \
+                    and not TOTAL_WORDS.match(re.sub(r"\s+", "", values[0])):
+                stream.append(Line(values[0], SourceRef(file=where, line=r)))
+            else:
+                stream.append(Row(values, SourceRef(file=where, line=r)))
+    return stream
+
+
+# --- tables in the stream ---------------------------------------------------------------------
+
+@dataclass
+class RawTable:
+    title: str
+    roles: list[str | None]
+    header: SourceRef
+    rows: list[Row] = field(default_factory=list)
+    total: Row | None = None
+    closed: bool = False
+
+
+def _total(row: Row, roles: list[str | None]) -> bool:
+    """A 合计/总分/总计 row, or a row holding nothing but numbers in the score columns."""
+    cells = [re.sub(r"\s+", "", c) for c in row.cells]
+    if any(TOTAL_WORDS.match(c) for c in cells[:4]):
+        return True
+    if not row.positional:
+        return False
+    filled = [(i, c) for i, c in enumerate(cells) if c]
+    score_cols = {i for i, r in enumerate(roles) if r in ("score", "weight")}
+    return bool(filled) and all(is_number(c) and i in score_cols for i, c in filled) and \
+        any(i < len(roles) and roles[i] == "score" for i, _ in filled)
+
+
+def find_tables(stream: Stream) -> tuple[list[RawTable], list[Line]]:
+    """Indicator tables and the narrative lines around them. A header repeated with nothing
+    but blank lines or page numbers before it continues the current table (page break)."""
+    tables: list[RawTable] = []
+    narrative: list[Line] = []
+    current: RawTable | None = None
+    title = ""
+    for item in stream:
+        if isinstance(item, Line):
+            text = item.text.strip()
+            if not text:
+                continue
+            if current is not None and current.rows and not re.fullmatch(r"[-—\d\s第页共/]+", text):
+                current.closed = True
+            narrative.append(item)
+            if len(text) <= 80:
+                title = text
+            continue
+        roles = header_roles(item.cells)
+        if roles:
+            if current is not None and not current.closed and current.total is None and _same(roles, current.roles):
+                continue
+            current = RawTable(title=title, roles=roles, header=item.loc)
+            tables.append(current)
+            continue
+        if current is None or current.closed or current.total is not None:
+            narrative.append(Line(" | ".join(c for c in item.cells if c), item.loc))
+            continue
+        if _total(item, current.roles):
+            current.total = item
+        else:
+            current.rows.append(item)
+    return tables, narrative
+
+
+def _same(a: list[str | None], b: list[str | None]) -> bool:
+    return [r for r in a if r] == [r for r in b if r]
+
+
+# --- rows into a framework ----------------------------------------------------------------------
+
+@dataclass
+class _Rec:
+    """One indicator row (or sub-row) as read: text by role and where it was printed."""
+
+    fields: dict[str, str]
+    loc: SourceRef
+    subrows: list["_Rec"] = field(default_factory=list)
+
+
+@dataclass
+class _Level2:
+    name: str
+    points: Decimal | None
+    code: str | None
+    loc: SourceRef | None
+    rows: list[_Rec] = field(default_factory=list)
+
+
+@dataclass
+class _Level1:
+    name: str
+    points: Decimal | None
+    code: str | None
+    loc: SourceRef | None
+    groups: list[_Level2] = field(default_factory=list)
+
+
+def parse_heading(text: str) -> tuple[str, Decimal | None, str | None]:
+    """A heading's name, declared points and published code: ``A部门\\n决策（15\\n分）`` →
+    (部门决策, 15, A); ``A2、基金财务管理(16分)`` → (基金财务管理, 16, A2)."""
+    flat = re.sub(r"\s*\n\s*", "", text or "").strip()
+    code = None
+    if m := _CODE_RE.match(flat):
+        code, flat = m["code"], flat[m.end():]
+    points = None
+    if m := _POINTS_RE.search(flat):
+        points, flat = Decimal(m["pts"]), flat[:m.start()]
+    return flat.strip(" 、.．:：") or (code or ""), points, code
+
+
+def _row_fields(row: Row, roles: list[str | None], notes: list[LoadError]) -> dict[str, str]:
+    """The cells of a row by column role, aligning rows printed short or shifted."""
+    cells = list(row.cells)
+    if row.positional and len(cells) < len(roles):
+        cells += [""] * (len(roles) - len(cells))
+    number_cols = [i for i, r in enumerate(roles) if r in ("weight", "score")]
+    shifted = any(i < len(cells) and cells[i] and not is_number(cells[i]) for i in number_cols)
+    if row.positional and len(cells) == len(roles) and not shifted:
+        cols = list(range(len(cells)))
+    else:
+        while cells and not cells[-1]:
+            cells.pop()
+        if len(cells) > len(roles):
+            extra = " ".join(c for c in cells[len(roles) - 1:] if c)
+            cells = cells[:len(roles) - 1] + [extra]
+            notes.append(LoadError(row.loc.file or "", row.loc.line, "", "本行单元格多于表头列数，多出部分并入末列"))
+        cols = align(cells, roles)
+    fields: dict[str, str] = {}
+    for cell, col in zip(cells, cols):
+        role = roles[col] if col < len(roles) else None
+        if role and cell.strip():
+            fields[role] = cell.strip()
+    return fields
+
+
+def _join(a: str, b: str) -> str:
+    return (a or "") + (b or "")
+
+
+class _Builder:
+    """Assembles the rows of one raw table into levels, indicators and sub-rows."""
+
+    def __init__(self, raw: RawTable, notes: list[LoadError]):
+        self.raw = raw
+        self.notes = notes
+        self.levels: list[_Level1] = []
+        self.last: _Rec | None = None
+
+    @property
+    def l1(self) -> _Level1 | None:
+        return self.levels[-1] if self.levels else None
+
+    @property
+    def l2(self) -> _Level2 | None:
+        return self.l1.groups[-1] if self.l1 and self.l1.groups else None
+
+    def note(self, loc: SourceRef, message: str) -> None:
+        self.notes.append(LoadError(loc.file or "", loc.line, "", message))
+
+    def heading1(self, text: str, has_level2: bool, loc: SourceRef) -> None:
+        name, points, code = parse_heading(text)
+        current = self.l1
+        if current is not None and not current.name:
+            current.name, current.points, current.code, current.loc = name, points, code, loc
+            return
+        if current is not None and current.name == name:
+            return
+        new = _Level1(name, points, code, loc)
+        if current is not None and not has_level2 and self.l2 is not None and len(current.groups) > 1:
+            moved = current.groups.pop()
+            new.groups.append(moved)
+            self.note(loc, f"一级指标“{name}”的标题印在后页，自二级指标“{moved.name or '（无名）'}”起归入该一级指标")
+        self.levels.append(new)
+
+    def heading2(self, text: str, loc: SourceRef) -> None:
+        name, points, code = parse_heading(text)
+        if self.l1 is None:
+            self.levels.append(_Level1("", None, None, None))
+        if self.l2 is not None and self.l2.name == name and not self.l2.rows:
+            return
+        self.l1.groups.append(_Level2(name, points, code, loc))
+
+    def ensure_groups(self) -> _Level2:
+        if self.l1 is None:
+            self.levels.append(_Level1("", None, None, None))
+        if self.l2 is None:
+            self.l1.groups.append(_Level2("", None, None, None))
+        return self.l2
+
+    def add(self, row: Row) -> None:
+        f = _row_fields(row, self.raw.roles, self.notes)
+        if not f:
+            return
+        name = f.get("level3", "")
+        if "level1" in f:
+            self.heading1(f["level1"], "level2" in f, row.loc)
+        if "level2" in f:
+            self.heading2(f["level2"], row.loc)
+        if name:
+            rec = _Rec(f, row.loc)
+            self.ensure_groups().rows.append(rec)
+            self.last = rec
+            return
+        if "weight" in f or "score" in f:
+            if self.last is None:
+                self.note(row.loc, "分项行之前没有指标行，已忽略")
+                return
+            self.last.subrows.append(_Rec(f, row.loc))
+            return
+        target = self.last.subrows[-1] if self.last and self.last.subrows else self.last
+        texts = {k: v for k, v in f.items() if k in TEXT_ROLES}
+        if target is None:
+            if texts:
+                self.note(row.loc, "续行之前没有指标行，已忽略")
+            return
+        for role, text in texts.items():
+            target.fields[role] = _join(target.fields.get(role, ""), text)
+
+
+# --- inputs from evidence, or from the declared score -----------------------------------------
+
+_NEGATIVE = re.compile(r"未完成|未达到|未开展|尚未|没有|未按时|未及时|未能|存在|有虚报|有重复|不符合|未落实|未建立")
+
+
+def _probe_actual(rule: dict[str, Any], weight: Decimal, target: Target) -> bool:
+    """Whether the rule can be computed from an actual value (rather than a met verdict)."""
+    try:
+        parse_rule(rule).score(Context(weight=weight, target=target, input=IndicatorInput(actual=Decimal(1))))
+        return True
+    except MissingInput:
+        return rule.get("type") not in ("checklist", "graded", "per_incident", "manual")
+    except (RuleError, ArithmeticError):
+        return False
+
+
+def _level_award(level: dict[str, Any], weight: Decimal) -> Decimal:
+    return Decimal(str(level["points"])) if "points" in level else weight * Decimal(str(level["fraction"]))
+
+
+@dataclass(frozen=True)
+class _Inferred:
+    data: dict[str, Any]
+    confidence: Confidence
+    note: str
+    verified: bool = True
+
+
+def _infer(rule: dict[str, Any], weight: Decimal, declared: Decimal | None, evidence: str) -> _Inferred | None:
+    """Inputs that need no figure, taken from the evidence words or the declared score."""
+    kind = rule["type"]
+    if kind == "graded":
+        text = normalize(evidence)
+        labels = sorted(((alias, lv) for lv in rule["levels"] for alias in (lv["label"], *lv.get("aliases", ()))
+                         if alias not in ("满分", "合格", "零分") and len(alias) >= 2),
+                        key=lambda x: -len(x[0]))
+        for alias, level in labels:
+            if normalize(alias) in text:
+                return _Inferred({"judgement": level["label"]}, "medium", f"评分过程写明“{alias}”")
+        if declared is None:
+            return None
+        levels = sorted(rule["levels"], key=lambda lv: -_level_award(lv, weight))
+        chosen = next((lv for lv in levels if _level_award(lv, weight) == declared), None)
+        exact = chosen is not None
+        chosen = chosen or next((lv for lv in levels if _level_award(lv, weight) <= declared), levels[-1])
+        return _Inferred({"judgement": chosen["label"]}, "low",
+                         "按申报得分确定评定等级" if exact else "申报得分不是任何评定等级的分值，取不高于它的等级")
+    if kind == "checklist":
+        if declared is None:
+            return None
+        points = [Decimal(str(i["points"])) for i in rule["items"]]
+        chosen, exact = subset_for(points, declared)
+        return _Inferred({"checks": [rule["items"][i]["id"] for i in chosen]}, "low",
+                         "按申报得分确定满足的评分要点" if exact else "申报得分不是任何评分要点组合的分值，取不高于它的组合")
+    if kind == "per_incident":
+        if declared is None:
+            return None
+        base = Decimal(str(rule["base"])) if rule.get("base") is not None else weight
+        if declared >= base:
+            return _Inferred({"incidents": {}}, "low", "按申报得分确定无扣分事项")
+        for d in rule["deductions"]:
+            if d.get("points") is not None and Decimal(str(d["points"])) > 0:
+                step = Decimal(str(d["points"]))
+                count = ((base - declared) / step).to_integral_value(rounding="ROUND_CEILING")
+                exact = count * step == base - declared
+                return _Inferred({"incidents": {d["kind"]: count}}, "low",
+                                 "按申报得分推算扣分次数" if exact else "申报得分不是按次扣分可得的分值，取不高于它的次数")
+        zero = next((d for d in rule["deductions"] if d.get("zero")), None)
+        if zero is not None and declared == 0:
+            return _Inferred({"incidents": {zero["kind"]: 1}}, "low", "按申报得分确定发生不得分事项")
+        ranged = next((d for d in rule["deductions"] if d.get("points") is None and not d.get("zero")), None)
+        if ranged is not None:
+            return _Inferred({"incidents": {ranged["kind"]: base - declared}}, "low", "按申报得分确定扣分")
+        return None
+    if kind == "binary" or (kind == "bonus" and rule["base"].get("type") == "binary"):
+        if _NEGATIVE.search(normalize(evidence)):
+            return _Inferred({"met": False}, "medium", "评分过程表明未达到")
+        if declared is None:
+            return None
+        met = declared >= weight
+        return _Inferred({"met": met}, "low", "按申报得分确定是否达到" if met or declared == 0 else
+                         "申报得分既非满分也非0分，按未达到计")
+    if kind == "sum" and declared is not None and all(p["rule"]["type"] in ("binary", "checklist", "graded")
+                                                       for p in rule["parts"]):
+        weights = [Decimal(str(p["weight"])) if p.get("weight") is not None else weight for p in rule["parts"]]
+        awards = [max_award(p["rule"], w) for p, w in zip(rule["parts"], weights)]
+        chosen, exact = subset_for(awards, declared)
+        parts = {p["name"]: _all_or_nothing(p["rule"], i in chosen) for i, p in enumerate(rule["parts"])}
+        return _Inferred({"parts": parts}, "low",
+                         "按申报得分确定各部分是否达到" if exact else "申报得分不是各部分组合可得的分值，取不高于它的组合")
+    return None
+
+
+def _all_or_nothing(rule: dict[str, Any], met: bool) -> dict[str, Any]:
+    if rule["type"] == "graded":
+        levels = sorted(rule["levels"], key=lambda lv: -_level_award(lv, Decimal(100)))
+        return {"judgement": (levels[0] if met else levels[-1])["label"]}
+    return {"met": met}
+
+
+def _questionnaire_score(text: str) -> Decimal | None:
+    m = re.search(rf"问卷综合得分\D{{0,8}}?({NUM})", text or "")
+    return Decimal(m[1]) if m else None
+
+
+# --- the result ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PublishedRow:
+    """One scored row as imported: what was printed, how its criteria were read and where
+    its inputs came from. ``verified`` is False when the rule needed a figure the table does
+    not publish (the row is then kept at its declared score)."""
+
+    code: str
+    name: str
+    weight: Decimal
+    declared: Decimal | None
+    criteria: str
+    evidence: str
+    parsed: ParsedCriteria
+    input_confidence: Confidence
+    input_note: str
+    verified: bool
+    loc: SourceRef
+    parent: str | None = None
+    actual: Decimal | None = None
+
+    @property
+    def confidence(self) -> Confidence:
+        """How sure the recomputation of this row is: the weaker of reading its criteria and
+        reading its inputs."""
+        return weakest(self.parsed.confidence, self.input_confidence)
+
+
+@dataclass(frozen=True)
+class PublishedTable:
+    """One indicator table read into a framework and an evaluation."""
+
+    index: int
+    title: str
+    framework: Framework
+    evaluation: Evaluation
+    rows: tuple[PublishedRow, ...]
+    declared_total: Decimal | None
+    declared_weight_total: Decimal | None
+    loc: SourceRef
+
+    @property
+    def rows_read(self) -> int:
+        return len(self.rows)
+
+    @property
+    def rows_with_rule(self) -> int:
+        return sum(1 for r in self.rows if r.parsed.executable)
+
+    def row(self, code: str) -> PublishedRow:
+        for r in self.rows:
+            if r.code == code:
+                return r
+        raise KeyError(code)
+
+
+@dataclass(frozen=True)
+class PublishedFile:
+    """Every table of one published file, its narrative lines, and what could not be read."""
+
+    path: str
+    tables: tuple[PublishedTable, ...]
+    narrative: tuple[Line, ...]
+    errors: tuple[LoadError, ...]
+    layout: str | None
+    year: int | None
+    unit: str
+
+
+# --- whole-file facts ---------------------------------------------------------------------------
+
+def detect_year(text: str) -> int | None:
+    """The evaluation year: a year in a title (2023年度…绩效), the 评价时段, or the most cited
+    year overall."""
+    scores: dict[int, int] = {}
+    head = "\n".join(text.splitlines()[:15])
+    for m in re.finditer(r"(20\d\d)\s*年度?[^\n]{0,40}?(?:绩效|自评|评价)", head):
+        scores[int(m[1])] = scores.get(int(m[1]), 0) + 10
+    for m in re.finditer(r"评价(?:时段|期间|年度|对象)[^\n]{0,30}?(20\d\d)\s*年", text):
+        scores[int(m[1])] = scores.get(int(m[1]), 0) + 10
+    for m in re.finditer(r"(20\d\d)\s*年(度)?", text):
+        scores[int(m[1])] = scores.get(int(m[1]), 0) + (2 if m[2] else 1)
+    if not scores:
+        return None
+    return max(scores, key=lambda y: (scores[y], y))
+
+
+_UNIT_RE = re.compile(r"([\u4e00-\u9fff（）()]{2,40}?(?:医疗保障局|医疗保险管理中心|医疗保险中心|医疗保障事务中心|医保中心|医保局|医疗保障服务中心))")
+
+
+def detect_unit(text: str, fallback: str) -> str:
+    """The unit's name from 部门名称/单位名称 or the first lines, else ``fallback``."""
+    if m := re.search(r"(?:部门|单位)名称\s*[:：]\s*([^\s|]+)", text):
+        return m[1].strip()
+    for line in text.splitlines()[:12]:
+        line = re.sub(r"^\s*20\d\d\s*年度?", "", line.strip())
+        if len(line) > 60 or "\t" in line or "|" in line:
+            continue
+        if m := _UNIT_RE.match(line):
+            return m[1]
+    return fallback
+
+
+def _kind(title: str, text: str) -> str:
+    if re.search(r"部门整体|整体支出|整体预算", title) or (not re.search(r"补助资金|项目支出", title)
+                                                       and re.search(r"部门整体|整体支出|整体预算", text)):
+        return "部门整体"
+    return "项目支出"
+
+
+# --- building one table ---------------------------------------------------------------------------
+
+class _Codes:
+    """Unique codes: the published one where printed, else generated per table."""
+
+    def __init__(self, table: int):
+        self.table = table
+        self.used: set[str] = set()
+        self.generated = 0
+
+    def take(self, code: str | None) -> str:
+        if code is None:
+            self.generated += 1
+            code = f"T{self.table}-{self.generated:02d}"
+        base, n = code, 1
+        while code in self.used:
+            n += 1
+            code = f"{base}-{n}"
+        self.used.add(code)
+        return code
+
+
+def _merge_subrows(rec: _Rec) -> list[_Rec]:
+    """Sub-rows of a row as printed. The first row is sub-row 1 when the sub-rows carry their
+    own points; a sub-row without points (its points merged with the row above) joins the
+    row above: criteria and evidence are appended and the scores added."""
+    parts = [rec] + rec.subrows
+    merged: list[_Rec] = []
+    for part in parts:
+        if merged and "weight" not in part.fields:
+            prev = merged[-1]
+            for role in TEXT_ROLES:
+                if part.fields.get(role):
+                    prev.fields[role] = (prev.fields.get(role, "") + "\n" + part.fields[role]).strip()
+            a, b = to_decimal(prev.fields.get("score", "")), to_decimal(part.fields.get("score", ""))
+            if b is not None:
+                prev.fields["score"] = fmt((a or ZERO) + b)
+            continue
+        merged.append(_Rec(dict(part.fields), part.loc))
+    return merged
+
+
+def _indicator(rec: _Rec, code: str, name: str, notes: list[LoadError]) -> tuple[Indicator, ParsedCriteria, Target]:
+    f = rec.fields
+    weight = to_decimal(f.get("weight", ""))
+    if weight is None:
+        notes.append(LoadError(rec.loc.file or "", rec.loc.line, "权重",
+                               f"指标“{name}”的分值“{f.get('weight', '')}”不是数字，按0分计"))
+        weight = ZERO
+    try:
+        target = Target.model_validate(f.get("target", ""))
+    except ValidationError:
+        target = Target(text=f.get("target", ""))
+    parsed = parse_criteria(f.get("criteria", ""), weight, target)
+    if parsed.rule and target.comparator is None and parsed.rule.get("comparator") in ("<=", "<") \
+            and "value" not in parsed.rule:
+        target = target.model_copy(update={"comparator": parsed.rule["comparator"]})
+    direction = "反向" if target.comparator in ("<=", "<") else "正向"
+    indicator = Indicator(code=code, name=name, weight=weight, target=target, direction=direction,
+                          criteria=f.get("criteria", ""), description=f.get("description", ""),
+                          data_source=f.get("source", ""), rule=parsed.rule, loc=rec.loc)
+    return indicator, parsed, target
+
+
+def _inputs(parsed: ParsedCriteria, indicator: Indicator, rec: _Rec, text: str,
+            notes: list[LoadError]) -> tuple[IndicatorInput, PublishedRow]:
+    f = rec.fields
+    declared = to_decimal(f.get("score", ""))
+    if f.get("score") and declared is None:
+        notes.append(LoadError(rec.loc.file or "", rec.loc.line, "得分", f"得分“{f['score']}”不是数字"))
+    evidence = "\n".join(x for x in (f.get("actual", ""), f.get("evidence", "")) if x)
+    weight, target, rule = indicator.weight, indicator.target, parsed.rule
+    data: dict[str, Any] = {"declared": declared, "evidence": evidence, "loc": rec.loc}
+    confidence: Confidence = "high"
+    note, verified, actual = "", True, None
+    if rule is None:
+        if declared is not None:
+            data["manual"] = declared
+        note = "评价人判断，按申报得分计"
+    else:
+        names = [p["input"] for p in rule.get("parts", ()) if p.get("input")]
+        values = extract_values(evidence, names) if names else None
+        reads = _probe_actual(rule, weight, parsed.actual_target or target)
+        if names and values:
+            data["values"] = values
+            note, confidence = "各部分实际值依次取自评分过程", "medium"
+        elif reads and not names:
+            actual = extract_actual(evidence, parsed.actual_target or target)
+            if actual is None and rule["type"] == "questionnaire":
+                actual = _questionnaire_score(text)
+                note = "问卷综合得分取自问卷调查报告" if actual is not None else ""
+            if actual is not None:
+                data["actual"] = actual
+                note = note or "实际值取自评分过程"
+                confidence = "high" if note.startswith("实际值") else "medium"
+        if "actual" not in data and "values" not in data:
+            inferred = _infer(rule, weight, declared, evidence)
+            if inferred is not None:
+                data.update(inferred.data)
+                confidence, note = inferred.confidence, inferred.note
+            elif declared is not None:
+                data["override"] = {"score": declared, "reason": UNVERIFIED}
+                confidence, note, verified = "low", UNVERIFIED, False
+            else:
+                confidence, note, verified = "low", "既无实际值也无申报得分，无法计分", False
+    try:
+        item = IndicatorInput.model_validate(data)
+    except ValidationError as exc:
+        notes.append(LoadError(rec.loc.file or "", rec.loc.line, indicator.code, f"输入无效：{exc.errors()[0]['msg']}"))
+        item = IndicatorInput(declared=declared, evidence=evidence, loc=rec.loc)
+        verified = False
+    row = PublishedRow(code=indicator.code, name=indicator.name, weight=weight, declared=declared,
+                       criteria=indicator.criteria, evidence=evidence, parsed=parsed, input_confidence=confidence,
+                       input_note=note, verified=verified, loc=rec.loc, actual=item.actual)
+    return item, row
+
+
+def build_table(raw: RawTable, index: int, *, file: str, text: str, year: int, unit: str,
+                notes: list[LoadError]) -> PublishedTable | None:
+    """One raw table as a framework and an evaluation; None (with a note) if it has no rows."""
+    builder = _Builder(raw, notes)
+    for row in raw.rows:
+        builder.add(row)
+    if not any(g.rows for l1 in builder.levels for g in l1.groups):
+        notes.append(LoadError(raw.header.file or file, raw.header.line, "", "指标表没有可读的指标行"))
+        return None
+    codes = _Codes(index)
+    groups: list[Group] = []
+    inputs: dict[str, IndicatorInput] = {}
+    rows: list[PublishedRow] = []
+    letters = iter("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    for l1 in builder.levels:
+        l1_code = codes.take(l1.code or f"T{index}-{next(letters)}")
+        children: list[Group] = []
+        direct: list[Indicator] = []
+        for j, l2 in enumerate(l1.groups, 1):
+            indicators: list[Indicator] = []
+            for rec in l2.rows:
+                name, _, published = parse_heading(rec.fields["level3"])
+                published = published if published and code_depth(rec.fields["level3"]) >= 3 else None
+                code = codes.take(published)
+                parts = _merge_subrows(rec) if rec.subrows else [rec]
+                if len(parts) == 1:
+                    ind, parsed, _ = _indicator(parts[0], code, name, notes)
+                    item, row = _inputs(parsed, ind, parts[0], text, notes)
+                    indicators.append(ind)
+                    inputs[code] = item
+                    rows.append(row)
+                    continue
+                subs = []
+                for k, part in enumerate(parts, 1):
+                    sub_code = codes.take(f"{code}-{k}")
+                    sub_name = f"{name}（{k}）"
+                    ind, parsed, _ = _indicator(part, sub_code, sub_name, notes)
+                    item, row = _inputs(parsed, ind, part, text, notes)
+                    subs.append(ind)
+                    inputs[sub_code] = item
+                    rows.append(PublishedRow(**{**row.__dict__, "parent": code}))
+                weight = sum((s.weight for s in subs), ZERO)
+                indicators.append(Indicator(code=code, name=name, weight=weight, subrows=tuple(subs), loc=rec.loc,
+                                            criteria="\n".join(s.criteria for s in subs if s.criteria)))
+            if not l2.name and l2.code is None:
+                direct.extend(indicators)
+                continue
+            l2_code = codes.take(l2.code or f"{l1_code}{j}")
+            children.append(Group(code=l2_code, name=l2.name or l2_code, points=l2.points,
+                                  indicators=tuple(indicators), loc=l2.loc))
+        groups.append(Group(code=l1_code, name=l1.name or "（未标明一级指标）", points=l1.points,
+                            groups=tuple(children), indicators=tuple(direct), loc=l1.loc))
+    total_cells = raw.total.cells if raw.total else []
+    numbers = [to_decimal(c) for c in total_cells if is_number(c)]
+    declared_total = numbers[-1] if numbers else None
+    weight_total = numbers[0] if len(numbers) >= 2 else None
+    title = raw.title or f"指标表{index}"
+    stem = Path(file).stem
+    try:
+        framework = Framework(id=f"published-{stem}-{index}", name=title, kind=_kind(title, text),
+                              version=str(year), source=f"{Path(file).name} 表{index}（按公开文本导入）",
+                              groups=tuple(groups), loc=raw.header)
+        evaluation = Evaluation(unit=Unit(name=unit), year=year, framework=framework, title=title,
+                                inputs=inputs, declared_total=declared_total, loc=raw.total.loc if raw.total else raw.header)
+    except ValidationError as exc:
+        for err in exc.errors():
+            notes.append(LoadError(raw.header.file or file, raw.header.line, ".".join(map(str, err["loc"])),
+                                   str(err.get("ctx", {}).get("error", err["msg"]))))
+        return None
+    return PublishedTable(index=index, title=title, framework=framework, evaluation=evaluation, rows=tuple(rows),
+                          declared_total=declared_total, declared_weight_total=weight_total, loc=raw.header)
+
+
+# --- entry points ---------------------------------------------------------------------------------
+
+def _finish(path: str, stream: Stream, layout: str | None, text: str, year: int | None) -> PublishedFile:
+    notes: list[LoadError] = []
+    raws, narrative = find_tables(stream)
+    year = year or detect_year(text)
+    if year is None:
+        notes.append(LoadError(path, None, "year", "无法从文中确定评价年度，按2023年计（可用 --year 指定）"))
+        year = 2023
+    unit = detect_unit(text, Path(path).stem)
+    tables = []
+    for raw in raws:
+        table = build_table(raw, len(tables) + 1, file=path, text=text, year=year, unit=unit, notes=notes)
+        if table is not None:
+            tables.append(table)
+    if not tables:
+        notes.append(LoadError(path, None, "", "未找到指标得分表（需含一级/三级指标及分值或得分列的表头）"))
+    return PublishedFile(path=path, tables=tuple(tables), narrative=tuple(narrative), errors=tuple(notes),
+                         layout=layout, year=year, unit=unit)
+
+
+def import_text(text: str, file: str = "<text>", year: int | None = None) -> PublishedFile:
+    """Tables of a text dump (one-cell-per-line, pipe or TAB layout, detected)."""
+    stream, layout = text_stream(text, file)
+    return _finish(file, stream, layout, text, year)
+
+
+def _stream_text(stream: Stream) -> str:
+    return "\n".join(item.text if isinstance(item, Line) else " | ".join(item.cells) for item in stream)
+
+
+def import_docx(path: Path, year: int | None = None) -> PublishedFile:
+    """Tables of a Word document."""
+    stream = docx_stream(Path(path))
+    return _finish(str(path), stream, "docx", _stream_text(stream), year)
+
+
+def import_xlsx(path: Path, year: int | None = None) -> PublishedFile:
+    """Tables of an Excel workbook, sheet by sheet."""
+    stream = xlsx_stream(Path(path))
+    return _finish(str(path), stream, "xlsx", _stream_text(stream), year)
+
+
+SUFFIXES = (".txt", ".text", ".md", ".docx", ".xlsx", ".xlsm")
+
+
+def import_published(path: Path | str, year: int | None = None) -> PublishedFile:
+    """Import a published file by its suffix; unreadable files come back with an error."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".docx":
+            return import_docx(path, year)
+        if suffix in (".xlsx", ".xlsm"):
+            return import_xlsx(path, year)
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        return _failed(path, "文件不存在")
+    except UnicodeDecodeError as exc:
+        return _failed(path, f"不是UTF-8编码的文本文件（第{exc.start}字节）")
+    except Exception as exc:  # a corrupt docx/xlsx: report, do not crash the batch
+        return _failed(path, f"无法读取：{exc}")
+    return import_text(text, str(path), year)
+
+
+def _failed(path: Path, message: str) -> PublishedFile:
+    return PublishedFile(path=str(path), tables=(), narrative=(), errors=(LoadError(str(path), None, "", message),),
+                         layout=None, year=None, unit=path.stem)
+
+
+def narrative_text(published: PublishedFile) -> Iterable[tuple[str, SourceRef]]:
+    for line in published.narrative:
+        yield line.text, line.loc
