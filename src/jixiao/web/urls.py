@@ -18,5 +18,6 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("frameworks/", views.frameworks, name="frameworks"),
     path("public/", views.published, name="published"),
+    path("audit/", views.audit_upload, name="audit"),
     path("api/", api.urls),
 ]

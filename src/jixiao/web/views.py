@@ -324,3 +324,39 @@ def job_download(request, pk: int):
     if not path.exists():
         raise Http404("文件已不存在")
     return FileResponse(open(path, "rb"), as_attachment=True, filename=path.name)
+
+
+AUDIT_TYPES = {".txt", ".docx", ".xlsx"}
+AUDIT_MAX_BYTES = 10 * 1024 * 1024
+
+
+@login_required
+def audit_upload(request):
+    """A reviewer uploads a published report and sees every inconsistency (issue: audit).
+    The upload is read from a temporary file and never stored or served back."""
+    if not request.user.has_perm("jixiao.view_dashboard"):
+        raise PermissionDenied("核查公开报告仅供审核人、财政复核和管理员使用")
+    context = {"types": "、".join(sorted(AUDIT_TYPES)), "max_mb": AUDIT_MAX_BYTES // 1024 // 1024}
+    if request.method == "POST":
+        import tempfile
+        from pathlib import Path
+
+        from jixiao.cli_audit import audit_file
+
+        upload = request.FILES.get("file")
+        suffix = Path(upload.name).suffix.lower() if upload else ""
+        if upload is None:
+            messages.error(request, "请选择文件")
+        elif suffix not in AUDIT_TYPES:
+            messages.error(request, f"{upload.name}：只接受{context['types']}文件")
+        elif upload.size > AUDIT_MAX_BYTES:
+            messages.error(request, f"{upload.name}：文件超过{context['max_mb']}MB")
+        else:
+            with tempfile.TemporaryDirectory() as tmp:
+                path = Path(tmp) / f"report{suffix}"
+                with open(path, "wb") as out:
+                    for chunk in upload.chunks():
+                        out.write(chunk)
+                published, audits = audit_file(path)
+            context.update(name=upload.name, published=published, audits=audits)
+    return render(request, "jixiao/audit.html", context)
