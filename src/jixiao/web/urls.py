@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import file_views, views
 from .api import api
 
 urlpatterns = [
@@ -12,7 +12,10 @@ urlpatterns = [
     path("evaluations/<int:pk>/rows/<str:code>/", views.save_row, name="save_row"),
     path("evaluations/<int:pk>/radar.json", views.unit_radar, name="radar"),
     path("evaluations/<int:pk>/report/", views.request_report, name="request_report"),
+    path("evaluations/<int:pk>/attachments/", file_views.upload_attachment, name="upload_attachment"),
+    path("evaluations/<int:pk>/attachments/<int:attachment_id>/", file_views.download_attachment, name="attachment"),
     path("evaluations/<int:pk>/<str:action>/", views.transition, name="transition"),
+    path("reports/batch/", file_views.batch_reports, name="batch_reports"),
     path("jobs/<int:pk>/", views.job_status, name="job"),
     path("jobs/<int:pk>/download/", views.job_download, name="job_download"),
     path("dashboard/", views.dashboard, name="dashboard"),
