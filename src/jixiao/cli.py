@@ -259,6 +259,36 @@ def demo_cmd(port: int = typer.Option(8000, help="端口（仅监听127.0.0.1）
         worker.terminate()
 
 
+@app.command("backup")
+def backup_cmd(out: Path = typer.Argument(..., help="备份文件（.zip）"),
+               data_dir: Optional[Path] = typer.Option(None, help="数据目录")) -> None:
+    """备份网站：全部数据（含变更记录）与附件。"""
+    _django(data_dir)
+    from jixiao.web.backup import backup
+
+    counts = backup(out)
+    console.print(f"已备份{sum(counts.values())}条记录到 {out}")
+
+
+@app.command("restore")
+def restore_cmd(file: Path = typer.Argument(..., help="备份文件（.zip）"),
+                replace: bool = typer.Option(False, "--replace", help="清空现有数据后恢复"),
+                data_dir: Optional[Path] = typer.Option(None, help="数据目录")) -> None:
+    """从备份恢复网站（一个事务：失败则数据库不变）。"""
+    _django(data_dir)
+    from django.core.management import call_command
+
+    from jixiao.web.backup import RestoreError, restore
+
+    call_command("migrate", verbosity=0)
+    try:
+        counts = restore(file, replace=replace)
+    except RestoreError as exc:
+        err_console.print(f"[bold red]{exc}[/]")
+        raise typer.Exit(code=2)
+    console.print(f"已恢复{sum(counts.values())}条记录")
+
+
 @app.command("manage", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def manage_cmd(ctx: typer.Context) -> None:
     """运行 Django 管理命令（如 migrate、createsuperuser）。"""
