@@ -6,7 +6,7 @@ import sys
 
 
 def test_check_deploy_is_clean(tmp_path):
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "jixiao.web.settings_production", "JIXIAO_DATA": str(tmp_path),
+    env = {**{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}, "DJANGO_SETTINGS_MODULE": "jixiao.web.settings_production", "JIXIAO_DATA": str(tmp_path),
            "JIXIAO_SECRET_KEY": "k" * 20 + "Zq8#x!vP3@mL0$wR7^tY2&uE5*oI9(aS4)dF6_gH1+jK",
            "JIXIAO_ALLOWED_HOSTS": "jixiao.example.gov.cn"}
     proc = subprocess.run([sys.executable, "-m", "django", "check", "--deploy", "--fail-level", "WARNING"],

@@ -35,6 +35,13 @@ KINDS = {
     "not-applicable": "指标不适用，分值已重新分配",
     "override": "人工改分",
     "group-mismatch": "标题申报得分与按规则计算的得分不符",
+    # the 项目支出绩效自评表 (jixiao.core.project_form)
+    "reason-missing": "失分指标未填写偏差原因分析及改进措施",
+    "met-but-lost": "实际完成值达到年度指标值却失分",
+    "money-sum": "项目资金分项之和与年度资金总额不符",
+    "money-over": "全年执行数超过全年预算数",
+    "money-missing": "项目资金缺少全年预算数或全年执行数",
+    "target-missing": "指标未填写年度指标值",
 }
 
 
