@@ -300,12 +300,14 @@ def manage_cmd(ctx: typer.Context) -> None:
 
 def _register_subcommands() -> None:
     from jixiao.cli_audit import audit_cmd
+    from jixiao.cli_cycle import cycle_app
     from jixiao.cli_excel import excel_app
     from jixiao.cli_project import project_app
     from jixiao.cli_report import report_app, template_app
 
     app.add_typer(excel_app, name="excel", help="Excel：填报表模板、导入填报表、导出评分表")
     app.command("audit")(audit_cmd)
+    app.add_typer(cycle_app, name="cycle", help="全过程绩效管理：目标、监控、整改、因素法分配")
     app.add_typer(project_app, name="project", help="项目支出绩效自评表：新建、计分、导出、导入（全国/云南/湖北样式）")
     app.add_typer(report_app)
     app.add_typer(template_app, name="template", help="Word模板：检查、列出字段、复制内置模板")

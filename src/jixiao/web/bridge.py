@@ -78,6 +78,20 @@ def core_evaluation(evaluation: Evaluation, values=None) -> CoreEvaluation:
     })
 
 
+def summary_of(sheet: ScoreSheet, findings: list[Finding]) -> dict:
+    """The cached summary of a scored evaluation that listings and dashboards read."""
+    summary = {
+        "lost": {gt.group.name: format(gt.weight - gt.score, "f") for gt in sheet.groups if gt.level == 1},
+        "scores": {gt.group.name: format(gt.score, "f") for gt in sheet.groups if gt.level == 1},
+        "weights": {gt.group.name: format(gt.weight, "f") for gt in sheet.groups if gt.level == 1},
+        "findings": {},
+        "rules_hash": sheet.rules_hash,
+    }
+    for f in findings:
+        summary["findings"][f.title] = summary["findings"].get(f.title, 0) + 1
+    return summary
+
+
 def score_and_cache(evaluation: Evaluation) -> tuple[ScoreSheet, list[Finding]]:
     """Score with the core and cache totals and per-row scores for listings."""
     values = list(evaluation.values.all())
@@ -92,15 +106,7 @@ def score_and_cache(evaluation: Evaluation) -> tuple[ScoreSheet, list[Finding]]:
             changed.append(value)
     if changed:
         IndicatorValue.objects.bulk_update(changed, ["score", "explanation"])
-    summary = {
-        "lost": {gt.group.name: format(gt.weight - gt.score, "f") for gt in sheet.groups if gt.level == 1},
-        "scores": {gt.group.name: format(gt.score, "f") for gt in sheet.groups if gt.level == 1},
-        "weights": {gt.group.name: format(gt.weight, "f") for gt in sheet.groups if gt.level == 1},
-        "findings": {},
-        "rules_hash": sheet.rules_hash,
-    }
-    for f in findings:
-        summary["findings"][f.title] = summary["findings"].get(f.title, 0) + 1
+    summary = summary_of(sheet, findings)
     Evaluation.objects.filter(pk=evaluation.pk).update(
         total=sheet.total, grade=sheet.grade, declared_total=sheet.declared_total, findings_count=len(findings),
         summary=summary)
@@ -114,14 +120,14 @@ def compact_input(data: dict) -> dict:
     return {k: v for k, v in data.items() if v not in (None, "", [], {}) and k != "loc"}
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     """JSON-ready data with Decimals as exact strings."""
     if isinstance(value, Decimal):
         return format(value, "f")
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items() if k != "loc"}
+        return {str(k): plain(v) for k, v in value.items() if k != "loc"}
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     return value
 
 
@@ -134,9 +140,9 @@ def import_evaluation_file(path: Path, unit: Unit, state: str = Evaluation.DRAFT
     framework = core.framework
     import yaml
 
-    text = yaml.safe_dump(_plain(framework.model_dump(exclude_none=True)), allow_unicode=True, sort_keys=False)
+    text = yaml.safe_dump(plain(framework.model_dump(exclude_none=True)), allow_unicode=True, sort_keys=False)
     version = store_framework(text, framework.id, builtin=str(path).find("examples") >= 0)
-    dumped = _plain(core.model_dump(exclude_none=True))
+    dumped = plain(core.model_dump(exclude_none=True))
     extra = {k: dumped[k] for k in _extra_keys() if dumped.get(k) not in (None, [], {}, "")}
     evaluation = Evaluation.objects.create(unit=unit, year=core.year, framework=version, title=core.title,
                                            state=state, extra=extra)

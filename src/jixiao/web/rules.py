@@ -96,3 +96,82 @@ def is_overseer(user):
 
 
 rules.add_perm("jixiao.view_dashboard", is_admin | is_overseer)
+
+
+# --- the performance cycle (issue 9) ----------------------------------------------------
+# Target tables, monitoring reports, problems and allocations follow the evaluation rules:
+# the preparer works on their own unit, reviewers and finance see their sub-tree, reviewers
+# of a unit above approve target tables. Each predicate takes the record's unit.
+
+from .models import TargetTable  # noqa: E402
+
+
+def _unit_of(obj):
+    if hasattr(obj, "table_id") and hasattr(obj, "period"):  # a monitoring report
+        return obj.table.unit
+    return obj.unit
+
+
+@rules.predicate
+def prepares_unit_of(user, obj):
+    account = _account(user)
+    return account is not None and account.role == Account.PREPARER and _unit_of(obj).pk == account.unit_id
+
+
+@rules.predicate
+def oversees_unit_of(user, obj):
+    account = _account(user)
+    return (account is not None and account.role in (Account.REVIEWER, Account.FINANCE)
+            and account.unit.contains(_unit_of(obj)))
+
+
+@rules.predicate
+def supervises_unit_of(user, obj):
+    account = _account(user)
+    if account is None or account.role != Account.REVIEWER:
+        return False
+    unit = _unit_of(obj)
+    return account.unit.contains(unit) and (unit.pk != account.unit.pk or unit.parent_id is None)
+
+
+@rules.predicate
+def table_editable(user, table):
+    return table.state in TargetTable.EDITABLE
+
+
+@rules.predicate
+def table_submitted(user, table):
+    return table.state == TargetTable.SUBMITTED
+
+
+@rules.predicate
+def table_approved(user, table):
+    return table.state == TargetTable.APPROVED
+
+
+@rules.predicate
+def report_table_approved(user, report):
+    return report.table.state == TargetTable.APPROVED
+
+
+@rules.predicate
+def allocates_for(user, allocation):
+    """Reviewers and finance of the allocating unit's sub-tree prepare its allocations."""
+    account = _account(user)
+    return (account is not None and account.role in (Account.REVIEWER, Account.FINANCE)
+            and account.unit.contains(allocation.unit))
+
+
+_sees_unit = is_admin | prepares_unit_of | oversees_unit_of
+rules.add_perm("jixiao.view_targettable", _sees_unit)
+rules.add_perm("jixiao.change_targettable", prepares_unit_of & table_editable)
+rules.add_perm("jixiao.submit_targettable", prepares_unit_of & table_editable)
+rules.add_perm("jixiao.review_targettable", supervises_unit_of & table_submitted)
+rules.add_perm("jixiao.start_evaluation", prepares_unit_of & table_approved)
+rules.add_perm("jixiao.view_monitoringreport", _sees_unit)
+rules.add_perm("jixiao.change_monitoringreport", prepares_unit_of & report_table_approved)
+rules.add_perm("jixiao.view_problem", _sees_unit)
+rules.add_perm("jixiao.change_problem", prepares_unit_of | supervises_unit_of)
+rules.add_perm("jixiao.view_allocation", is_admin | oversees_unit_of)
+rules.add_perm("jixiao.change_allocation", allocates_for)
+rules.add_perm("jixiao.view_warnings", is_admin | is_overseer)

@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from . import file_views, views
 from .api import api
@@ -22,5 +22,6 @@ urlpatterns = [
     path("frameworks/", views.frameworks, name="frameworks"),
     path("public/", views.published, name="published"),
     path("audit/", views.audit_upload, name="audit"),
+    path("cycle/", include("jixiao.web.cycle_urls")),
     path("api/", api.urls),
 ]
