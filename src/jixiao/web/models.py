@@ -367,3 +367,11 @@ class Allocation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} {self.year}年 {self.fund}"
+
+
+class LoginFailure(models.Model):
+    """A failed login, kept to throttle password guessing per username and per address."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    address = models.CharField(max_length=64, db_index=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
