@@ -375,3 +375,25 @@ class LoginFailure(models.Model):
     username = models.CharField(max_length=150, db_index=True)
     address = models.CharField(max_length=64, db_index=True)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+
+class Assignment(models.Model):
+    """A framework version assigned to a unit (and, with ``include_subtree``, every unit below
+    it) for a year and fund; preparers start their evaluations from it."""
+
+    framework = models.ForeignKey(FrameworkVersion, verbose_name="指标体系", on_delete=models.PROTECT,
+                                  related_name="assignments")
+    unit = models.ForeignKey(Unit, verbose_name="单位", on_delete=models.PROTECT, related_name="assignments")
+    include_subtree = models.BooleanField("含下级单位", default=True)
+    year = models.PositiveIntegerField("年度")
+    fund = models.CharField("资金", max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "指标体系分配"
+        verbose_name_plural = "指标体系分配"
+        unique_together = [("framework", "unit", "year")]
+
+    def covers(self, unit: Unit) -> bool:
+        return unit.pk == self.unit_id or (self.include_subtree and unit.path.startswith(self.unit.path))

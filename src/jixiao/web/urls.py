@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import file_views, views
+from . import file_views, setup_views, views
 from .auth_views import ThrottledLoginView
 from .api import api
 
@@ -11,6 +11,9 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("evaluations/<int:pk>/", views.evaluation_detail, name="evaluation"),
     path("evaluations/<int:pk>/rows/<str:code>/", views.save_row, name="save_row"),
+    path("evaluations/<int:pk>/extra/", setup_views.edit_extra, name="evaluation_extra"),
+    path("assignments/", setup_views.assignments, name="assignments"),
+    path("assignments/<int:pk>/start/", setup_views.start_evaluation, name="start_evaluation"),
     path("evaluations/<int:pk>/radar.json", views.unit_radar, name="radar"),
     path("evaluations/<int:pk>/report/", views.request_report, name="request_report"),
     path("evaluations/<int:pk>/attachments/", file_views.upload_attachment, name="upload_attachment"),
