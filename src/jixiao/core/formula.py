@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 import operator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, DivisionByZero, InvalidOperation
 from typing import Callable, Mapping
 
@@ -79,6 +79,10 @@ _NORMALISE = str.maketrans({"＋": "+", "－": "-", "×": "*", "＊": "*", "÷":
 
 
 class _DecimalEval(simpleeval.SimpleEval):
+    """The reference evaluator (simpleeval over Decimal). Scoring uses the closures built by
+    ``_compile`` below, which give the same results without building an evaluator per call;
+    this class is kept to cross-check them (tests, benchmarks)."""
+
     def __init__(self, source: str):
         super().__init__(operators=OPERATORS, functions=FUNCTIONS, names={})
         self._source = source
@@ -101,23 +105,107 @@ class _DecimalEval(simpleeval.SimpleEval):
         return Decimal(ast.get_source_segment(self._source, node).replace("_", ""))
 
 
+_Program = Callable[[Mapping[str, Decimal]], object]
+
+
+def _literal(text: str, node: ast.Constant) -> _Program:
+    if isinstance(node.value, bool):
+        value = node.value
+        return lambda v: value
+    segment = ast.get_source_segment(text, node).replace("_", "")
+    try:
+        number = Decimal(segment)  # the literal's own text: 0.1 is exactly Decimal("0.1")
+    except InvalidOperation:  # e.g. 0x10: fails when evaluated, as the reference evaluator does
+        def bad(v, segment=segment):
+            return Decimal(segment)
+        return bad
+    return lambda v: number
+
+
+def _compile(text: str, node: ast.AST) -> _Program:
+    """Turn a checked expression tree into nested closures over Decimal, once per formula.
+
+    Semantics are those of ``_DecimalEval`` (simpleeval): left-to-right evaluation, chained
+    comparisons stop at the first false, ``and``/``or`` return the deciding operand."""
+    if isinstance(node, ast.Constant):
+        return _literal(text, node)
+    if isinstance(node, ast.Name):
+        name = node.id
+        return lambda v: v[name]
+    if isinstance(node, ast.UnaryOp):
+        op, operand = OPERATORS[type(node.op)], _compile(text, node.operand)
+        return lambda v: op(operand(v))
+    if isinstance(node, ast.BinOp):
+        op, left, right = OPERATORS[type(node.op)], _compile(text, node.left), _compile(text, node.right)
+        return lambda v: op(left(v), right(v))
+    if isinstance(node, ast.BoolOp):
+        values = [_compile(text, n) for n in node.values]
+        if isinstance(node.op, ast.And):
+            def conj(v):
+                result = False
+                for value in values:
+                    result = value(v)
+                    if not result:
+                        break
+                return result
+            return conj
+
+        def disj(v):
+            result = False
+            for value in values:
+                result = value(v)
+                if result:
+                    break
+            return result
+        return disj
+    if isinstance(node, ast.Compare):
+        first = _compile(text, node.left)
+        steps = [(OPERATORS[type(o)], _compile(text, c)) for o, c in zip(node.ops, node.comparators)]
+        if len(steps) == 1:
+            (op, comp), = steps
+            return lambda v: op(first(v), comp(v))
+
+        def chain(v):
+            right = first(v)
+            result = True
+            for op, comp in steps:
+                if not result:
+                    break
+                left, right = right, comp(v)
+                result = op(left, right)
+            return result
+        return chain
+    if isinstance(node, ast.IfExp):
+        test, body, orelse = _compile(text, node.test), _compile(text, node.body), _compile(text, node.orelse)
+        return lambda v: body(v) if test(v) else orelse(v)
+    if isinstance(node, ast.Call):
+        func = FUNCTIONS[node.func.id]
+        args = [_compile(text, a) for a in node.args]
+        return lambda v: func(*[a(v) for a in args])
+    raise FormulaError(f"公式含有不允许的写法：{type(node).__name__}")  # pragma: no cover - checked before
+
+
 @dataclass(frozen=True)
 class Formula:
-    """A parsed, checked formula; ``names`` are the variables it reads."""
+    """A parsed, checked formula; ``names`` are the variables it reads. ``program`` is the
+    tree compiled once into closures (literals already read as Decimal)."""
 
     source: str
     text: str  # the source with full-width symbols normalised; literal offsets refer to it
     names: frozenset[str]
     tree: ast.AST
+    program: _Program | None = field(default=None, repr=False, compare=False)
 
     def __call__(self, variables: Mapping[str, Decimal]) -> Decimal:
-        missing = self.names - variables.keys()
-        if missing:
+        if not self.names <= variables.keys():
+            missing = self.names - variables.keys()
             raise FormulaError(f"公式“{self.source}”缺少变量：{'、'.join(sorted(missing))}")
-        evaluator = _DecimalEval(self.text)
-        evaluator.names = dict(variables)
+        program = self.program
+        if program is None:
+            program = _compile(self.text, self.tree)
+            object.__setattr__(self, "program", program)
         try:
-            result = evaluator.eval(self.text, previously_parsed=self.tree)
+            result = program(variables)
         except (ZeroDivisionError, DivisionByZero):
             raise FormulaError(f"公式“{self.source}”除以零") from None
         except InvalidOperation:
@@ -129,6 +217,16 @@ class Formula:
         if not isinstance(result, Decimal):
             raise FormulaError(f"公式“{self.source}”的结果不是数字")
         return result
+
+    def __reduce__(self):
+        # the compiled closures do not pickle; a formula is rebuilt from its source instead
+        return compile_formula, (self.source,)
+
+    def reference(self, variables: Mapping[str, Decimal]) -> Decimal:
+        """Evaluate with the simpleeval reference evaluator (slow; for cross-checks)."""
+        evaluator = _DecimalEval(self.text)
+        evaluator.names = dict(variables)
+        return evaluator.eval(self.text, previously_parsed=self.tree)
 
 
 def compile_formula(source: str) -> Formula:
@@ -171,4 +269,5 @@ def compile_formula(source: str) -> Formula:
             check(child, depth + 1)
 
     check(module, 0)
-    return Formula(source=source, text=text, names=frozenset(names), tree=module.body)
+    return Formula(source=source, text=text, names=frozenset(names), tree=module.body,
+                   program=_compile(text, module.body))

@@ -907,11 +907,11 @@ class Generic(Rule):
 
     def _delegate(self, ctx: Context) -> Rule:
         if ctx.direction == "定性" or (ctx.target.value is None and ctx.input.actual is None):
-            return Qualitative()
+            return _GENERIC_QUALITATIVE
         if ctx.target.comparator == "=":
-            return Binary(comparator="=")
+            return _GENERIC_EQUAL
         reverse = ctx.direction == "反向" or ctx.target.comparator in ("<=", "<")
-        return LowerIsBetter(mode="linear") if reverse else Proportional()
+        return _GENERIC_REVERSE if reverse else _GENERIC_FORWARD
 
     def score(self, ctx):
         return self._delegate(ctx).score(ctx)
@@ -919,6 +919,12 @@ class Generic(Rule):
     def uses_actual(self):
         return True
 
+
+# The rules ``generic`` delegates to, built once rather than per row.
+_GENERIC_QUALITATIVE = Qualitative()
+_GENERIC_EQUAL = Binary(comparator="=")
+_GENERIC_REVERSE = LowerIsBetter(mode="linear")
+_GENERIC_FORWARD = Proportional()
 
 AnyRule = Annotated[Union[tuple(RULES.values())], Field(discriminator="type")]
 

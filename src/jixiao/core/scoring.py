@@ -16,11 +16,28 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .model import Evaluation, Group, Indicator, IndicatorInput
-from .numbers import ONE, ZERO, fmt, quantize
+from .numbers import ONE, ROUNDING_MODES, ZERO, fmt, quantize
 from .rules import Bonus, Context, Generic, Manual, MissingInput, Rule, RuleError, Sum
 from .versioning import rules_hash
 
 _DEFAULT_RULES = {"manual": Manual(), "generic": Generic()}
+
+# Frameworks are immutable, so the rules hash is computed once per framework object and not
+# once per scored evaluation (hashing the whole framework was most of the time of ``score``).
+# The cache holds the framework itself so its id cannot be reused while cached; it is bounded.
+_HASHES: dict[int, tuple[object, str]] = {}
+_HASHES_MAX = 256
+
+
+def _rules_hash(framework) -> str:
+    cached = _HASHES.get(id(framework))
+    if cached is not None and cached[0] is framework:
+        return cached[1]
+    digest = rules_hash(framework)
+    if len(_HASHES) >= _HASHES_MAX:
+        _HASHES.pop(next(iter(_HASHES)))
+    _HASHES[id(framework)] = (framework, digest)
+    return digest
 
 
 def allows_bonus(rule: Rule | None) -> bool:
@@ -137,6 +154,15 @@ class ScoreSheet:
         raise KeyError(code)
 
 
+_EMPTY_INPUT = IndicatorInput()
+_EXPONENTS = {places: Decimal(1).scaleb(-places) for places in range(0, 7)}
+
+
+def _input(evaluation: Evaluation, code: str) -> IndicatorInput:
+    """``evaluation.input(code)`` without building a new empty input for every missing row."""
+    return evaluation.inputs.get(code) or _EMPTY_INPUT
+
+
 def _rule_for(evaluation: Evaluation, indicator: Indicator) -> Rule:
     return indicator.rule or _DEFAULT_RULES[evaluation.framework.default_rule]
 
@@ -152,7 +178,10 @@ def _context(evaluation: Evaluation, indicator: Indicator, item: IndicatorInput)
 
 def _round(evaluation: Evaluation, value: Decimal) -> Decimal:
     fw = evaluation.framework
-    return quantize(value, fw.places, fw.rounding)
+    exponent = _EXPONENTS.get(fw.places)
+    if exponent is None:
+        return quantize(value, fw.places, fw.rounding)
+    return value.quantize(exponent, rounding=ROUNDING_MODES[fw.rounding])  # = numbers.quantize
 
 
 def _apply_override(evaluation: Evaluation, row: ScoreRow, limit: Decimal, bonus: bool) -> ScoreRow:
@@ -172,7 +201,7 @@ def score_indicator(evaluation: Evaluation, indicator: Indicator, path: tuple[Gr
                     parent: str | None = None, factor: Decimal = ONE) -> ScoreRow:
     """Score a leaf indicator or sub-row by its rule; ``factor`` scales it for redistributed
     不适用 points before the one rounding."""
-    item = evaluation.input(indicator.code)
+    item = _input(evaluation, indicator.code)
     rule = _rule_for(evaluation, indicator)
     try:
         result = rule.score(_context(evaluation, indicator, item))
@@ -201,7 +230,7 @@ def score_indicator(evaluation: Evaluation, indicator: Indicator, path: tuple[Gr
 
 def _score_with_subrows(evaluation: Evaluation, indicator: Indicator, path, factor: Decimal) -> list[ScoreRow]:
     subs = [score_indicator(evaluation, s, path, parent=indicator.code, factor=factor) for s in indicator.subrows]
-    item = evaluation.input(indicator.code)
+    item = _input(evaluation, indicator.code)
     declared = item.declared
     if declared is None and all(s.declared is not None for s in subs):
         declared = sum((s.declared for s in subs), ZERO)
@@ -231,6 +260,8 @@ def _factors(evaluation: Evaluation) -> dict[str, Decimal]:
     whole unit is 不适用 its points move up a level (level 2 → level 1 → the total).
     """
     framework = evaluation.framework
+    if all(item.not_applicable is None for item in evaluation.inputs.values()):
+        return {}  # nothing is 不适用 (the common case): no points move
     factors: dict[str, Decimal] = {}
     na_weight: dict[str, Decimal] = {}
     for ind in framework.indicators():
@@ -297,7 +328,7 @@ def score(evaluation: Evaluation) -> ScoreSheet:
         position = len(groups)
         for indicator in group.indicators:
             factor = factors.get(indicator.code, ONE)
-            if evaluation.input(indicator.code).not_applicable is not None:
+            if _input(evaluation, indicator.code).not_applicable is not None:
                 scored = _not_applicable_row(evaluation, indicator, path)
             elif indicator.subrows:
                 scored = _score_with_subrows(evaluation, indicator, path, factor)
@@ -333,7 +364,7 @@ def score(evaluation: Evaluation) -> ScoreSheet:
         grade=framework.grade(total),
         passed=total >= framework.pass_line,
         weight_total=weight_total,
-        rules_hash=rules_hash(framework),
+        rules_hash=_rules_hash(framework),
         declared_rows_total=declared_rows,
         indicator_rows=tuple(r for r in rows if r.parent is None),
     )

@@ -43,6 +43,11 @@ def visible_evaluations(user):
     return qs.filter(unit__path__startswith=account.unit.review_root.path)
 
 
+# Large columns a listing never shows: the framework YAML (tens of kB, once per row through
+# select_related) and the evaluation's finance / questionnaire / narrative contents.
+_LISTING_DEFER = ("extra", "review_comment", "framework__yaml_text")
+
+
 def _evaluation_for(request, pk: int, perm: str = "jixiao.view_evaluation") -> Evaluation:
     evaluation = get_object_or_404(Evaluation.objects.select_related("unit", "framework"), pk=pk)
     if not request.user.has_perm(perm, evaluation):
@@ -52,7 +57,8 @@ def _evaluation_for(request, pk: int, perm: str = "jixiao.view_evaluation") -> E
 
 @login_required
 def home(request):
-    evaluations = visible_evaluations(request.user).order_by("-year", "unit__path")
+    # listings need neither the framework YAML nor the evaluation's other contents
+    evaluations = visible_evaluations(request.user).defer(*_LISTING_DEFER).order_by("-year", "unit__path")
     state = request.GET.get("state")
     if state:
         evaluations = evaluations.filter(state=state)
@@ -99,11 +105,28 @@ def evaluation_detail(request, pk: int):
     return render(request, "jixiao/evaluation.html", context)
 
 
+def _with_previous(records) -> list[tuple]:
+    """(record, previous record of the same object or None) for history records fetched in
+    one query — what each record's ``prev_record`` gives (the latest earlier record), without
+    a query per record."""
+    by_object: dict = {}
+    for h in records:
+        by_object.setdefault(h.id, []).append(h)
+    pairs = []
+    for items in by_object.values():
+        items.sort(key=lambda h: (h.history_date, h.history_id))
+        previous = None  # the latest record strictly earlier than the current one's date
+        for i, h in enumerate(items):
+            if i and h.history_date != items[i - 1].history_date:
+                previous = items[i - 1]
+            pairs.append((h, previous))
+    return pairs
+
+
 def _history(evaluation: Evaluation) -> list[dict]:
     """The change trail: who, when, what, before → after, newest first."""
     entries = []
-    for h in evaluation.history.select_related("history_user").all():
-        prev = h.prev_record
+    for h, prev in _with_previous(evaluation.history.select_related("history_user").all()):
         if prev is None:
             entries.append({"when": h.history_date, "who": h.history_user, "what": "创建评价", "before": "", "after": h.get_state_display()})
             continue
@@ -117,8 +140,7 @@ def _history(evaluation: Evaluation) -> list[dict]:
                 old, new = dict(Evaluation.STATES).get(old, old), dict(Evaluation.STATES).get(new, new)
             entries.append({"when": h.history_date, "who": h.history_user, "what": label, "before": old, "after": new,
                             "reason": h.history_change_reason or ""})
-    for h in IndicatorValue.history.filter(evaluation_id=evaluation.pk).select_related("history_user"):
-        prev = h.prev_record
+    for h, prev in _with_previous(IndicatorValue.history.filter(evaluation_id=evaluation.pk).select_related("history_user")):
         if prev is None:
             continue
         delta = h.diff_against(prev)
@@ -232,7 +254,7 @@ def transition(request, pk: int, action: str):
 def dashboard(request):
     if not request.user.has_perm("jixiao.view_dashboard"):
         raise PermissionDenied("仪表盘仅供审核人、财政复核和管理员使用")
-    evaluations = list(visible_evaluations(request.user).exclude(total=None).order_by("-total"))
+    evaluations = list(visible_evaluations(request.user).defer(*_LISTING_DEFER).exclude(total=None).order_by("-total"))
     for e in evaluations:  # declared − computed, the deviation a reviewer looks at first
         e.deviation = None if e.declared_total is None else e.declared_total - e.total
     years = sorted({e.year for e in evaluations})

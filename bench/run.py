@@ -1,0 +1,99 @@
+"""Run the benchmarks, or print the result tables of earlier runs.
+
+    .venv/bin/python -m bench.run --size 1000                 # scoring (+ LibreOffice), documents, web
+    .venv/bin/python -m bench.run --size 300 --only scoring
+    .venv/bin/python -m bench.run --report                    # Markdown tables from bench/results/*.json
+
+Results are written to bench/results/<benchmark>-<size>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from .common import RESULTS, machine, save, table
+
+
+def report() -> str:
+    out = []
+    m = machine()
+    out.append(f"Machine: {m['nproc']} CPUs ({m['cpu']}), {m['ram_gb']} GB RAM, Python {m['python']}, {m['libreoffice']}")
+    scoring = sorted((json.loads(p.read_text()) for p in RESULTS.glob("scoring-*.json")), key=lambda r: r["size"])
+    if scoring:
+        out.append("\n### Scoring\n")
+        out.append(table(scoring, [
+            ("size", "units"), ("evaluations", "evaluations"), ("indicator_rows", "indicator rows"),
+            ("generate_seconds", "generate s"), ("validate_seconds", "validate s"),
+            ("score_seconds_1core", "score s (1 core)"), ("rows_per_s_1core", "rows/s (1 core)"),
+            ("rows_per_s_parallel", "rows/s (2 procs)"), ("rss_peak_mb", "peak RSS MiB"),
+            ("sheets_kb_per_evaluation", "KiB per score sheet")]))
+        lo = [{"size": r["size"], **r["libreoffice"], "engine": r["rows_per_s_1core"],
+               "ratio_marginal": r.get("engine_vs_libreoffice_marginal"), "ratio_total": r.get("engine_vs_libreoffice_total"),
+               "small_rows": r["libreoffice"]["small"]["rows"], "small_s": r["libreoffice"]["small"]["seconds"],
+               "large_rows": r["libreoffice"]["large"]["rows"], "large_s": r["libreoffice"]["large"]["seconds"],
+               "values_s": r["libreoffice"]["values"]["seconds"]} for r in scoring if "libreoffice" in r]
+        if lo:
+            out.append("\n### Engine vs. Excel formulas recalculated by LibreOffice\n")
+            out.append(table(lo, [
+                ("size", "data set"), ("small_rows", "rows (small)"), ("small_s", "LO s"), ("large_rows", "rows (large)"),
+                ("large_s", "LO s"), ("values_s", "LO s, values only"), ("lo_rows_per_s_marginal", "LO rows/s (marginal)"),
+                ("lo_rows_per_s_total", "LO rows/s (whole run)"), ("engine", "engine rows/s"),
+                ("ratio_marginal", "engine ÷ LO (marginal)"), ("ratio_total", "engine ÷ LO (whole run)"),
+                ("mismatches", "score mismatches")]))
+    docs = RESULTS / "documents.json"
+    if docs.exists():
+        d = json.loads(docs.read_text())
+        out.append("\n### Documents (docx + xlsx + pdf per package)\n")
+        single = [{"run": k, **v} for k, v in d["single"].items()]
+        out.append(table(single, [("run", "one package"), ("score_audit_s", "score+audit s"), ("docx_s", "docx s"),
+                                  ("xlsx_s", "xlsx s"), ("pdf_s", "pdf s (own LibreOffice run)")]))
+        out.append("")
+        out.append(table(d["batches"], [
+            ("packages", "packages"), ("workers", "workers"), ("seconds", "wall s"), ("packages_per_min", "packages/min"),
+            ("render_seconds_max", "docx+xlsx s (slowest worker)"), ("pdf_seconds_max", "pdf s (one LO run per worker)"),
+            ("worker_rss_peak_mb", "worker peak RSS MiB"), ("libreoffice_rss_peak_mb", "LibreOffice peak RSS MiB")]))
+    web = sorted((json.loads(p.read_text()) for p in RESULTS.glob("web-*.json")), key=lambda r: r["size"])
+    if web:
+        out.append("\n### Web (PostgreSQL + gunicorn, wrk)\n")
+        loads = [{"size": w["size"], **w["load"]["counts"], **w["load"]["timings"],
+                  "province_evaluations": w["load"]["province_evaluations"], "workers": w["gunicorn_workers"]} for w in web]
+        out.append(table(loads, [("size", "units"), ("evaluations", "evaluations"), ("indicator_values", "indicator rows"),
+                                 ("history_rows", "history rows"), ("load_s", "bulk load s"),
+                                 ("province_evaluations", "evaluations in the province"), ("workers", "gunicorn workers")]))
+        rows = [{"size": w["size"], **r} for w in web for r in w["results"]]
+        out.append("")
+        out.append(table(rows, [("size", "units"), ("endpoint", "endpoint"), ("clients", "clients"), ("rps", "req/s"),
+                                ("p50_ms", "p50 ms"), ("p95_ms", "p95 ms"), ("p99_ms", "p99 ms"), ("errors", "errors")]))
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, default=300)
+    parser.add_argument("--only", choices=("scoring", "documents", "web"), action="append")
+    parser.add_argument("--lo-rows", type=int, default=20000)
+    parser.add_argument("--packages", type=int, nargs="+", default=[10, 30, 100])
+    parser.add_argument("--report", action="store_true")
+    args = parser.parse_args(argv)
+    if args.report:
+        print(report())
+        return
+    only = set(args.only or ("scoring", "documents", "web"))
+    if "scoring" in only:
+        from . import scoring
+
+        save(f"scoring-{args.size}", scoring.run(args.size, workers=2, lo_rows=args.lo_rows))
+    if "documents" in only:
+        from . import documents
+
+        save("documents", documents.run(args.packages, workers=2))
+    if "web" in only:
+        from . import web
+
+        save(f"web-{args.size}", web.run(args.size))
+    print(report())
+
+
+if __name__ == "__main__":
+    main()

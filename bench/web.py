@@ -1,0 +1,314 @@
+"""The web site under load: PostgreSQL (scripts/postgres) and gunicorn on 127.0.0.1, loaded
+with the synthetic national data set, measured with wrk.
+
+Steps: start PostgreSQL, (re)create the database ``jixiao_bench``, migrate, bulk-load the
+units, framework versions, evaluations (scored by the core, with cached totals and summaries)
+and indicator rows with their history (``bulk_create`` in batches, not one save per row),
+create preparer sessions for 50 county units plus a provincial reviewer and a national
+administrator, start gunicorn, then run wrk against
+
+* ``entry``: the evaluation entry page (GET ``/evaluations/<pk>/``) of a random preparer;
+* ``save``: the live-scoring row save (POST ``/evaluations/<pk>/rows/C21/``, a new actual value:
+  validate, save with history, re-score, re-render the row);
+* ``dashboard_province``: the dashboard of a provincial reviewer (the largest province);
+* ``dashboard_national``: the dashboard of the national administrator (every unit);
+
+at 1, 10 and 50 concurrent connections, reporting requests/s, p50, p95 and p99 latency.
+
+    .venv/bin/python -m bench.web --size 1000 [--duration 10] [--keep]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from .common import save, timer
+
+ROOT = Path(__file__).resolve().parent.parent
+DB_NAME = "jixiao_bench"
+PORT = 8765
+CONCURRENCY = (1, 10, 50)
+
+LUA = r"""
+local targets = {}
+local body = nil
+local method = "GET"
+function init(args)
+  method = args[1]
+  for line in io.lines(args[2]) do
+    local path, cookie, token = line:match("([^\t]+)\t([^\t]+)\t([^\t]+)")
+    table.insert(targets, {path, cookie, token})
+  end
+end
+request = function()
+  local t = targets[math.random(#targets)]
+  local headers = {["Cookie"] = t[2], ["X-CSRFToken"] = t[3], ["Host"] = "127.0.0.1"}
+  if method == "POST" then
+    headers["Content-Type"] = "application/x-www-form-urlencoded"
+    return wrk.format("POST", t[1], headers, "actual=" .. string.format("%.2f", 5 + math.random() * 25))
+  end
+  return wrk.format("GET", t[1], headers)
+end
+done = function(summary, latency, requests)
+  local bad = summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout
+  io.write(string.format('RESULT {"requests": %d, "seconds": %.3f, "errors": %d, "p50_ms": %.1f, "p95_ms": %.1f, "p99_ms": %.1f, "max_ms": %.1f}\n',
+    summary.requests, summary.duration / 1e6, bad, latency:percentile(50) / 1000, latency:percentile(95) / 1000,
+    latency:percentile(99) / 1000, latency.max / 1000))
+end
+"""
+
+
+def postgres_url() -> str:
+    base = subprocess.run([str(ROOT / "scripts" / "postgres")], capture_output=True, text=True, check=True).stdout.strip()
+    return base.rsplit("/", 1)[0] + "/" + DB_NAME
+
+
+def recreate_database(url: str) -> None:
+    import psycopg
+
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {DB_NAME}")
+
+
+def _env(url: str, data_dir: str) -> dict:
+    return {**os.environ, "DATABASE_URL": url, "JIXIAO_DATA": data_dir, "DJANGO_SETTINGS_MODULE": "jixiao.web.settings",
+            "PYTHONPATH": str(ROOT)}
+
+
+def load(size: int, targets_dir: Path) -> dict:
+    """Run inside a process whose environment points Django at the bench database."""
+    import django
+
+    django.setup()
+    import yaml
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.core.management import call_command
+    from django.core.management.color import no_style
+    from django.db import connection, transaction
+    from simple_history.utils import bulk_create_with_history
+
+    from jixiao.core.audit import audit
+    from jixiao.core.scoring import score
+    from jixiao.web import bridge
+    from jixiao.web.models import Account, Evaluation, FrameworkVersion, IndicatorValue, Unit
+
+    from .generate import COVERAGE, dataset
+
+    _plain = getattr(bridge, "plain", None) or getattr(bridge, "_plain")
+    timings = {}
+    with timer() as t:
+        call_command("migrate", verbosity=0)
+    timings["migrate_s"] = round(t["seconds"], 1)
+    ds = dataset(size)
+    with timer() as t, transaction.atomic():
+        # units with explicit keys so the materialised path is known without a save per unit
+        paths: dict[int, str] = {}
+        objs = []
+        for u in ds.units:
+            pk = u.index + 1
+            paths[u.index] = f"{paths[u.parent] if u.parent is not None else '/'}{pk}/"
+            objs.append(Unit(pk=pk, name=u.name, level=u.level, region=u.region,
+                             parent_id=None if u.parent is None else u.parent + 1, path=paths[u.index]))
+        Unit.objects.bulk_create(objs, batch_size=2000)
+        # framework versions: built-in files as they are, the department frameworks as the importer stores them
+        versions = {}
+        for fid, fw in ds.frameworks.items():
+            if fid.startswith("national-"):
+                text = (ROOT / "src" / "jixiao" / "frameworks" / f"{fid}.yaml").read_text(encoding="utf-8")
+            elif fid == "bench-coverage-fund-2023":
+                text = COVERAGE.read_text(encoding="utf-8")
+            else:
+                text = yaml.safe_dump(_plain(fw.model_dump(exclude_none=True)), allow_unicode=True, sort_keys=False)
+            versions[fid] = bridge.store_framework(text, fid, builtin=True)
+        extras = {fid: {k: _plain(v.model_dump(exclude_none=True) if hasattr(v, "model_dump") else
+                                         [q.model_dump(exclude_none=True) for q in v])
+                        for k, v in extra.items()} for fid, extra in ds.extras.items()}
+        codes = {fid: [c for i in fw.indicators() for c in (i.code, *(s.code for s in i.subrows))]
+                 for fid, fw in ds.frameworks.items()}
+        batch_e, batch_v = [], []
+
+        def flush():
+            created = bulk_create_with_history([e for e, _ in batch_e], Evaluation, batch_size=1000,
+                                               default_change_reason="导入")
+            values = []
+            for ev, rows in zip(created, (r for _, r in batch_e)):
+                for code, data, score_, explanation in rows:
+                    values.append(IndicatorValue(evaluation=ev, code=code, data=data, score=score_,
+                                                 explanation=explanation))
+            bulk_create_with_history(values, IndicatorValue, batch_size=5000, default_change_reason="导入")
+            batch_e.clear()
+
+        for spec in ds.evaluations:
+            core = ds.core(spec)
+            sheet = score(core)
+            findings = audit(sheet)
+            by_code = {r.code: r for r in sheet.rows}
+            extra = {k: extras[spec.framework][k] for k in spec.extra_keys}
+            if spec.declared_total is not None:
+                extra["declared_total"] = spec.declared_total
+            ev = Evaluation(unit_id=spec.unit + 1, year=2023, framework=versions[spec.framework], title=spec.title,
+                            extra=extra, total=sheet.total, grade=sheet.grade, declared_total=sheet.declared_total,
+                            findings_count=len(findings), summary=bridge.summary_of(sheet, findings))
+            rows = [(c, bridge.compact_input(spec.inputs.get(c, {})), by_code[c].score, by_code[c].explanation)
+                    for c in codes[spec.framework]]
+            batch_e.append((ev, rows))
+            if len(batch_e) >= 500:
+                flush()
+        if batch_e:
+            flush()
+        with connection.cursor() as cursor:
+            for sql in connection.ops.sequence_reset_sql(no_style(), [Unit]):
+                cursor.execute(sql)
+    timings["load_s"] = round(t["seconds"], 1)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    counts = {"units": Unit.objects.count(), "evaluations": Evaluation.objects.count(),
+              "indicator_values": IndicatorValue.objects.count(),
+              "history_rows": IndicatorValue.history.count()}
+
+    # accounts and sessions
+    User = get_user_model()
+    rng = random.Random(7)
+
+    def session_for(user) -> tuple[str, str]:
+        s = SessionStore()
+        s[SESSION_KEY] = str(user.pk)
+        s[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        s[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        s.create()
+        token = secrets.token_hex(16)  # a 32-character CSRF secret, sent as cookie and header
+        return f"sessionid={s.session_key}; csrftoken={token}", token
+
+    counties = [u for u in ds.units if u.level == "县"] or ds.units
+    picked = rng.sample(counties, min(50, len(counties)))
+    entry_lines, save_lines = [], []
+    evs = {(e.unit_id, e.framework.key): e.pk for e in Evaluation.objects.select_related("framework")}
+    for i, u in enumerate(picked):
+        user = User.objects.create_user(username=f"preparer{i}", password="x")
+        Account.objects.create(user=user, unit_id=u.index + 1, role=Account.PREPARER)
+        cookie, token = session_for(user)
+        for (unit_id, key), pk in evs.items():
+            if unit_id == u.index + 1:
+                entry_lines.append(f"/evaluations/{pk}/\t{cookie}\t{token}")
+                if key == "bench-coverage-fund-2023":
+                    save_lines.append(f"/evaluations/{pk}/rows/C21/\t{cookie}\t{token}")
+    province_sizes = {}
+    for u in ds.units:
+        province_sizes[u.province] = province_sizes.get(u.province, 0) + 1
+    big = max(province_sizes, key=province_sizes.get)
+    reviewer = User.objects.create_user(username="province_reviewer", password="x")
+    Account.objects.create(user=reviewer, unit_id=big + 1, role=Account.REVIEWER)
+    admin = User.objects.create_user(username="national_admin", password="x")
+    Account.objects.create(user=admin, unit_id=1, role=Account.ADMIN)
+    rc, rt = session_for(reviewer)
+    ac, at = session_for(admin)
+    files = {"entry": entry_lines, "save": save_lines,
+             "dashboard_province": [f"/dashboard/\t{rc}\t{rt}"], "dashboard_national": [f"/dashboard/\t{ac}\t{at}"]}
+    for name, lines in files.items():
+        (targets_dir / f"{name}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return {"timings": timings, "counts": counts, "province_units": province_sizes[big],
+            "province_evaluations": Evaluation.objects.filter(unit__path__startswith=f"/{big + 1}/").count()}
+
+
+def _wait_http(url: str, timeout: float = 60) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=5)
+            return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"{url} did not answer")
+
+
+def wrk(script: Path, method: str, targets: Path, connections: int, duration: int) -> dict:
+    threads = max(1, min(2, connections))
+    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "30s", "-s", str(script),
+           f"http://127.0.0.1:{PORT}", "--", method, str(targets)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    line = next((x for x in proc.stdout.splitlines() if x.startswith("RESULT ")), None)
+    if line is None:
+        raise RuntimeError(f"wrk failed: {proc.stdout}\n{proc.stderr}")
+    result = json.loads(line[7:])
+    result["rps"] = round(result["requests"] / result["seconds"], 1)
+    return result
+
+
+def run(size: int, duration: int = 10, workers: int | None = None, keep: bool = False,
+        concurrency=CONCURRENCY) -> dict:
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed (apt-get install wrk)")
+    workers = workers or (2 * (os.cpu_count() or 1) + 1)
+    url = postgres_url()
+    recreate_database(url)
+    work = Path(tempfile.mkdtemp(prefix="jixiao-bench-web-"))
+    env = _env(url, str(work))
+    out = {"size": size, "gunicorn_workers": workers, "duration_s": duration}
+    proc = subprocess.run([sys.executable, "-m", "bench.web", "--load-only", str(size), "--targets", str(work)],
+                          env=env, cwd=ROOT, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(proc.stderr)
+    out["load"] = json.loads(proc.stdout.strip().splitlines()[-1])
+    script = work / "bench.lua"
+    script.write_text(LUA, encoding="utf-8")
+    gunicorn = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "jixiao.web.wsgi:application",
+                                 "-b", f"127.0.0.1:{PORT}", "-w", str(workers), "--log-level", "warning"],
+                                env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=open(work / "gunicorn.log", "w"))
+    try:
+        _wait_http(f"http://127.0.0.1:{PORT}/login/")
+        results = []
+        for name, method in (("entry", "GET"), ("save", "POST"), ("dashboard_province", "GET"),
+                             ("dashboard_national", "GET")):
+            targets = work / f"{name}.txt"
+            wrk(script, method, targets, workers, 3)  # warm every worker (framework cache, connections)
+            for c in concurrency:
+                r = wrk(script, method, targets, c, duration)
+                r.update(endpoint=name, clients=c)
+                results.append(r)
+                print(json.dumps(r, ensure_ascii=False), flush=True)
+        out["results"] = results
+    finally:
+        gunicorn.send_signal(signal.SIGTERM)
+        gunicorn.wait(timeout=30)
+        if not keep:
+            shutil.rmtree(work, ignore_errors=True)
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, default=300)
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--load-only", type=int, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--targets", default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.load_only is not None:
+        print(json.dumps(load(args.load_only, Path(args.targets)), ensure_ascii=False))
+        return
+    result = run(args.size, args.duration, args.workers, args.keep)
+    print(json.dumps(result, ensure_ascii=False, indent=1))
+    save(f"web-{args.size}", result)
+
+
+if __name__ == "__main__":
+    main()
