@@ -33,27 +33,33 @@ def is_admin(user):
     return user.is_authenticated and (user.is_superuser or _role(user, Account.ADMIN))
 
 
+def _unit_of(obj):
+    """The unit a record belongs to (an evaluation, target table, problem…; a monitoring
+    report through its target table)."""
+    if hasattr(obj, "table_id") and hasattr(obj, "period"):  # a monitoring report
+        return obj.table.unit
+    return obj.unit
+
+
 @rules.predicate
-def is_preparer_of(user, evaluation):
+def prepares_unit_of(user, obj):
     account = _account(user)
-    return account is not None and account.role == Account.PREPARER and evaluation.unit_id == account.unit_id
+    return account is not None and account.role == Account.PREPARER and _unit_of(obj).pk == account.unit_id
 
 
 @rules.predicate
-def oversees(user, evaluation):
+def oversees_unit_of(user, obj):
     account = _account(user)
     return (account is not None and account.role in (Account.REVIEWER, Account.FINANCE)
-            and account.unit.contains(evaluation.unit))
+            and account.unit.contains(_unit_of(obj)))
 
 
 @rules.predicate
-def supervises(user, evaluation):
-    """A reviewer of a unit strictly above the evaluated unit (or the bureau itself for a
-    top-level unit with no parent agency in the system)."""
+def supervises_unit_of(user, obj):
     account = _account(user)
     if account is None or account.role != Account.REVIEWER:
         return False
-    unit = evaluation.unit
+    unit = _unit_of(obj)
     return account.unit.contains(unit) and (unit.pk != account.unit.pk or unit.parent_id is None)
 
 
@@ -83,10 +89,10 @@ def is_approved(user, evaluation):
     return evaluation.state == Evaluation.APPROVED
 
 
-rules.add_perm("jixiao.view_evaluation", is_admin | is_preparer_of | oversees | is_published)
-rules.add_perm("jixiao.change_evaluation", is_preparer_of & is_editable)
-rules.add_perm("jixiao.submit_evaluation", is_preparer_of & is_editable)
-rules.add_perm("jixiao.review_evaluation", supervises & is_submitted)
+rules.add_perm("jixiao.view_evaluation", is_admin | prepares_unit_of | oversees_unit_of | is_published)
+rules.add_perm("jixiao.change_evaluation", prepares_unit_of & is_editable)
+rules.add_perm("jixiao.submit_evaluation", prepares_unit_of & is_editable)
+rules.add_perm("jixiao.review_evaluation", supervises_unit_of & is_submitted)
 rules.add_perm("jixiao.publish_evaluation", is_finance_over & is_approved)
 rules.add_perm("jixiao.return_approved_evaluation", is_finance_over & is_approved)
 rules.add_perm("jixiao.manage_frameworks", is_admin)
@@ -104,34 +110,6 @@ rules.add_perm("jixiao.view_dashboard", is_admin | is_overseer)
 # of a unit above approve target tables. Each predicate takes the record's unit.
 
 from .models import TargetTable  # noqa: E402
-
-
-def _unit_of(obj):
-    if hasattr(obj, "table_id") and hasattr(obj, "period"):  # a monitoring report
-        return obj.table.unit
-    return obj.unit
-
-
-@rules.predicate
-def prepares_unit_of(user, obj):
-    account = _account(user)
-    return account is not None and account.role == Account.PREPARER and _unit_of(obj).pk == account.unit_id
-
-
-@rules.predicate
-def oversees_unit_of(user, obj):
-    account = _account(user)
-    return (account is not None and account.role in (Account.REVIEWER, Account.FINANCE)
-            and account.unit.contains(_unit_of(obj)))
-
-
-@rules.predicate
-def supervises_unit_of(user, obj):
-    account = _account(user)
-    if account is None or account.role != Account.REVIEWER:
-        return False
-    unit = _unit_of(obj)
-    return account.unit.contains(unit) and (unit.pk != account.unit.pk or unit.parent_id is None)
 
 
 @rules.predicate
