@@ -69,24 +69,19 @@ def is_finance_over(user, evaluation):
     return account is not None and account.role == Account.FINANCE and account.unit.contains(evaluation.unit)
 
 
-@rules.predicate
-def is_published(user, evaluation):
-    return evaluation.state == Evaluation.PUBLISHED
+def state_in(*states: str) -> rules.Predicate:
+    """A predicate true when a record (evaluation, target table…) is in one of ``states``."""
+
+    def check(user, record) -> bool:
+        return record.state in states
+
+    return rules.Predicate(check, name=f"state_in{states}")
 
 
-@rules.predicate
-def is_editable(user, evaluation):
-    return evaluation.state in Evaluation.EDITABLE
-
-
-@rules.predicate
-def is_submitted(user, evaluation):
-    return evaluation.state == Evaluation.SUBMITTED
-
-
-@rules.predicate
-def is_approved(user, evaluation):
-    return evaluation.state == Evaluation.APPROVED
+is_published = state_in(Evaluation.PUBLISHED)
+is_editable = state_in(*Evaluation.EDITABLE)
+is_submitted = state_in(Evaluation.SUBMITTED)
+is_approved = state_in(Evaluation.APPROVED)
 
 
 rules.add_perm("jixiao.view_evaluation", is_admin | prepares_unit_of | oversees_unit_of | is_published)
@@ -96,6 +91,8 @@ rules.add_perm("jixiao.review_evaluation", supervises_unit_of & is_submitted)
 rules.add_perm("jixiao.publish_evaluation", is_finance_over & is_approved)
 rules.add_perm("jixiao.return_approved_evaluation", is_finance_over & is_approved)
 rules.add_perm("jixiao.manage_frameworks", is_admin)
+
+
 @rules.predicate
 def is_overseer(user):
     return _role(user, Account.REVIEWER) or _role(user, Account.FINANCE)
@@ -112,19 +109,9 @@ rules.add_perm("jixiao.view_dashboard", is_admin | is_overseer)
 from .models import TargetTable  # noqa: E402
 
 
-@rules.predicate
-def table_editable(user, table):
-    return table.state in TargetTable.EDITABLE
-
-
-@rules.predicate
-def table_submitted(user, table):
-    return table.state == TargetTable.SUBMITTED
-
-
-@rules.predicate
-def table_approved(user, table):
-    return table.state == TargetTable.APPROVED
+table_editable = state_in(*TargetTable.EDITABLE)
+table_submitted = state_in(TargetTable.SUBMITTED)
+table_approved = state_in(TargetTable.APPROVED)
 
 
 @rules.predicate
