@@ -15,19 +15,14 @@ from rich.table import Table
 from jixiao.core.audit import Finding, audit
 from jixiao.core.numbers import fmt
 from jixiao.core.scoring import ScoreSheet, score
-from jixiao.io.yamlio import LoadError, builtin_framework_names, load_evaluation, load_framework
+from jixiao.io.yamlio import builtin_framework_names, load_evaluation, load_framework
+from jixiao.cli_common import err_console
+from jixiao.cli_common import fail as _fail
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="jixiao 绩效：预算绩效自评——按规则计分、定级、核查。")
 console = Console()
-err_console = Console(stderr=True)
 
-
-def _fail(errors: list[LoadError]) -> None:
-    err_console.print(f"[bold red]输入有误（{len(errors)}处）：[/]")
-    for e in errors:
-        err_console.print(f"  {e}", markup=False, highlight=False)
-    raise typer.Exit(code=2)
 
 
 def _load(file: Path):

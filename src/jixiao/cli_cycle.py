@@ -25,20 +25,14 @@ from jixiao.core.cycle import (GREEN, METHOD, RED, YELLOW, ReasonsMissing, alloc
                                next_year_sections, percent)
 from jixiao.core.numbers import fmt, quantize
 from jixiao.io.cycle_yaml import load_allocation, load_monitoring, load_problems, load_targets
-from jixiao.io.yamlio import LoadError
+from jixiao.cli_common import err_console
+from jixiao.cli_common import fail as _fail
 
 cycle_app = typer.Typer(add_completion=False, no_args_is_help=True,
                         help="全过程绩效管理：绩效目标、运行监控、问题整改、因素法分配。")
 console = Console()
-err_console = Console(stderr=True)
 LIGHT_STYLE = {GREEN: "green", YELLOW: "yellow", RED: "bold red"}
 
-
-def _fail(errors: list[LoadError] | list[str]) -> None:
-    err_console.print(f"[bold red]输入有误（{len(errors)}处）：[/]")
-    for e in errors:
-        err_console.print(f"  {e}", markup=False, highlight=False)
-    raise typer.Exit(code=2)
 
 
 def _out_suffix(out: Path, allowed: tuple[str, ...]) -> None:

@@ -16,17 +16,17 @@ from enum import Enum
 from pathlib import Path
 
 import typer
-from rich.console import Console
 
 from jixiao.core.audit import audit
 from jixiao.core.numbers import fmt
 from jixiao.core.scoring import score
 from jixiao.io.excel import evaluation_to_yaml, export_entry_workbook, export_score_table, import_entry_workbook
-from jixiao.io.yamlio import BUILTIN_PREFIX, LoadError, load_evaluation, load_framework
+from jixiao.io.yamlio import BUILTIN_PREFIX, load_evaluation, load_framework
+from jixiao.cli_common import err_console
+from jixiao.cli_common import fail as _fail
 
 excel_app = typer.Typer(add_completion=False, no_args_is_help=True,
                         help="Excel：生成填报表、导入填报表、导出指标得分表。")
-err_console = Console(stderr=True)
 
 
 class TableLayout(str, Enum):
@@ -35,12 +35,6 @@ class TableLayout(str, Enum):
     seed000 = "000"
     seed004 = "004"
 
-
-def _fail(errors: list[LoadError]) -> None:
-    err_console.print(f"[bold red]输入有误（{len(errors)}处）：[/]")
-    for e in errors:
-        err_console.print(f"  {e}", markup=False, highlight=False)
-    raise typer.Exit(code=2)
 
 
 def _cannot_write(path: Path, exc: OSError) -> None:

@@ -25,12 +25,12 @@ from jixiao.core.numbers import fmt
 from jixiao.core.project_form import VARIANTS, FormReview, ProjectForm, blank_form, convert, finding_title, review
 from jixiao.io.project_form_excel import export_form_xlsx, import_form_xlsx
 from jixiao.io.project_form_yaml import form_to_yaml, load_form
-from jixiao.io.yamlio import LoadError
+from jixiao.cli_common import err_console
+from jixiao.cli_common import fail as _fail
 
 project_app = typer.Typer(add_completion=False, no_args_is_help=True,
                           help="项目支出绩效自评表：新建、评分、导出（Excel/Word）、导入。")
 console = Console()
-err_console = Console(stderr=True)
 
 
 BLANK_HEADER = """\
@@ -48,12 +48,6 @@ class VariantName(str, Enum):
     yunnan = "yunnan"
     hubei = "hubei"
 
-
-def _fail(errors: list[LoadError]) -> None:
-    err_console.print(f"[bold red]输入有误（{len(errors)}处）：[/]")
-    for e in errors:
-        err_console.print(f"  {e}", markup=False, highlight=False)
-    raise typer.Exit(code=2)
 
 
 def _read(path: Path, variant: VariantName | None = None) -> ProjectForm:

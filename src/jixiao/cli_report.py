@@ -28,11 +28,11 @@ from jixiao.io.yamlio import load_evaluation
 from jixiao.reports import (PdfError, ReportError, TemplateInvalid, builtin_template, check_template,
                             context_fields, render_report, to_pdf)
 from jixiao.reports.check import TemplateProblem
+from jixiao.cli_common import err_console, fail
 
 report_app = typer.Typer(add_completion=False, help="生成Word、Excel、PDF自评报告。")
 template_app = typer.Typer(add_completion=False, no_args_is_help=True, help="Word报告模板：检查、字段、内置模板。")
 console = Console()
-err_console = Console(stderr=True)
 
 EXCEL_LAYOUT = {"部门整体": "000", "项目支出": "004"}
 TEMPLATE_KINDS = {"department": "部门整体", "project": "项目支出"}
@@ -65,10 +65,7 @@ def report(file: Path = typer.Argument(..., help="评价文件（YAML）"),
     """生成自评报告：<文件名>.docx、<文件名>.xlsx（指标体系评分表），可选 <文件名>.pdf。"""
     evaluation, errors = load_evaluation(file)
     if errors or evaluation is None:
-        err_console.print(f"[bold red]输入有误（{len(errors)}处）：[/]")
-        for e in errors:
-            err_console.print(f"  {e}", markup=False, highlight=False)
-        raise typer.Exit(code=2)
+        fail(errors)
     if template is not None:
         if not template.is_file():
             err_console.print(f"[bold red]模板不存在：[/]{template}", highlight=False)
