@@ -66,7 +66,8 @@ def home(request):
                                                 "state": state})
 
 
-def _rows_context(request, evaluation: Evaluation, sheet, findings):
+def _rows_context(request, evaluation: Evaluation, sheet, findings, only: set[str] | None = None):
+    """Template context per score-sheet row (all rows, or just the codes in ``only``)."""
     framework = bridge.core_framework(evaluation.framework)
     values = {v.code: v for v in evaluation.values.all()}
     by_code = {r.code: r for r in sheet.rows}
@@ -76,6 +77,8 @@ def _rows_context(request, evaluation: Evaluation, sheet, findings):
     rows = []
     editable = request.user.has_perm("jixiao.change_evaluation", evaluation)
     for row in sheet.rows:
+        if only is not None and row.code not in only:
+            continue
         value = values.get(row.code)
         data = value.data if value else {}
         is_parent = bool(row.indicator.subrows)
@@ -195,11 +198,11 @@ def save_row(request, pk: int, code: str):
                 value.version += 1
                 value._change_reason = "填报"
                 value.save()
-                # the evaluation is rescored under the same lock so concurrent saves stay ordered
+                # bump the evaluation's version so other open pages can tell it changed
                 Evaluation.objects.filter(pk=evaluation.pk).update(lock_version=evaluation.lock_version + 1)
     sheet, findings = bridge.score_and_cache(evaluation)
-    rows = [r for r in _rows_context(request, evaluation, sheet, findings)
-            if r["row"].code == code or r["row"].code == (sheet.row(code).parent or "")]
+    # the saved row, and its parent indicator whose sum changed with it
+    rows = _rows_context(request, evaluation, sheet, findings, only={code, sheet.row(code).parent or ""})
     return render(request, "jixiao/row_saved.html", {"rows": rows, "sheet": sheet, "evaluation": evaluation,
                                                      "error": error, "code": code})
 
