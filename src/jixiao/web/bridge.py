@@ -141,7 +141,7 @@ def import_evaluation_file(path: Path, unit: Unit, state: str = Evaluation.DRAFT
     import yaml
 
     text = yaml.safe_dump(plain(framework.model_dump(exclude_none=True)), allow_unicode=True, sort_keys=False)
-    version = store_framework(text, framework.id, builtin=str(path).find("examples") >= 0)
+    version = store_framework(text, framework.id)  # built-in frameworks are stored from the package first
     dumped = plain(core.model_dump(exclude_none=True))
     extra = {k: dumped[k] for k in _extra_keys() if dumped.get(k) not in (None, [], {}, "")}
     evaluation = Evaluation.objects.create(unit=unit, year=core.year, framework=version, title=core.title,
