@@ -12,7 +12,7 @@ from jixiao.web.demo import DEMO_PASSWORD
 from jixiao.web.models import (Account, Allocation, Evaluation, FrameworkVersion, MonitoringReport, Problem,
                                TargetTable, Unit)
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("jixiao.web.test_cycle_urls")]
+pytestmark = pytest.mark.django_db
 FUND = "医疗服务与保障能力提升补助资金（医疗保障服务能力提升部分）"
 
 

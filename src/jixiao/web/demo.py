@@ -9,7 +9,9 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from .bridge import import_evaluation_file, store_framework
+from .cycle_demo import setup_demo_cycle
 from .models import Account, Evaluation, Unit
+from .project_demo import setup_demo_projects
 
 DEMO_PASSWORD = "jixiao2024"
 
@@ -64,6 +66,8 @@ def setup_demo(password: str = DEMO_PASSWORD) -> list[tuple[str, str, str]]:
         for key, files in EXAMPLES.items():
             for name in files:
                 import_evaluation_file(Path(str(folder / name)), units[key], state=Evaluation.DRAFT)
+        setup_demo_projects(units)
+        setup_demo_cycle(units)
         User = get_user_model()
         for username, unit_key, role in ACCOUNTS:
             user = User.objects.create_user(username=username, password=password)

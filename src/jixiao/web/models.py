@@ -397,3 +397,6 @@ class Assignment(models.Model):
 
     def covers(self, unit: Unit) -> bool:
         return unit.pk == self.unit_id or (self.include_subtree and unit.path.startswith(self.unit.path))
+
+
+from .project_models import *  # noqa: E402,F401,F403  (project-form models live in their own module)

@@ -27,5 +27,6 @@ urlpatterns = [
     path("public/", views.published, name="published"),
     path("audit/", views.audit_upload, name="audit"),
     path("cycle/", include("jixiao.web.cycle_urls")),
+    path("projects/", include("jixiao.web.project_urls")),
     path("api/", api.urls),
 ]
