@@ -57,12 +57,13 @@ def make_form(variant: str = "national", rows=ROWS, **extra) -> ProjectForm:
 
 
 def with_declared(form: ProjectForm) -> ProjectForm:
-    """The form with every 得分, the money 得分, 总分 and 等级 filled in as computed."""
+    """The form with every 得分, the money 执行率 and 得分, 总分 and 等级 filled in as computed."""
     r = review(form)
     rows = tuple(row.model_copy(update={"score": r.row_score(i).score}) for i, row in enumerate(form.indicators))
     grade = r.sheet.grade if r.layout.show_grade else None
     return form.model_copy(update={
-        "indicators": rows, "money": form.money.model_copy(update={"declared_score": r.execution.score}),
+        "indicators": rows, "money": form.money.model_copy(update={"declared_score": r.execution.score,
+                                                                   "declared_rate": form.money.execution_rate()}),
         "declared_total": r.sheet.total, "declared_grade": grade})
 
 

@@ -62,7 +62,9 @@ MONEY_COLUMNS: dict[str, str] = {"initial": "年初预算数", "annual": "全年
 
 #: Finding kinds of the form, beside those of ``jixiao.core.audit.KINDS``.
 FORM_KINDS: dict[str, str] = {k: KINDS[k] for k in (
-    "reason-missing", "met-but-lost", "money-sum", "money-over", "money-missing", "target-missing")}
+    "reason-missing", "met-but-lost", "target-missed-full", "money-sum", "money-over", "money-missing",
+    "target-missing")}
+FORM_KINDS["money-rate"] = "项目资金表所填执行率与全年执行数÷全年预算数不符"
 
 # 定性 rows: the 实际完成值 text gives the verdict. Exact labels first, then common phrasings.
 _VERDICT_PREFIXES = (
@@ -116,7 +118,8 @@ class Amounts(Model):
 
 
 class Money(Model):
-    """The 项目资金 block. ``declared_score`` is its 得分 as filled in (a claim audit checks)."""
+    """The 项目资金 block. ``declared_score`` is its 得分 as filled in and ``declared_rate``
+    its 执行率 as filled in, in percent (claims audit checks)."""
 
     unit: Literal["元", "万元"] = "万元"
     total: Amounts = Field(default_factory=Amounts)
@@ -124,6 +127,7 @@ class Money(Model):
     carryover: Amounts = Field(default_factory=Amounts)
     other: Amounts = Field(default_factory=Amounts)
     declared_score: Decimal | None = None
+    declared_rate: Decimal | None = None
 
     def execution_rate(self) -> Decimal | None:
         """全年执行数 ÷ 全年预算数 of 年度资金总额, in percent to 2 places; None when not computable."""
@@ -586,13 +590,22 @@ def check_form(built: BuiltForm, sheet: ScoreSheet) -> list[Finding]:
       偏差原因分析及改进措施;
     * ``target-missing`` — a row without 年度指标值;
     * ``met-but-lost`` — the 实际完成值 meets the 年度指标值 but the 得分 filled in is below the 分值;
+    * ``target-missed-full`` — the 实际完成值 misses the 年度指标值 yet the 得分 filled in is full;
+    * ``money-rate`` — the 执行率 filled in is not 全年执行数 ÷ 全年预算数 (at the places written);
     * ``money-missing`` / ``money-sum`` / ``money-over`` — the 项目资金 block cannot give an
       执行率, its rows do not add up to 年度资金总额, or more was spent than budgeted.
     """
     form = built.form
     findings: list[Finding] = []
     money = form.money
-    if money.execution_rate() is None:
+    rate = money.execution_rate()
+    if rate is not None and money.declared_rate is not None:
+        places = max(0, -money.declared_rate.as_tuple().exponent)  # compare at the precision written
+        if quantize(rate, places) != money.declared_rate:
+            findings.append(Finding(EXECUTION_CODE, "money-rate",
+                                    f"项目资金表填写执行率{fmt(money.declared_rate)}%，全年执行数{fmt(money.total.spent)}"
+                                    f"÷全年预算数{fmt(money.total.annual)}为{fmt(rate)}%", "error", form.loc))
+    if rate is None:
         findings.append(Finding(EXECUTION_CODE, "money-missing",
                                 "项目资金表缺少年度资金总额的全年预算数或全年执行数（或预算数为0），无法计算执行率",
                                 "error", form.loc))
@@ -631,6 +644,10 @@ def check_form(built: BuiltForm, sheet: ScoreSheet) -> list[Finding]:
             findings.append(Finding(scored.code, "met-but-lost",
                                     f"“{row.name}”实际完成值{row.actual}达到年度指标值“{row.target}”，"
                                     f"却只得{fmt(row.score)}分（分值{fmt(weight)}分）", "error", row.loc))
+        elif actual is not None and not target.met_by(actual) and weight > 0 and row.score >= weight:
+            findings.append(Finding(scored.code, "target-missed-full",
+                                    f"“{row.name}”实际完成值{row.actual}未达到年度指标值“{row.target}”，"
+                                    f"却得满分{fmt(row.score)}分", "error", row.loc))
     return findings
 
 
@@ -712,7 +729,7 @@ def convert(form: ProjectForm, variant: str) -> ProjectForm:
             kept = quantize(row.score * weights[i] / old_weights[i], new.framework.places)
         rows.append(row.model_copy(update={"score": kept,
                                            "weight": weights[i] if new.layout.row_weights else None}))
-    money = form.money.model_copy(update={"declared_score": None})
+    money = form.money.model_copy(update={"declared_score": None, "declared_rate": None})
     return form.model_copy(update={"variant": variant, "indicators": tuple(rows), "group_points": group_points,
                                    "money": money, "declared_total": None, "declared_grade": None})
 

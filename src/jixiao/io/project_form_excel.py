@@ -610,7 +610,21 @@ def _read_money(sheet: _Sheet, first: int, end: int | None, cells: dict[tuple, s
         if key == "total" and "score" in columns:
             money["declared_score"] = sheet.number(row, columns["score"], "得分")
             cells[("money", "declared_score")] = sheet.where(row, columns["score"], "得分")
+        if key == "total" and "rate" in columns:
+            money["declared_rate"] = _read_rate(sheet, row, columns["rate"])
+            cells[("money", "declared_rate")] = sheet.where(row, columns["rate"], "执行率")
     return money
+
+
+def _read_rate(sheet: _Sheet, row: int, col: int) -> Decimal | None:
+    """The 执行率 as filled in, in percent: ``98.5%`` typed or percent-formatted, or a bare
+    fraction (``0.985``, ``1``) as agencies often type it."""
+    value = sheet.number(row, col, "执行率")
+    if value is None:
+        return None
+    cell = sheet.cell(row, col)
+    percent = "%" in (cell.number_format or "") or (isinstance(cell.value, str) and "%" in cell.value)
+    return value * HUNDRED if not percent and value <= 1 else value
 
 
 def _read_goals(sheet: _Sheet, first: int, end: int) -> list[dict[str, str]]:
