@@ -118,6 +118,9 @@ def audit_table(table: PublishedTable, narrative=(), totals=()) -> TableAudit:
                                                 str(f.loc) if f.loc else None))
     for t in text_audit(table.evaluation, narrative, totals):
         result.findings.append(_from_text(t))
+    for f in getattr(table, "form_findings", ()):  # a 项目支出绩效自评表's own checks (io.project_form_audit)
+        result.findings.append(AuditFinding(f.code, f.kind, f.title, f.message, f.severity, "high",
+                                            str(f.loc) if f.loc else None))
     return result
 
 

@@ -5,7 +5,7 @@ Registered in ``jixiao.cli`` as ``app.add_typer(project_app, name="project")``:
     jixiao project new --variant yunnan --out 自评表.yaml      (or .xlsx: an empty form to fill)
     jixiao project score 自评表.yaml                          (or a filled .xlsx)
     jixiao project export 自评表.yaml --out 输出/ [--variant hubei]
-    jixiao project import 填好的自评表.xlsx --out 自评表.yaml
+    jixiao project import 填好的自评表.xlsx|.docx --out 自评表.yaml
 
 Input errors print every located problem and exit with code 2, writing nothing.
 """
@@ -23,8 +23,10 @@ from rich.table import Table
 
 from jixiao.core.numbers import fmt
 from jixiao.core.project_form import VARIANTS, FormReview, ProjectForm, blank_form, convert, finding_title, review
+from jixiao.io.project_form_docx_import import import_form_docx
 from jixiao.io.project_form_excel import export_form_xlsx, import_form_xlsx
 from jixiao.io.project_form_yaml import form_to_yaml, load_form
+from jixiao.io.yamlio import LoadError
 from jixiao.cli_common import err_console
 from jixiao.cli_common import fail as _fail
 
@@ -50,12 +52,19 @@ class VariantName(str, Enum):
 
 
 
+def read_form_file(path: Path, variant: str | None = None):
+    """(form, errors) of a .yaml/.yml, a filled .xlsx or a filled .docx form."""
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return import_form_xlsx(path, variant)
+    if suffix == ".docx":
+        return import_form_docx(path, variant)
+    return load_form(path)
+
+
 def _read(path: Path, variant: VariantName | None = None) -> ProjectForm:
-    """A form from .yaml/.yml or a filled .xlsx; exits with the located errors otherwise."""
-    if path.suffix.lower() == ".xlsx":
-        form, errors = import_form_xlsx(path, variant.value if variant else None)
-    else:
-        form, errors = load_form(path)
+    """A form from .yaml/.yml or a filled .xlsx/.docx; exits with the located errors otherwise."""
+    form, errors = read_form_file(path, variant.value if variant else None)
     if errors or form is None:
         _fail(errors)
     return form
@@ -108,7 +117,7 @@ def _print_review(r: FormReview) -> None:
 
 
 @project_app.command("score")
-def score_cmd(form_path: Path = typer.Argument(..., metavar="FORM", help="自评表：.yaml 或填好的 .xlsx"),
+def score_cmd(form_path: Path = typer.Argument(..., metavar="FORM", help="自评表：.yaml 或填好的 .xlsx/.docx"),
               as_json: bool = typer.Option(False, "--json", help="以JSON输出")) -> None:
     """按通用规则（正向/反向/定性）计分，执行率由项目资金表计算，并列出审核发现。"""
     r = review(_read(form_path))
@@ -128,7 +137,7 @@ def score_cmd(form_path: Path = typer.Argument(..., metavar="FORM", help="自评
 
 
 @project_app.command("export")
-def export_cmd(form_path: Path = typer.Argument(..., metavar="FORM", help="自评表：.yaml 或填好的 .xlsx"),
+def export_cmd(form_path: Path = typer.Argument(..., metavar="FORM", help="自评表：.yaml 或填好的 .xlsx/.docx"),
                out: Path = typer.Option(..., "--out", "-o", help="输出目录"),
                variant: Optional[VariantName] = typer.Option(None, "--variant", help="换成另一种格式导出"),
                name: Optional[str] = typer.Option(None, "--name", help="输出文件名（不含扩展名），默认取项目名称")) -> None:
@@ -149,11 +158,13 @@ def export_cmd(form_path: Path = typer.Argument(..., metavar="FORM", help="自�
 
 
 @project_app.command("import")
-def import_cmd(file: Path = typer.Argument(..., metavar="FILE.xlsx", help="填好的自评表（.xlsx）"),
+def import_cmd(file: Path = typer.Argument(..., metavar="FILE.xlsx|FILE.docx", help="填好的自评表（.xlsx 或 .docx）"),
                out: Optional[Path] = typer.Option(None, "--out", "-o", help="写出的 YAML 文件；省略则输出到屏幕"),
                variant: Optional[VariantName] = typer.Option(None, "--variant", help="格式；省略则按表头识别")) -> None:
-    """导入填好的自评表（Excel），转为 YAML；有错误时逐条列出单元格位置，不写任何文件。"""
-    form, errors = import_form_xlsx(file, variant.value if variant else None)
+    """导入填好的自评表（Excel 或 Word），转为 YAML；有错误时逐条列出位置（单元格，或表格的行、列），不写任何文件。"""
+    if file.suffix.lower() not in (".xlsx", ".xlsm", ".docx"):
+        _fail([LoadError(str(file), None, "", "只能导入 .xlsx 或 .docx 文件")])
+    form, errors = read_form_file(file, variant.value if variant else None)
     if errors or form is None:
         _fail(errors)
     text = form_to_yaml(form)

@@ -632,7 +632,7 @@ def check_form(built: BuiltForm, sheet: ScoreSheet) -> list[Finding]:
             findings.append(Finding(scored.code, "target-missing", f"“{row.name}”未填写年度指标值", "error", row.loc))
         lost = scored.score < weight or (row.score is not None and row.score < weight)
         if lost and not row.reason.strip():
-            shown = row.score if row.score is not None else scored.score
+            shown = scored.score if scored.score < weight or row.score is None else row.score
             findings.append(Finding(scored.code, "reason-missing",
                                     f"“{row.name}”得{fmt(shown)}分（分值{fmt(weight)}分），失分但未填写偏差原因分析及改进措施",
                                     "error", row.loc))

@@ -308,11 +308,12 @@ def text_stream(text: str, file: str) -> tuple[Stream, str | None]:
 def docx_stream(path: Path) -> Stream:
     """Paragraphs and table rows of a Word document in body order. A vertically merged cell
     below its first row reads as blank; a horizontally merged cell is one cell and blanks."""
-    import docx
     from docx.table import Table, _Cell
     from docx.text.paragraph import Paragraph
 
-    document = docx.Document(str(path))
+    from jixiao.io.safe_zip import open_docx
+
+    document = open_docx(path)
     stream: Stream = []
     tables = 0
     for n, element in enumerate(document.element.body.iterchildren(), 1):
@@ -349,9 +350,9 @@ def _xlsx_value(cell) -> str:
 
 def xlsx_stream(path: Path) -> Stream:
     """Rows of every sheet; a row with one cell in the first column is a title line."""
-    from openpyxl import load_workbook
+    from jixiao.io.safe_zip import open_workbook
 
-    workbook = load_workbook(str(path), data_only=True)
+    workbook = open_workbook(path, data_only=True)
     stream: Stream = []
     for sheet in workbook.worksheets:
         where = f"{path.name}!{sheet.title}"
@@ -1043,6 +1044,8 @@ def import_published(path: Path | str, year: int | None = None) -> PublishedFile
     path = Path(path)
     suffix = path.suffix.lower()
     try:
+        if suffix in (".docx", ".xlsx", ".xlsm") and (form := _project_form(path, year)) is not None:
+            return form
         if suffix == ".docx":
             return import_docx(path, year)
         if suffix in (".xlsx", ".xlsm"):
@@ -1055,6 +1058,14 @@ def import_published(path: Path | str, year: int | None = None) -> PublishedFile
     except Exception as exc:  # a corrupt docx/xlsx: report, do not crash the batch
         return _failed(path, f"无法读取：{exc}")
     return import_text(text, str(path), year)
+
+
+def _project_form(path: Path, year: int | None) -> PublishedFile | None:
+    """A filled 项目支出绩效自评表 read by its own importer (``jixiao.io.project_form_audit``);
+    None when the file is not drawn as one."""
+    from jixiao.io.project_form_audit import published_project_form
+
+    return published_project_form(path, year)
 
 
 def _failed(path: Path, message: str) -> PublishedFile:
