@@ -1,22 +1,32 @@
 """Assigning frameworks to units for a year, starting evaluations from an assignment, and
-editing the parts of an evaluation that are not indicator rows (report narrative, financial
-data, questionnaires) — all validated by the core before anything is saved."""
+editing the parts of an evaluation that are not indicator rows (financial data,
+questionnaires, report narrative) as forms — all validated by the core before anything is
+saved, and re-scored by the core after."""
 
 from __future__ import annotations
+
+import tempfile
+from pathlib import Path
 
 import yaml
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 from pydantic import ValidationError
 from simple_history.utils import bulk_create_with_history
 
+from jixiao.core.finance import check as check_finance
 from jixiao.core.model import NARRATIVE_SECTIONS
+from jixiao.core.numbers import fmt, quantize
+from jixiao.core.scoring import score
+from jixiao.io.questionnaire import read_responses
 
-from . import bridge
+from . import bridge, extra_forms
 from .models import Account, Assignment, Evaluation, FrameworkVersion, IndicatorValue, Unit
 
 
@@ -79,55 +89,235 @@ def start_evaluation(request, pk: int):
 
 
 EDITABLE_BLOCKS = ("finance", "questionnaires", "team", "declared_total", "declared_grade", "evaluator", "report_date")
+RESPONSES_MAX_BYTES = 5 * 1024 * 1024
+
+# form name → (blocks of ``extra`` it replaces, anchor on the page, change-trail reason)
+EXTRA_FORMS = {
+    "finance": (("finance",), "finance", "修改财务数据"),
+    "questionnaires": (("questionnaires",), "questionnaires", "修改满意度问卷"),
+    "narrative": (("narrative", "evaluator", "report_date"), "narrative", "修改报告叙述"),
+    "yaml": (EDITABLE_BLOCKS + ("narrative",), "advanced", "修改报告内容"),
+}
+
+
+def _blocks_digest(extra: dict, form: str) -> str:
+    return extra_forms.block_digest({k: extra.get(k) for k in EXTRA_FORMS[form][0]})
+
+
+def _save_extra(request, pk: int, form: str, build, reason: str | None = None,
+                normalise: tuple[str, ...] = ()) -> tuple[list[str], bool]:
+    """Replace blocks of ``extra`` in one transaction: lock the row, check permission and that
+    nobody changed these blocks since the form was loaded, let the core validate the whole
+    evaluation, save (recorded in the change trail) and re-score. Returns (errors, saved);
+    nothing is written when there is any error."""
+    with transaction.atomic():
+        locked = Evaluation.objects.select_for_update().select_related("unit", "framework").get(pk=pk)
+        if not request.user.has_perm("jixiao.change_evaluation", locked):
+            raise PermissionDenied("当前状态下不能修改")
+        old = dict(locked.extra or {})
+        base = request.POST.get("base")
+        if base is not None and base != _blocks_digest(old, form):
+            return ["保存失败：这部分内容在您打开页面后已被他人修改。下方保留了您的填写，"
+                    "核对后再次保存将以您的填写为准。"], False
+        new = build(dict(old))
+        locked.extra = new
+        try:
+            core = bridge.core_evaluation(locked)
+        except ValidationError as exc:
+            return extra_forms.core_error_messages(exc, new, keys=form == "yaml"), False
+        for key in normalise:  # store what the core understood (exact decimal strings, derived totals)
+            value = {"finance": lambda: core.finance.model_dump(exclude_none=True) if core.finance else None,
+                     "questionnaires": lambda: [q.model_dump(exclude_none=True) for q in core.questionnaires]}[key]()
+            if value:
+                new[key] = bridge.plain(value)
+            else:
+                new.pop(key, None)
+        if new == old:
+            messages.info(request, "内容未改变，无需保存")
+            return [], True
+        locked.extra = new
+        locked.lock_version += 1
+        locked._change_reason = reason or EXTRA_FORMS[form][2]
+        locked.save()
+        bridge.score_and_cache(locked)
+    messages.success(request, f"已保存（{reason or EXTRA_FORMS[form][2]}），已按新数据重新计分：总分{bridge_total(locked)}")
+    return [], True
+
+
+def bridge_total(evaluation: Evaluation) -> str:
+    return "—" if evaluation.total is None else fmt(evaluation.total, 2)
+
+
+def _replace(blocks: dict):
+    """A build step that sets (or, when empty, removes) blocks of ``extra``."""
+    def build(extra: dict) -> dict:
+        for key, value in blocks.items():
+            if value in (None, "", [], {}):
+                extra.pop(key, None)
+            else:
+                extra[key] = bridge.plain(value)
+        return extra
+    return build
+
+
+def _yaml_build(request, extra: dict, narrative: dict | None) -> tuple[object, list[str]]:
+    """The advanced editor: the YAML of EDITABLE_BLOCKS (and the narrative texts when posted)."""
+    data_text = request.POST.get("data", "")
+    try:
+        parsed = yaml.safe_load(data_text) if data_text.strip() else {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        return None, [f"YAML格式错误：{getattr(exc, 'problem', exc)}（第{getattr(mark, 'line', -1) + 1}行）"]
+    if not isinstance(parsed, dict):
+        return None, ["须为“键: 值”形式"]
+    unknown = set(parsed) - set(EDITABLE_BLOCKS)
+    if unknown:
+        return None, [f"不允许的字段：{'、'.join(sorted(unknown))}（可用：{'、'.join(EDITABLE_BLOCKS)}）"]
+
+    def build(old: dict) -> dict:
+        new = {k: v for k, v in old.items() if k not in EDITABLE_BLOCKS and (k != "narrative" or narrative is None)}
+        new.update(bridge.plain(parsed))
+        if narrative:
+            new["narrative"] = narrative
+        return new
+    return build, []
+
+
+def _responses_build(request, evaluation: Evaluation) -> tuple[object, list[str], str]:
+    """Count an uploaded Excel sheet of answers (one row per respondent) into a questionnaire
+    with ``jixiao.io.questionnaire``; the questionnaire's questions and options stay."""
+    qid = request.POST.get("qid", "")
+    upload = request.FILES.get("file")
+    label = f"{extra_forms.QUESTIONNAIRE}「{qid}」·答卷文件"
+    if upload is None:
+        return None, [f"{label}：请选择Excel文件（.xlsx）"], ""
+    if Path(upload.name).suffix.lower() not in (".xlsx", ".xlsm"):
+        return None, [f"{label}{upload.name}：须为Excel文件（.xlsx）"], ""
+    if upload.size > RESPONSES_MAX_BYTES:
+        return None, [f"{label}{upload.name}：文件超过{RESPONSES_MAX_BYTES // 1024 // 1024}MB"], ""
+    try:
+        current = bridge.core_evaluation(evaluation).questionnaire(qid)
+    except (KeyError, ValidationError):
+        return None, [f"{label}：没有编号为“{qid}”的问卷，请先在问卷表单中建立题目与选项"], ""
+    label = f"{extra_forms.QUESTIONNAIRE}「{current.title or qid}」·答卷文件{Path(upload.name).name}"
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "answers.xlsx"
+        with path.open("wb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+        try:
+            counted, errors = read_responses(path, list(current.questions), qid,
+                                             sheet=request.POST.get("sheet", "").strip() or None,
+                                             title=current.title, issued=current.issued)
+        except ValidationError as exc:
+            return None, [f"{label}：{e['msg'].removeprefix('Value error, ')}" for e in exc.errors()], ""
+    if errors or counted is None:
+        return None, [f"{label}·{e.field}：{e.message}" if e.field else f"{label}：{e.message}" for e in errors], ""
+
+    def build(extra: dict) -> dict:
+        items = list(extra.get("questionnaires") or [])
+        for n, item in enumerate(items):
+            if item.get("id") == qid:
+                merged = {**item, "returned": counted.returned, "valid": counted.valid,
+                          "questions": bridge.plain([q.model_dump() for q in counted.questions])}
+                items[n] = merged
+        extra["questionnaires"] = items
+        return extra
+    reason = f"导入问卷答卷：{Path(upload.name).name}（收回{counted.returned}份，有效{counted.valid}份）"
+    return build, [], reason
+
+
+def _results(evaluation: Evaluation) -> dict:
+    """What the core computes from the saved data: finance metrics and consistency checks,
+    questionnaire results, and the indicators that take their values from them."""
+    try:
+        core = bridge.core_evaluation(evaluation)
+    except ValidationError as exc:
+        return {"invalid": extra_forms.core_error_messages(exc, evaluation.extra or {})}
+    sheet = score(core)
+    linked = []
+    for row in sheet.rows:
+        source = None
+        if row.input.actual_from and row.input.actual_from in core.metrics:
+            source = str(core.metrics[row.input.actual_from])
+        elif row.input.questionnaire:
+            source = f"问卷「{row.input.questionnaire}」综合得分"
+        if source:
+            linked.append({"code": row.code, "name": row.name, "source": source, "weight": fmt(row.weight),
+                           "score": format(quantize(row.score, 2), "f"), "explanation": row.explanation})
+    return {
+        "metrics": extra_forms.metric_rows(core.metrics),
+        "checks": check_finance(core.finance) if core.finance else [],
+        "questionnaires": [extra_forms.questionnaire_results(q) for q in core.questionnaires],
+        "linked": linked, "total": fmt(sheet.total, 2), "grade": sheet.grade,
+    }
 
 
 @login_required
 def edit_extra(request, pk: int):
-    """Report narrative sections, and financial data / questionnaires / team as YAML; the
-    core validates the whole evaluation before the change is saved."""
+    """Financial data, satisfaction questionnaires and report narrative as forms (plus the
+    YAML of these blocks as an advanced editor). Every save is validated by the core as a
+    whole evaluation, saved in one transaction with a change-trail entry, and re-scored."""
     evaluation = get_object_or_404(Evaluation.objects.select_related("unit", "framework"), pk=pk)
     if not request.user.has_perm("jixiao.view_evaluation", evaluation):
         raise PermissionDenied("无权访问该评价")
     can_edit = request.user.has_perm("jixiao.change_evaluation", evaluation)
     extra = dict(evaluation.extra or {})
-    blocks = {k: extra[k] for k in EDITABLE_BLOCKS if k in extra}
-    data_text = yaml.safe_dump(blocks, allow_unicode=True, sort_keys=False) if blocks else ""
+    posted = None
     errors: list[str] = []
+    forms = {}
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied("当前状态下不能修改")
-        narrative = {k: request.POST.get(f"narrative:{k}", "").strip() for k in NARRATIVE_SECTIONS}
-        narrative = {k: v for k, v in narrative.items() if v}
-        data_text = request.POST.get("data", "")
-        try:
-            parsed = yaml.safe_load(data_text) if data_text.strip() else {}
-        except yaml.YAMLError as exc:
-            parsed, errors = None, [f"YAML格式错误：{getattr(exc, 'problem', exc)}（第{getattr(getattr(exc, 'problem_mark', None), 'line', -1) + 1}行）"]
-        if parsed is not None and not isinstance(parsed, dict):
-            parsed, errors = None, ["须为“键: 值”形式"]
-        if parsed is not None:
-            unknown = set(parsed) - set(EDITABLE_BLOCKS)
-            if unknown:
-                errors.append(f"不允许的字段：{'、'.join(sorted(unknown))}（可用：{'、'.join(EDITABLE_BLOCKS)}）")
-            else:
-                new_extra = {k: v for k, v in extra.items() if k not in EDITABLE_BLOCKS and k != "narrative"}
-                new_extra.update(bridge.plain(parsed))
-                if narrative:
-                    new_extra["narrative"] = narrative
-                old = evaluation.extra
-                evaluation.extra = new_extra
-                try:
-                    bridge.core_evaluation(evaluation)
-                except ValidationError as exc:
-                    evaluation.extra = old
-                    errors = [f"{'.'.join(map(str, e['loc']))}：{e['msg']}" for e in exc.errors()]
-                if not errors:
-                    evaluation._change_reason = "修改报告内容"
-                    evaluation.save()
-                    bridge.score_and_cache(evaluation)
-                    messages.success(request, "已保存")
-                    return redirect("evaluation_extra", pk=pk)
-        extra = {**extra, "narrative": narrative}
-    sections = [(k, label, (extra.get("narrative") or {}).get(k, "")) for k, label in NARRATIVE_SECTIONS.items()]
-    return render(request, "jixiao/extra.html", {"evaluation": evaluation, "sections": sections,
-                                                 "data_text": data_text, "errors": errors, "can_edit": can_edit})
+        posted = request.POST.get("form") or ("yaml" if "data" in request.POST else "")
+        if posted not in EXTRA_FORMS and posted != "responses":
+            return HttpResponseBadRequest("未知的表单")
+        if posted == "finance":
+            form = forms["finance"] = extra_forms.FinanceForm(extra.get("finance"), request.POST)
+            value = form.clean()
+            errors = form.errors or _save_extra(request, pk, posted, _replace({"finance": value}),
+                                                normalise=("finance",))[0]
+        elif posted == "questionnaires":
+            form = forms["questionnaires"] = extra_forms.QuestionnaireForm(extra.get("questionnaires"), request.POST)
+            value = form.clean()
+            errors = form.errors or _save_extra(request, pk, posted, _replace({"questionnaires": value}),
+                                                normalise=("questionnaires",))[0]
+        elif posted == "narrative":
+            form = forms["narrative"] = extra_forms.NarrativeForm(extra, request.POST)
+            value = form.clean()
+            errors = form.errors or _save_extra(request, pk, posted, _replace(value))[0]
+        elif posted == "responses":
+            build, errors, reason = _responses_build(request, evaluation)
+            if not errors:
+                errors = _save_extra(request, pk, "questionnaires", build, reason=reason,
+                                     normalise=("questionnaires",))[0]
+        else:
+            narrative = None  # the YAML editor leaves the narrative alone unless its texts are posted too
+            if any(k.startswith("narrative:") for k in request.POST):
+                narrative = {k: request.POST.get(f"narrative:{k}", "").strip() for k in NARRATIVE_SECTIONS}
+                narrative = {k: v for k, v in narrative.items() if v}
+                forms["narrative"] = extra_forms.NarrativeForm({**extra, "narrative": narrative})
+            build, errors = _yaml_build(request, extra, narrative)
+            if not errors:
+                errors = _save_extra(request, pk, "yaml", build)[0]
+        anchor = EXTRA_FORMS.get(posted, EXTRA_FORMS["questionnaires"])[1]
+        if not errors:
+            return redirect(reverse("evaluation_extra", args=[pk]) + f"#{anchor}")
+        if errors and any(e.startswith("保存失败：") for e in errors):  # a concurrent change: new base
+            extra = dict(Evaluation.objects.get(pk=pk).extra or {})
+    blocks = {k: extra[k] for k in EDITABLE_BLOCKS if k in extra}
+    data_text = request.POST.get("data", "") if posted == "yaml" else \
+        (yaml.safe_dump(blocks, allow_unicode=True, sort_keys=False) if blocks else "")
+    forms.setdefault("finance", extra_forms.FinanceForm(extra.get("finance")))
+    forms.setdefault("questionnaires", extra_forms.QuestionnaireForm(extra.get("questionnaires")))
+    forms.setdefault("narrative", extra_forms.NarrativeForm(extra))
+    results = _results(evaluation)
+    extra_forms.attach_results(forms["questionnaires"], results.get("questionnaires", []))
+    response = render(request, "jixiao/extra.html", {
+        "evaluation": evaluation, "can_edit": can_edit, "errors": errors, "posted": posted,
+        "finance": forms["finance"], "questionnaires": forms["questionnaires"], "narrative": forms["narrative"],
+        "data_text": data_text, "results": results,
+        "base": {name: _blocks_digest(extra, name) for name in EXTRA_FORMS},
+        "units": extra_forms.FinanceForm.UNITS, "keyed_suggestions": extra_forms.KEYED,
+    })
+    return response
