@@ -790,17 +790,26 @@ class DepartmentRollup:
         }
 
 
+def project_result(r: FormReview) -> ProjectResult:
+    """One scored form's line in its department's roll-up (money in 元)."""
+    money = r.form.money
+    sheet = r.sheet
+    return ProjectResult(
+        project=r.form.project, variant=r.form.variant, total=sheet.total, grade=sheet.grade,
+        budget=money.in_yuan(money.total.annual), spent=money.in_yuan(money.total.spent),
+        execution_rate=money.execution_rate(), lost=sheet.weight_total - sheet.total,
+        findings=sum(1 for f in r.findings if f.severity == "error"))
+
+
 def rollup(reviews: Iterable[FormReview]) -> DepartmentRollup:
     """Per-project totals and the department summary of many scored forms."""
-    projects = []
-    for r in reviews:
-        money = r.form.money
-        sheet = r.sheet
-        projects.append(ProjectResult(
-            project=r.form.project, variant=r.form.variant, total=sheet.total, grade=sheet.grade,
-            budget=money.in_yuan(money.total.annual), spent=money.in_yuan(money.total.spent),
-            execution_rate=money.execution_rate(), lost=sheet.weight_total - sheet.total,
-            findings=sum(1 for f in r.findings if f.severity == "error")))
+    return summarise(project_result(r) for r in reviews)
+
+
+def summarise(results: Iterable[ProjectResult]) -> DepartmentRollup:
+    """The department summary of project results (kept from earlier reviews, e.g. the
+    site's cached totals): budget-weighted and mean score, overall 执行率, grade counts."""
+    projects = list(results)
     budgets = [p.budget for p in projects]
     known = all(b is not None and b > 0 for b in budgets) and bool(projects)
     budget = sum((b for b in budgets if b is not None), ZERO) if any(b is not None for b in budgets) else None

@@ -3,10 +3,15 @@ namespace ``projects``."""
 
 from django.urls import path
 
+from . import project_rules  # noqa: F401  (registers the permissions)
 from . import project_views as v
 
 app_name = "projects"
 
 urlpatterns = [
     path("", v.project_list, name="list"),
+    path("<int:pk>/", v.project_detail, name="detail"),
+    path("<int:pk>/upload/", v.project_upload, name="upload"),
+    path("<int:pk>/export.<str:fmt_>", v.project_export, name="export"),
+    path("<int:pk>/<str:action>/", v.project_transition, name="transition"),
 ]
