@@ -42,6 +42,11 @@ class Field:
     def __post_init__(self):
         self.short = self.short or self.label
 
+    @property
+    def width(self) -> int:
+        """An input size that shows the whole value (a CJK character is two columns wide)."""
+        return min(max(sum(2 if ord(c) > 0x2E80 else 1 for c in self.value) + 1, 6), 26)
+
 
 def block_digest(value: Any) -> str:
     """A fingerprint of a stored block, sent with the form to notice a concurrent change."""
