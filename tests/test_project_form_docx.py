@@ -306,3 +306,21 @@ def test_ordinary_report_tables_still_read_generically(tmp_path):
     doc.save(str(tmp_path / "report.docx"))
     published, audits = audit_file(tmp_path / "report.docx")
     assert published.layout == "docx" and len(audits) == 1
+
+
+def test_report_with_a_form_attached_keeps_its_other_tables(tmp_path):
+    """A report holding an ordinary score table and a filled project form: both are audited."""
+    path = export_form_docx(review(with_declared(make_form())), tmp_path / "form.docx")
+    doc = Document(str(path))
+    doc.add_paragraph("附表：部门整体支出绩效自评得分表")
+    table = doc.add_table(rows=3, cols=5)
+    for i, values in enumerate([["一级指标", "三级指标", "分值", "评分标准", "得分"],
+                                ["产出", "完成率", "100", "完成率≥95%得满分，否则不得分", "90"],
+                                ["合计", "", "100", "", "90"]]):
+        for j, text in enumerate(values):
+            table.cell(i, j).text = text
+    doc.save(str(path))
+    published, audits = audit_file(path)
+    assert published.layout == "project-form-national" and [a.table.index for a in audits] == [1, 2]
+    assert audits[0].sheet.total == D("92.18") and audits[0].findings == []
+    assert audits[1].table.rows_read == 1 and audits[1].table.declared_total == 90

@@ -13,8 +13,10 @@ variant detected from the columns) rather than as a generic indicator table, so
   (``target-missed-full``), a 执行率 filled in that is not 执行数 ÷ 预算数 (``money-rate``),
   money rows that do not add up, 偏差原因 missing where points are lost.
 
-A file that looks like the form but cannot be read as one (a row without 分值…) falls back to
-the generic reader, with the form reader's located errors listed as notes.
+Other indicator tables of the same file (a report with the form attached) are read by the
+generic reader and listed after the form. A file that looks like the form but cannot be read
+as one (a row without 分值…) falls back to the generic reader, with the form reader's located
+errors listed as notes.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from jixiao.core.criteria import ParsedCriteria
 from jixiao.core.model import SourceRef
 from jixiao.core.project_form import VARIANTS, ProjectForm, ProjectFormError, check_form, finding_title, review
 
-from .project_form_docx_import import import_form_docx, is_project_form_docx
+from .project_form_docx_import import find_form_table, import_form_docx
 from .project_form_excel import _find_sheet, _sections, _Sheet, import_form_xlsx
 from .published import Line, PublishedFile, PublishedRow, PublishedTable, import_docx, import_xlsx
 from .yamlio import LoadError
@@ -55,45 +57,70 @@ class ProjectFormTable(PublishedTable):
     form_findings: tuple[FormFinding, ...] = ()
 
 
-def is_project_form_xlsx(path: str | Path) -> bool:
-    """Whether a workbook has a sheet drawn as the project form (False for unreadable files)."""
+def _form_sheet_title(path: str | Path) -> str | None:
+    """The title of the sheet drawn as the project form, or None (also for unreadable files)."""
     from openpyxl import load_workbook
 
     try:
         wb = load_workbook(path, read_only=False, data_only=False)
     except Exception:  # untrusted bytes: not a form we can read
-        return False
+        return None
     try:
-        sections = _sections(_Sheet(_find_sheet(wb), str(path)))
+        ws = _find_sheet(wb)
+        sections = _sections(_Sheet(ws, str(path)))
     except Exception:
-        return False
+        return None
     finally:
         wb.close()
-    return all(s in sections for s in ("项目名称", "项目资金", "绩效指标"))
+    return ws.title if all(s in sections for s in ("项目名称", "项目资金", "绩效指标")) else None
+
+
+def is_project_form_xlsx(path: str | Path) -> bool:
+    """Whether a workbook has a sheet drawn as the project form (False for unreadable files)."""
+    return _form_sheet_title(path) is not None
+
+
+def _form_table_number(path: Path) -> int | None:
+    try:
+        return find_form_table(path)[1]
+    except Exception:  # untrusted bytes: not a form we can read
+        return None
 
 
 def published_project_form(path: str | Path, year: int | None = None) -> PublishedFile | None:
-    """The file as an audited project form, or None when it is not drawn as one."""
+    """The file as an audited project form, or None when it holds no table drawn as one.
+
+    The form's table is read by the form's importer; any other indicator table of the file (a
+    report with the form attached, a workbook with more sheets) is read by the generic reader
+    as before and listed after it."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".docx":
-        if not is_project_form_docx(path):
+        number = _form_table_number(path)
+        if number is None:
             return None
         form, errors = import_form_docx(path)
-        general = import_docx
+        general = import_docx(path, year)
+        origin = f"{path.name}#表{number}"  # how the generic reader names that table
     elif suffix in (".xlsx", ".xlsm"):
-        if not is_project_form_xlsx(path):
+        title = _form_sheet_title(path)
+        if title is None:
             return None
         form, errors = import_form_xlsx(path)
-        general = import_xlsx
+        general = import_xlsx(path, year)
+        origin = f"{path.name}!{title}"
     else:
         return None
     if form is None:
-        fallback = general(path, year)
         notes = tuple(LoadError(e.file, e.line, e.field, f"按项目支出绩效自评表读取失败，改按一般指标表读取：{e.message}")
                       for e in errors)
-        return replace(fallback, errors=notes + fallback.errors)
-    return form_as_published(form, str(path))
+        return replace(general, errors=notes + general.errors)
+    own = form_as_published(form, str(path))
+    others = [t for t in general.tables if t.loc.file != origin]
+    tables = list(own.tables) + [replace(t, index=i) for i, t in enumerate(others, len(own.tables) + 1)]
+    notes = tuple(e for e in general.errors if e.file != origin and not (not others and "未找到指标得分表" in e.message))
+    narrative = tuple(line for line in general.narrative if line.loc.file != origin) + own.narrative
+    return replace(own, tables=tuple(tables), errors=own.errors + notes, narrative=narrative)
 
 
 def form_as_published(form: ProjectForm, file: str) -> PublishedFile:
