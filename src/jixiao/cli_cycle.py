@@ -6,6 +6,7 @@ Registered in ``jixiao.cli`` as ``app.add_typer(cycle_app, name="cycle")``:
     jixiao cycle monitor docs/examples/cycle/monitoring-2024-Q2.yaml --out 监控报告.docx
     jixiao cycle problems docs/examples/cycle/problems-2023.yaml
     jixiao cycle targets docs/examples/cycle/targets-2024.yaml
+    jixiao cycle evaluation docs/examples/cycle/targets-2024.yaml --problems docs/examples/cycle/problems-2023.yaml --out 自评.yaml
 
 Exit codes: 0 done; 2 invalid input (every located error printed; a yellow or red row without a
 reason is invalid); 1 the allocation did not add up (cannot happen unless the code is wrong).
@@ -13,16 +14,18 @@ reason is invalid); 1 the allocation did not add up (cannot happen unless the co
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 from typing import Optional
 
 import typer
+import yaml
 from rich.console import Console
 from rich.table import Table
 
 from jixiao.core.cycle import (GREEN, METHOD, RED, YELLOW, ReasonsMissing, allocate, assess, goals_text,
-                               next_year_sections, percent)
+                               next_year_sections, percent, problems_of_year)
 from jixiao.core.numbers import fmt, quantize
 from jixiao.io.cycle_yaml import load_allocation, load_monitoring, load_problems, load_targets
 from jixiao.cli_common import err_console
@@ -75,7 +78,10 @@ def allocate_cmd(file: Path = typer.Argument(..., help="分配方案（YAML）")
 
 @cycle_app.command("monitor")
 def monitor_cmd(file: Path = typer.Argument(..., help="监控表（YAML）"),
-                out: Optional[Path] = typer.Option(None, "--out", help="导出监控报告（.xlsx 或 .docx）")) -> None:
+                out: Optional[Path] = typer.Option(None, "--out", help="导出监控报告（.xlsx 或 .docx）"),
+                track: Optional[Path] = typer.Option(None, "--track",
+                                                     help="问题清单（YAML）：红灯登记为整改问题（已登记的只更新说明，不重复）"),
+                year: Optional[int] = typer.Option(None, "--year", help="问题的发现年度（默认取监控期间的年度）")) -> None:
     """运行监控：各指标与预算执行的绿灯/黄灯/红灯；黄灯、红灯须写明原因。"""
     report, errors = load_monitoring(file)
     if report is None:
@@ -93,6 +99,9 @@ def monitor_cmd(file: Path = typer.Argument(..., help="监控表（YAML）"),
     console.print(table)
     console.print(f"{result.thresholds.describe()}。绿灯{result.count(GREEN)}项，黄灯{result.count(YELLOW)}项，"
                   f"红灯{result.count(RED)}项。")
+    if track is not None:
+        added, updated = track_red_lights(result, track, year or int(report.period[:4]))
+        console.print(f"红灯已登记到{track}：新增{added}项，更新{updated}项。")
     if out is not None:
         _out_suffix(out, (".xlsx", ".docx"))
         if out.suffix.lower() == ".xlsx":
@@ -106,22 +115,148 @@ def monitor_cmd(file: Path = typer.Argument(..., help="监控表（YAML）"),
         console.print(f"已导出：{out}")
 
 
-@cycle_app.command("problems")
-def problems_cmd(file: Path = typer.Argument(..., help="问题清单（YAML）"),
-                 today: Optional[str] = typer.Option(None, help="判断逾期的日期（YYYY-MM-DD，默认今天）")) -> None:
-    """问题整改：生成下一年度报告的“存在问题”和“改进措施”文字。"""
+def _today(today: str | None) -> date:
+    try:
+        return date.fromisoformat(today) if today else date.today()
+    except ValueError:
+        _fail([f"--today: 日期“{today}”无效，应为 YYYY-MM-DD"])
+
+
+def _problems_of(file: Path, year: int | None) -> list:
     problems, errors = load_problems(file)
     if problems is None:
         _fail(errors)
-    try:
-        day = date.fromisoformat(today) if today else date.today()
-    except ValueError:
-        _fail([f"--today: 日期“{today}”无效，应为 YYYY-MM-DD"])
-    sections = next_year_sections(problems, day)
+    return problems if year is None else problems_of_year(problems, year)
+
+
+def track_red_lights(result, track: Path, year: int) -> tuple[int, int]:
+    """Add every red light of an assessment to a problem file as a tracked problem (source
+    monitoring); a problem of the same title, year and source is updated, never doubled. The
+    file is validated before and after; nothing is written when it is invalid."""
+    from jixiao.core.cycle import Problem, problem_from_light
+
+    items: list = []
+    if track.exists():
+        problems, errors = load_problems(track)
+        if problems is None:
+            _fail(errors)
+        items = [p.model_dump(mode="json", exclude_defaults=True) for p in problems]
+    added = updated = 0
+    for row in result.all_rows:
+        if row.light != RED:
+            continue
+        new = problem_from_light(row, result.report.period, year)
+        same = next((i for i in items if i.get("title") == new.title and i.get("year") == year
+                     and i.get("source") == "monitoring"), None)
+        if same is None:
+            items.append(new.model_dump(mode="json", exclude_defaults=True))
+            added += 1
+        else:
+            same["description"] = new.description
+            if new.measures and not same.get("measures"):
+                same["measures"] = new.measures
+            updated += 1
+    for item in items:
+        Problem.model_validate(item)
+    track.write_text(_dump({"problems": items}), encoding="utf-8")
+    return added, updated
+
+
+@cycle_app.command("problems")
+def problems_cmd(file: Path = typer.Argument(..., help="问题清单（YAML）"),
+                 today: Optional[str] = typer.Option(None, help="判断逾期的日期（YYYY-MM-DD，默认今天）"),
+                 year: Optional[int] = typer.Option(None, "--year", help="只用该年度发现的问题（即下一年度报告列出的问题）"),
+                 out: Optional[Path] = typer.Option(None, "--out", help="另存为评价文件可用的 narrative 段落（.yaml）")) -> None:
+    """问题整改：生成下一年度报告的“存在问题”和“改进措施”文字。"""
+    problems = _problems_of(file, year)
+    sections = next_year_sections(problems, _today(today))
     console.print("[bold]存在问题[/]")
     console.print(sections["problems"], markup=False, highlight=False)
     console.print("[bold]改进措施[/]")
     console.print(sections["measures"], markup=False, highlight=False)
+    if out is not None:
+        _out_suffix(out, (".yaml", ".yml"))
+        out.write_text(_dump({"narrative": sections}), encoding="utf-8")
+        console.print(f"已写入：{out}（可并入评价文件的 narrative）")
+
+
+@cycle_app.command("evaluation")
+def evaluation_cmd(file: Path = typer.Argument(..., help="绩效目标表（YAML）"),
+                   out: Path = typer.Option(..., "--out", help="写出的年终自评文件（.yaml），用 jixiao score 计分"),
+                   framework_ref: Optional[str] = typer.Option(None, "--framework",
+                                                               help="指标体系：builtin:ID 或文件路径（默认目标表的 framework）"),
+                   problems_file: Optional[Path] = typer.Option(None, "--problems",
+                                                                help="问题清单（YAML）：用上一年度的问题填写“存在问题”“改进措施”"),
+                   today: Optional[str] = typer.Option(None, help="判断逾期的日期（YYYY-MM-DD，默认今天）"),
+                   force: bool = typer.Option(False, "--force", help="覆盖已存在的输出文件")) -> None:
+    """由绩效目标表生成年终自评文件：目标值写入指标体系（新版本），“绩效目标”一节取自目标表，目标只填一次。"""
+    from jixiao.core.cycle import apply_targets
+    from jixiao.io.yamlio import load_framework
+
+    table, errors = load_targets(file)
+    if table is None:
+        _fail(errors)
+    ref = framework_ref or (f"builtin:{table.framework}" if table.framework else None)
+    if ref is None:
+        _fail([f"{file}: 目标表没有 framework，请用 --framework 指定指标体系"])
+    framework, fw_errors = load_framework(ref, base=file.parent)
+    if framework is None:
+        _fail(fw_errors)
+    try:
+        start = apply_targets(table, framework)
+    except ValueError as exc:
+        _fail([f"{file}: {exc}"])
+    narrative = {"goals": start.goals_text}
+    if problems_file is not None:
+        previous = _problems_of(problems_file, table.year - 1)
+        if previous:
+            narrative.update(next_year_sections(previous, _today(today)))
+    _out_suffix(out, (".yaml", ".yml"))
+    if out.exists() and not force:
+        _fail([f"{out}: 文件已存在（用 --force 覆盖）"])
+    out.write_text(evaluation_yaml(table, start, narrative), encoding="utf-8")
+    console.print(f"已写出年终自评文件：{out}（{len(list(start.framework.indicators()))}项指标待填报，"
+                  f"目标值取自{file.name}）。填报后用 jixiao score {out} 计分。")
+
+
+class _BlockDumper(yaml.SafeDumper):
+    """Multi-line text (the narrative) as literal blocks, one paragraph per line."""
+
+
+_BlockDumper.add_representer(str, lambda dumper, text: dumper.represent_scalar(
+    "tag:yaml.org,2002:str", text, style="|" if "\n" in text else None))
+
+
+def _dump(data) -> str:
+    return yaml.dump(data, Dumper=_BlockDumper, allow_unicode=True, sort_keys=False)
+
+
+def evaluation_yaml(table, start, narrative: dict) -> str:
+    """The evaluation file: unit, year, the framework with the table's targets (inline, as the
+    site stores it), the narrative, and one empty entry per indicator with its name and target
+    in a comment."""
+    def plain(value):
+        from decimal import Decimal
+
+        if isinstance(value, Decimal):
+            return format(value, "f")
+        if isinstance(value, dict):
+            return {str(k): plain(v) for k, v in value.items() if k != "loc"}
+        if isinstance(value, (list, tuple)):
+            return [plain(v) for v in value]
+        return value
+
+    head = {"title": f"{table.unit}{table.year}年度{table.fund}绩效自评", "unit": {"name": table.unit},
+            "year": table.year, "narrative": narrative,
+            "framework": plain(start.framework.model_dump(exclude_none=True))}
+    lines = [f"# 由绩效目标表生成（jixiao cycle evaluation）：{table.unit} {table.year}年。",
+             "# 在 indicators 下逐项填写实际完成情况（格式见 docs/format.md），然后运行 jixiao score 本文件。",
+             _dump(head).rstrip(), "indicators:"]
+    for indicator in start.framework.indicators():
+        for ind in (indicator, *indicator.subrows):
+            note = f"{ind.name}，目标 {ind.target.text or '—'}".replace("\n", " ")
+            lines.append(f"  {json.dumps(ind.code, ensure_ascii=False)}: {{}}  # {note}")
+    return "\n".join(lines) + "\n"
 
 
 @cycle_app.command("targets")

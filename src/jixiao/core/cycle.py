@@ -437,18 +437,43 @@ def next_year_sections(problems: list[Problem] | tuple[Problem, ...], today: dat
     return {"problems": "\n".join(found), "measures": "\n".join(done)}
 
 
+def problems_of_year(problems, year: int) -> list:
+    """The problems found in ``year`` (those next year's report lists), in the given order."""
+    return [p for p in problems if p.year == year]
+
+
+def problem_from_light(row: AssessedRow, period: str, year: int) -> Problem:
+    """The tracked problem a red light becomes: what lags, by how much, and the reason given."""
+    name = row.name or row.code
+    lag = f"，落后{fmt(quantize(row.lag, 2))}个百分点" if row.lag is not None else ""
+    description = (f"{period}运行监控红灯：{name}完成进度{percent(row.completion)}，应完成{percent(row.expected)}{lag}。"
+                   f"偏差原因：{_sentence(row.reason) or '未填写。'}")
+    title = f"{name}{'' if name.endswith('进度') else '进度'}滞后"
+    return Problem(title=title, description=description, source="monitoring", year=year,
+                   measures=row.measures, status="open")
+
+
+def problem_from_finding(code: str, title: str, message: str, year: int) -> Problem:
+    """The tracked problem an audit finding of a self-evaluation becomes."""
+    where = "" if code == "总分" else f"指标{code}："
+    return Problem(title=f"{where}{title}", description=_sentence(message), source="evaluation", year=year)
+
+
 # --- 因素法分配 ---------------------------------------------------------------------------
 
 
 class Factor(Model):
     """An allocation factor. ``weight`` is in percent; the weights of a plan add up to 100.
-    ``kind: score`` takes each recipient's evaluation score as the value."""
+    ``kind: score`` takes each recipient's evaluation score as the value. ``direction``
+    正向 (more is more money: a share of the total) or 反向 (less is more money, e.g. 结余率:
+    the share of the reciprocals, 1/value ÷ Σ 1/values, so every value must be above 0)."""
 
     key: str = Field(min_length=1)
     name: str = Field(min_length=1)
     weight: Decimal = Field(gt=0)
     unit: str = ""
     kind: Literal["data", "score"] = "data"
+    direction: Literal["正向", "反向"] = "正向"
 
 
 class Recipient(Model):
@@ -492,6 +517,8 @@ class AllocationPlan(Model):
                     raise ValueError(f"{r.name}缺少{what}")
                 if value < 0:
                     raise ValueError(f"{r.name}的“{f.name}”为负数")
+                if f.direction == "反向" and value == 0:
+                    raise ValueError(f"“{f.name}”为反向因素（按倒数计算占比），{r.name}的数值须大于0")
             unknown = [k for k in r.values if k not in keys]
             if unknown:
                 raise ValueError(f"{r.name}的因素{'、'.join(unknown)}不在因素清单中")
@@ -547,19 +574,30 @@ class Allocation:
         return self.total == self.plan.amount_yuan
 
 
-METHOD = ("各因素按占比标准化：某单位该因素数值 ÷ 各单位该因素数值合计；综合占比 = Σ(因素权重 × 标准化值)；"
+METHOD = ("各因素按占比标准化：某单位该因素数值 ÷ 各单位该因素数值合计（反向因素用数值的倒数）；综合占比 = Σ(因素权重 × 标准化值)；"
           "分配额 = 待分配金额 × 综合占比，先按分取整（舍去），差额按舍去部分从大到小逐分补足（最大余额法），"
           "余额相同时按列表顺序，合计与待分配金额分毫不差。")
+
+
+def factor_shares(plan: AllocationPlan, factor: Factor) -> list[Fraction]:
+    """Each recipient's normalised value of one factor, exactly: value ÷ Σ values, or for a
+    反向 factor (1/value) ÷ Σ (1/values). The shares add up to 1."""
+    values = [Fraction(plan.value(r, factor)) for r in plan.recipients]
+    if factor.direction == "反向":
+        values = [1 / v for v in values]
+    total = sum(values, Fraction(0))
+    return [v / total for v in values]
 
 
 def allocate(plan: AllocationPlan) -> Allocation:
     """Allocate ``plan.amount`` by the factor method (see ``METHOD``). All shares are exact
     fractions; the only rounding is to the cent, by the largest remainder method."""
     totals = tuple(sum((plan.value(r, f) for r in plan.recipients), ZERO) for f in plan.factors)
+    normalised = [factor_shares(plan, f) for f in plan.factors]
     cents = int(plan.amount_yuan * 100)
     shares, raw = [], []
-    for r in plan.recipients:
-        per_factor = tuple(Fraction(plan.value(r, f)) / Fraction(t) for f, t in zip(plan.factors, totals))
+    for i, r in enumerate(plan.recipients):
+        per_factor = tuple(n[i] for n in normalised)
         share = sum((Fraction(f.weight) * s for f, s in zip(plan.factors, per_factor)), Fraction(0)) / 100
         shares.append((per_factor, share))
         raw.append(share * cents)

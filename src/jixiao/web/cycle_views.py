@@ -21,10 +21,12 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 from pydantic import ValidationError
 
 from jixiao.core import cycle
+from jixiao.core.numbers import quantize
 from jixiao.io.yamlio import InputError
 
 from . import bridge
@@ -77,12 +79,27 @@ def _pydantic_messages(exc: ValidationError) -> list[str]:
     return [str((e.get("ctx") or {}).get("error", e["msg"])).removeprefix("Value error, ") for e in exc.errors()]
 
 
+def threshold_setting(table: TargetTable) -> tuple[cycle.Thresholds, str]:
+    """The thresholds that colour a table's lights and where they come from: the table's own,
+    else the setting for the table's year of its unit or the nearest unit above it (监控阈值
+    page), else its framework's, else the default."""
+    if table.yellow is not None and table.red is not None:
+        return cycle.Thresholds(yellow=table.yellow, red=table.red), "本目标表设置"
+    ancestors = [int(pk) for pk in table.unit.path.strip("/").split("/") if pk]
+    settings = {s.unit_id: s for s in ThresholdSetting.objects.filter(unit_id__in=ancestors, year=table.year)}
+    for pk in reversed(ancestors):  # the nearest unit first
+        if pk in settings:
+            s = settings[pk]
+            return cycle.Thresholds(yellow=s.yellow, red=s.red), f"{s.unit.name}{s.year}年监控阈值"
+    setting = ThresholdSetting.objects.filter(framework_id=table.framework_id, unit=None).first() \
+        if table.framework_id else None
+    if setting is not None:
+        return cycle.Thresholds(yellow=setting.yellow, red=setting.red), "指标体系监控阈值"
+    return cycle.DEFAULT_THRESHOLDS, "默认阈值"
+
+
 def thresholds_for(table: TargetTable) -> cycle.Thresholds:
-    """The table's own thresholds, else its framework's setting, else the default."""
-    own = cycle.Thresholds(yellow=table.yellow, red=table.red) if table.yellow is not None and table.red is not None else None
-    setting = ThresholdSetting.objects.filter(framework_id=table.framework_id).first() if table.framework_id else None
-    framework = cycle.Thresholds(yellow=setting.yellow, red=setting.red) if setting else None
-    return cycle.effective_thresholds(own, framework)
+    return threshold_setting(table)[0]
 
 
 def core_table(table: TargetTable) -> cycle.TargetTable:
@@ -194,7 +211,7 @@ def target_detail(request, pk: int):
     reports = table.reports.order_by("period")
     return render(request, "jixiao/cycle/target.html", {
         "table": table, "rows": table.rows.all(), "can_edit": can_edit, "reports": reports,
-        "thresholds": thresholds_for(table),
+        "thresholds": thresholds_for(table), "thresholds_source": threshold_setting(table)[1],
         "can_submit": request.user.has_perm("jixiao.submit_targettable", table),
         "can_review": request.user.has_perm("jixiao.review_targettable", table),
         "can_start": request.user.has_perm("jixiao.start_evaluation", table) and table.evaluation_id is None
@@ -244,40 +261,57 @@ def target_transition(request, pk: int, action: str):
     return redirect("cycle:target", pk=pk)
 
 
+def previous_year_sections(unit: Unit, year: int, today: date | None = None) -> dict[str, str]:
+    """The 存在问题 / 改进措施 sections of a unit's ``year`` report from the problems it found
+    in ``year − 1`` (empty when it tracked none), written by the core."""
+    found = [_core_problem(p) for p in Problem.objects.filter(unit=unit, year=year - 1).order_by("id")]
+    return cycle.next_year_sections(found, today or date.today()) if found else {}
+
+
+def start_evaluation_from(table: TargetTable, user=None) -> Evaluation:
+    """The year-end evaluation of an approved table: the framework with this table's targets
+    (a new framework version), the 绩效目标 narrative, the 存在问题 / 改进措施 narrative from the
+    problems of the year before, and one empty row per indicator. Raises ValueError (targets
+    that do not fit the framework) or InputError (the adjusted framework is refused)."""
+    start = cycle.apply_targets(core_table(table), bridge.core_framework(table.framework))
+    # bridge.plain turns Decimals into exact strings, as the evaluation import does
+    text = yaml.safe_dump(bridge.plain(start.framework.model_dump(exclude_none=True)), allow_unicode=True,
+                          sort_keys=False)
+    narrative = {"goals": start.goals_text, **previous_year_sections(table.unit, table.year)}
+    with transaction.atomic():
+        version = bridge.store_framework(text, f"{start.framework.id}@{start.framework.version}", user=user)
+        evaluation, created = Evaluation.objects.get_or_create(
+            unit=table.unit, year=table.year, framework=version,
+            defaults={"title": f"{table.unit.name}{table.year}年度{table.fund}绩效自评",
+                      "extra": {"narrative": narrative}})
+        if created:
+            codes = [c for i in start.framework.indicators() for c in (i.code, *(s.code for s in i.subrows))]
+            IndicatorValue.objects.bulk_create([IndicatorValue(evaluation=evaluation, code=c) for c in codes])
+        TargetTable.objects.filter(pk=table.pk).update(evaluation=evaluation)
+    table.evaluation = evaluation
+    bridge.score_and_cache(evaluation)
+    return evaluation
+
+
 @login_required
 @require_POST
 def start_evaluation(request, pk: int):
-    """Start the year-end evaluation from an approved table: the framework with this table's
-    targets (a new framework version), the 绩效目标 narrative, one empty row per indicator."""
+    """Start the year-end evaluation from an approved table (``start_evaluation_from``)."""
     table = _table_for(request, pk, "jixiao.start_evaluation")
     if table.evaluation_id or table.framework_id is None:
         messages.error(request, "该目标表已生成年终自评，或没有指标体系")
         return redirect("cycle:target", pk=pk)
     try:
-        start = cycle.apply_targets(core_table(table), bridge.core_framework(table.framework))
+        evaluation = start_evaluation_from(table, request.user)
     except ValueError as exc:
         messages.error(request, str(exc))
         return redirect("cycle:target", pk=pk)
-    # bridge.plain turns Decimals into exact strings, as the evaluation import does
-    text = yaml.safe_dump(bridge.plain(start.framework.model_dump(exclude_none=True)), allow_unicode=True,
-                          sort_keys=False)
-    with transaction.atomic():
-        try:
-            version = bridge.store_framework(text, f"{start.framework.id}@{start.framework.version}", user=request.user)
-        except InputError as exc:
-            for e in exc.errors:
-                messages.error(request, str(e))
-            return redirect("cycle:target", pk=pk)
-        evaluation, created = Evaluation.objects.get_or_create(
-            unit=table.unit, year=table.year, framework=version,
-            defaults={"title": f"{table.unit.name}{table.year}年度{table.fund}绩效自评",
-                      "extra": {"narrative": {"goals": start.goals_text}}})
-        if created:
-            codes = [c for i in start.framework.indicators() for c in (i.code, *(s.code for s in i.subrows))]
-            IndicatorValue.objects.bulk_create([IndicatorValue(evaluation=evaluation, code=c) for c in codes])
-        TargetTable.objects.filter(pk=pk).update(evaluation=evaluation)
-    bridge.score_and_cache(evaluation)
-    messages.success(request, "已根据绩效目标表生成年终自评")
+    except InputError as exc:
+        for e in exc.errors:
+            messages.error(request, str(e))
+        return redirect("cycle:target", pk=pk)
+    messages.success(request, "已根据绩效目标表生成年终自评" +
+                     ("，“存在问题”“改进措施”已按上年度问题整改情况填写" if "problems" in evaluation.extra["narrative"] else ""))
     return redirect("evaluation", pk=evaluation.pk)
 
 
@@ -319,10 +353,56 @@ def assessment_of(report: MonitoringReport) -> cycle.Assessment:
     return cycle.assess(core_report(report, _stored_rows(report)), thresholds_for(report.table), strict=False)
 
 
+def track_red_lights(report: MonitoringReport, assessment: cycle.Assessment) -> list[Problem]:
+    """Every red light of a saved report becomes a tracked problem (source 运行监控) with the
+    reason given — one problem per target table and indicator (``origin``), so the same
+    indicator red again in a later period updates its problem instead of adding another. The
+    status, owner, due date and result a person set are kept."""
+    table = report.table
+    tracked = []
+    for row in assessment.all_rows:
+        if row.light != cycle.RED:
+            continue
+        core = cycle.problem_from_light(row, report.period, table.year)
+        problem = Problem.objects.filter(unit=table.unit, origin=f"monitoring:{table.pk}:{row.code}").first()
+        if problem is None:
+            problem = Problem(unit=table.unit, origin=f"monitoring:{table.pk}:{row.code}", source=core.source,
+                              year=core.year, status=core.status)
+            problem._change_reason = "运行监控红灯自动登记"
+        else:
+            problem._change_reason = f"{report.period}运行监控红灯更新"
+        problem.title, problem.description, problem.report = core.title, core.description, report
+        if core.measures and not problem.measures.strip():
+            problem.measures = core.measures
+        problem.save()
+        tracked.append(problem)
+    return tracked
+
+
+def save_monitoring(report: MonitoringReport, rows: dict[str, dict], assessment: cycle.Assessment, user=None,
+                    reason: str = "填报监控") -> list[Problem]:
+    """Store a monitoring report, its rows and lights (computed by the core), and track its
+    red lights as problems; one transaction. Returns the problems of red lights."""
+    lights = {r.code: r for r in assessment.rows}
+    with transaction.atomic():
+        report.spending_light = assessment.spending.light if assessment.spending else ""
+        report.warnings = len(assessment.warnings)
+        report.created_by = report.created_by or user
+        report._change_reason = reason
+        report.save()
+        for code, entered in rows.items():
+            row, _ = MonitoringRow.objects.get_or_create(report=report, code=code)
+            row.actual, row.completion, row.expected = entered.get("actual", ""), entered.get("completion"), entered.get("expected")
+            row.reason, row.measures, row.light = entered.get("reason", ""), entered.get("measures", ""), lights[code].light
+            row.save()
+        return track_red_lights(report, assessment)
+
+
 @login_required
 def monitoring(request, pk: int, period: str):
     """Enter or view the monitoring report of a target table for a period (2024-Q2, 2024-07).
-    Saving recomputes the lights; a yellow or red row without a reason is refused."""
+    Saving recomputes the lights; a yellow or red row without a reason is refused; each red
+    light becomes a tracked problem. Submitted reports are read-only for the preparer."""
     table = _table_for(request, pk)
     try:
         cycle.months_elapsed(period)
@@ -357,32 +437,68 @@ def monitoring(request, pk: int, period: str):
     if request.method == "POST" and assessment is not None and assessment.missing_reasons:
         errors.append(str(cycle.ReasonsMissing(assessment.missing_reasons)))
     if request.method == "POST" and not errors:
-        lights = {r.code: r for r in assessment.rows}
         with transaction.atomic():
-            report.spending_light = assessment.spending.light if assessment.spending else ""
-            report.warnings = len(assessment.warnings)
-            report.created_by = report.created_by or request.user
-            report._change_reason = "填报监控"
-            report.save()
-            for code, entered in rows.items():
-                row, _ = MonitoringRow.objects.get_or_create(report=report, code=code)
-                row.actual, row.completion, row.expected = entered["actual"], entered["completion"], entered["expected"]
-                row.reason, row.measures, row.light = entered["reason"], entered["measures"], lights[code].light
-                row.save()
+            if report.pk is not None:  # refuse a save that raced a submit
+                locked = MonitoringReport.objects.select_for_update().get(pk=report.pk)
+                if locked.state not in MonitoringReport.EDITABLE:
+                    raise PermissionDenied("监控报告已提交，不能修改")
+            tracked = save_monitoring(report, rows, assessment, request.user)
         messages.success(request, f"已保存：绿灯{assessment.count(cycle.GREEN)}项，黄灯{assessment.count(cycle.YELLOW)}项，"
-                                  f"红灯{assessment.count(cycle.RED)}项")
+                                  f"红灯{assessment.count(cycle.RED)}项" +
+                         (f"；红灯已登记为整改问题{len(tracked)}项" if tracked else ""))
         return redirect("cycle:monitoring", pk=pk, period=period)
     lines = []
     by_code = {r.code: r for r in assessment.rows} if assessment else {}
     for target in table.rows.all():
         lines.append({"target": target, "entered": rows.get(target.code, {}), "light": by_code.get(target.code)})
+    saved = report.pk is not None
     response = render(request, "jixiao/cycle/monitoring.html", {
         "table": table, "report": report, "period": period, "lines": lines, "assessment": assessment,
         "errors": errors, "can_edit": can_edit, "missing": set(assessment.missing_reasons) if assessment else set(),
-        "counts": {light: assessment.count(light) for light in cycle.LIGHT_LABELS} if assessment else {}})
+        "counts": {light: assessment.count(light) for light in cycle.LIGHT_LABELS} if assessment else {},
+        "can_submit": saved and request.user.has_perm("jixiao.submit_monitoringreport", report),
+        "can_review": saved and request.user.has_perm("jixiao.review_monitoringreport", report),
+        "problems": report.problems.all() if saved else []})
     if errors:
         response.status_code = 400
     return response
+
+
+@login_required
+@require_POST
+def monitoring_transition(request, pk: int, action: str):
+    """submit (preparer: the report becomes read-only), approve / return (reviewer of a unit
+    above, a return needs a comment). The permission names the state each action starts
+    from, and the state is checked again under a row lock, so no POST skips a state."""
+    perms = {"submit": "jixiao.submit_monitoringreport", "approve": "jixiao.review_monitoringreport",
+             "return": "jixiao.review_monitoringreport"}
+    if action not in perms:
+        raise Http404()
+    report = get_object_or_404(MonitoringReport.objects.select_related("table__unit"), pk=pk)
+    _check(request.user, perms[action], report)
+    back = redirect("cycle:monitoring", pk=report.table_id, period=report.period)
+    comment = request.POST.get("comment", "").strip()
+    if action == "return" and not comment:
+        messages.error(request, "退回时须填写审核意见")
+        return back
+    with transaction.atomic():
+        locked = MonitoringReport.objects.select_for_update().select_related("table__unit").get(pk=pk)
+        if locked.state != report.state:
+            messages.error(request, "监控报告状态已被他人修改，请刷新后重试")
+            return back
+        if action == "submit":
+            missing = assessment_of(locked).missing_reasons
+            if missing:
+                messages.error(request, str(cycle.ReasonsMissing(missing)))
+                return back
+        locked.state = {"submit": MonitoringReport.SUBMITTED, "approve": MonitoringReport.APPROVED,
+                        "return": MonitoringReport.RETURNED}[action]
+        if action != "submit":
+            locked.review_comment = comment
+        locked._change_reason = {"submit": "提交", "approve": "审核通过", "return": "退回"}[action]
+        locked.save()
+    messages.success(request, f"已{locked._change_reason}")
+    return back
 
 
 @login_required
@@ -438,7 +554,7 @@ def problems(request):
         _check(request.user, "jixiao.change_problem", problem)
         _fill_problem(request, problem, creating=True)
         return redirect("cycle:problems")
-    items = _visible(request.user, Problem.objects.select_related("unit"))
+    items = _visible(request.user, Problem.objects.select_related("unit", "report__table", "evaluation"))
     year = request.GET.get("year")
     if year and year.isdigit():
         items = items.filter(year=int(year))
@@ -451,9 +567,17 @@ def problems(request):
     texts = [{"unit": u, "sections": cycle.next_year_sections([_core_problem(p) for p in ps], today)}
              for u, ps in by_unit.items()]
     units = _problem_units(request.user)
+    trackable = []
+    if account is not None and account.role == Account.REVIEWER:
+        candidates = _visible(request.user, Evaluation.objects.select_related("unit", "framework")
+                              .defer("extra", "framework__yaml_text")).filter(findings_count__gt=0)
+        if year and year.isdigit():
+            candidates = candidates.filter(year=int(year))
+        trackable = [e for e in candidates.order_by("-year", "unit__path")[:100]
+                     if request.user.has_perm("jixiao.track_findings", e)]
     return render(request, "jixiao/cycle/problems.html", {
         "problems": items, "texts": texts, "units": units, "sources": Problem.SOURCES, "statuses": Problem.STATUSES,
-        "today": today, "year": year or ""})
+        "today": today, "year": year or "", "trackable": trackable})
 
 
 def _problem_units(user):
@@ -506,50 +630,144 @@ def problem_update(request, pk: int):
     return redirect("cycle:problems")
 
 
+def track_findings(evaluation: Evaluation) -> tuple[list[Problem], list[Problem]]:
+    """Turn the audit findings of an evaluation (computed by the core; 提示-level notes such as
+    a 不适用 row are not problems) into tracked problems of its unit, source 绩效自评, one per
+    indicator and kind of finding (``origin``): clicking again updates them, never doubles them.
+    Returns (created, updated)."""
+    _, findings = bridge.score_and_cache(evaluation)
+    created, updated = [], []
+    with transaction.atomic():
+        for f in findings:
+            if f.severity == "info":
+                continue
+            core = cycle.problem_from_finding(f.code, f.title, f.message, evaluation.year)
+            origin = f"finding:{evaluation.pk}:{f.code}:{f.kind}"
+            problem = Problem.objects.filter(unit=evaluation.unit, origin=origin).first()
+            if problem is None:
+                problem = Problem(unit=evaluation.unit, origin=origin, source=core.source, year=core.year,
+                                  evaluation=evaluation, title=core.title, description=core.description)
+                problem._change_reason = "核查发现登记为问题"
+                problem.save()
+                created.append(problem)
+            elif (problem.title, problem.description) != (core.title, core.description):
+                problem.title, problem.description = core.title, core.description
+                problem._change_reason = "核查发现更新"
+                problem.save()
+                updated.append(problem)
+    return created, updated
+
+
+@login_required
+@require_POST
+def findings_to_problems(request, pk: int):
+    """One click for a reviewer: every audit finding of the evaluation becomes a tracked
+    problem (no duplicates)."""
+    evaluation = get_object_or_404(Evaluation.objects.select_related("unit", "framework"), pk=pk)
+    _check(request.user, "jixiao.track_findings", evaluation)
+    created, updated = track_findings(evaluation)
+    messages.success(request, f"核查发现已登记为整改问题：新增{len(created)}项，更新{len(updated)}项")
+    return redirect(f"{reverse('cycle:problems')}?year={evaluation.year}")
+
+
 # --- 因素法分配 ----------------------------------------------------------------------------
 
+#: Where a factor's values come from. ``data``: typed per unit on the page (参保人数, 任务完成率…);
+#: ``score``: each unit's evaluation total; ``spending``: each unit's 预算执行率 in its latest
+#: monitoring report. An automatic value that is missing may be typed by hand.
+FACTOR_SOURCES = {"data": "各单位填报", "score": "绩效评价得分（取自评）", "spending": "资金执行进度（取运行监控）"}
+DIRECTIONS = ("正向", "反向")
 DEFAULT_FACTORS = [
-    {"key": "insured", "name": "参保人数", "unit": "万人", "weight": "40", "kind": "data"},
-    {"key": "task", "name": "参保任务完成率", "unit": "%", "weight": "20", "kind": "data"},
-    {"key": "score", "name": "绩效评价得分", "unit": "分", "weight": "25", "kind": "score"},
-    {"key": "spending", "name": "资金执行进度", "unit": "%", "weight": "15", "kind": "data"},
+    {"key": "insured", "name": "参保人数", "unit": "万人", "weight": "40", "kind": "data", "source": "data",
+     "direction": "正向"},
+    {"key": "task", "name": "参保任务完成率", "unit": "%", "weight": "20", "kind": "data", "source": "data",
+     "direction": "正向"},
+    {"key": "score", "name": "绩效评价得分", "unit": "分", "weight": "25", "kind": "score", "source": "score",
+     "direction": "正向"},
+    {"key": "spending", "name": "资金执行进度", "unit": "%", "weight": "15", "kind": "data", "source": "spending",
+     "direction": "正向"},
 ]
+
+
+def source_of(factor: dict) -> str:
+    return factor.get("source") or ("score" if factor.get("kind") == "score" else "data")
 
 
 def recipients_of(allocation: Allocation) -> list[Unit]:
     return list(allocation.unit.children.filter(kind="agency").order_by("pk"))
 
 
-def latest_scores(units: list[Unit]) -> dict[int, Evaluation]:
-    """Each unit's latest scored evaluation (latest year, then latest created)."""
+def latest_scores(units: list[Unit], before: int | None = None, fund: str = "") -> dict[int, Evaluation]:
+    """Each unit's evaluation whose score counts: the latest year (up to ``before``), within it
+    one of the fund ``fund`` first, then the latest created."""
+    qs = Evaluation.objects.filter(unit__in=units).exclude(total=None).select_related("framework")
+    if before is not None:
+        qs = qs.filter(year__lte=before)
     result: dict[int, Evaluation] = {}
-    for e in Evaluation.objects.filter(unit__in=units).exclude(total=None).order_by("unit_id", "-year", "-pk"):
+    for e in sorted(qs, key=lambda e: (e.unit_id, -e.year, e.framework.fund != fund if fund else False, -e.pk)):
         result.setdefault(e.unit_id, e)
     return result
 
 
+def latest_spending(units: list[Unit], year: int, fund: str = "") -> dict[int, tuple[Decimal, MonitoringReport]]:
+    """Each unit's 资金执行进度 (spent ÷ budget × 100, half-up to 2 places — the figure shown is
+    the figure used) from its latest monitoring report of ``year`` with budget figures; a
+    table of the fund ``fund`` first."""
+    qs = (MonitoringReport.objects.filter(table__unit__in=units, table__year=year, budget__gt=0)
+          .exclude(spent=None).select_related("table"))
+    best: dict[int, MonitoringReport] = {}
+    for r in sorted(qs, key=lambda r: (r.table.fund != fund if fund else False, -cycle.months_elapsed(r.period), -r.pk)):
+        best.setdefault(r.table.unit_id, r)
+    return {u: (quantize(r.spent * 100 / r.budget, 2), r) for u, r in best.items()}
+
+
+def core_factor(factor: dict) -> dict:
+    return {"key": factor["key"], "name": factor["name"], "unit": factor.get("unit", ""), "weight": factor["weight"],
+            "kind": "score" if source_of(factor) == "score" else "data",
+            "direction": factor.get("direction", "正向")}
+
+
 def core_plan(allocation: Allocation) -> tuple[cycle.AllocationPlan | None, list[str], list[dict]]:
-    """The core plan of an allocation: data factors from ``allocation.data``, the score factor
-    from each child's latest evaluation total (or a score entered by hand when the unit has no
-    evaluation). Returns (plan or None, errors, per-recipient info for the page)."""
+    """The core plan of an allocation: typed factors from ``allocation.data``, the score
+    factor from each child's evaluation of the year before (``latest_scores``), the spending
+    factor from its monitoring of the year before (``latest_spending``); a missing automatic
+    value may be typed by hand. Returns (plan or None, errors, per-recipient info for the page:
+    each factor's value and where it came from)."""
     units = recipients_of(allocation)
-    evaluations = latest_scores(units)
+    previous = allocation.year - 1
+    factors = [{**f, "source": source_of(f), "direction": f.get("direction", "正向")} for f in allocation.factors or []]
+    evaluations = latest_scores(units, previous, allocation.fund) if any(source_of(f) == "score" for f in factors) else {}
+    spending = latest_spending(units, previous, allocation.fund) if any(source_of(f) == "spending" for f in factors) else {}
     info, recipients = [], []
     for unit in units:
         entered = (allocation.data or {}).get(str(unit.pk), {})
-        evaluation = evaluations.get(unit.pk)
-        manual = entered.get("score")
-        score_value = evaluation.total if evaluation is not None else (Decimal(manual) if manual not in (None, "") else None)
-        values = {f["key"]: entered[f["key"]] for f in allocation.factors
-                  if f.get("kind", "data") == "data" and entered.get(f["key"]) not in (None, "")}
+        values, score_value, cells = {}, None, []
+        for f in factors:
+            source, typed = source_of(f), entered.get(f["key"])
+            typed = Decimal(typed) if typed not in (None, "") else None
+            value, origin, link, automatic = typed, "填报" if source == "data" else "手工填报", None, False
+            if source == "score" and unit.pk in evaluations:
+                e = evaluations[unit.pk]
+                value, origin, link, automatic = e.total, f"{e.year}年自评", reverse("evaluation", args=[e.pk]), True
+            elif source == "spending" and unit.pk in spending:
+                rate, r = spending[unit.pk]
+                value, origin, automatic = rate, f"{r.period}监控", True
+                link = reverse("cycle:monitoring", args=[r.table_id, r.period])
+            if source == "score":
+                score_value = value
+            elif value is not None:
+                values[f["key"]] = value
+            cells.append({"factor": f, "value": value, "typed": typed, "origin": origin, "link": link,
+                          "automatic": automatic})
         recipients.append({"name": unit.name, "values": values, "score": score_value})
-        info.append({"unit": unit, "entered": entered, "evaluation": evaluation, "score": score_value})
+        info.append({"unit": unit, "entered": entered, "cells": cells, "evaluation": evaluations.get(unit.pk),
+                     "score": score_value})
     if not units:
         return None, ["本单位没有下级单位，无法分配"], info
     try:
         plan = cycle.AllocationPlan(title=f"{allocation.year}年{allocation.fund}因素法分配表", fund=allocation.fund,
                                     year=allocation.year, amount=allocation.amount, unit="元",
-                                    factors=allocation.factors, recipients=recipients)
+                                    factors=[core_factor(f) for f in factors], recipients=recipients)
     except ValidationError as exc:
         return None, _pydantic_messages(exc), info
     return plan, [], info
@@ -581,6 +799,8 @@ def allocations(request):
             errors.append("须填写资金名称")
         if amount is None or amount <= 0:
             errors.append("待分配金额须为正数")
+        elif amount != quantize(amount, 2):
+            errors.append("待分配金额须精确到分")
         if errors:
             for e in errors:
                 messages.error(request, e)
@@ -595,37 +815,88 @@ def allocations(request):
                                                              "this_year": date.today().year})
 
 
+def parse_factors(post, current: list[dict], errors: list[str]) -> list[dict]:
+    """The factor list from the page: each factor's name, unit, weight, source and direction
+    (fields ``name:KEY`` …, ``delete:KEY``), and a new factor from ``new_*``. Weights must be
+    positive and add up to exactly 100%; at most one factor takes the evaluation score and one
+    the monitoring spending."""
+    factors = []
+    for f in current:
+        key = f["key"]
+        if post.get(f"delete:{key}"):
+            continue
+        weight = _decimal(post.get(f"weight:{key}", str(f["weight"])), f"“{f['name']}”权重", errors)
+        factors.append({"key": key, "name": post.get(f"name:{key}", f["name"]).strip(),
+                        "unit": post.get(f"unit:{key}", f.get("unit", "")).strip(),
+                        "weight": format(weight, "f") if weight is not None else str(f["weight"]),
+                        "source": post.get(f"source:{key}", source_of(f)),
+                        "direction": post.get(f"direction:{key}", f.get("direction", "正向"))})
+    if post.get("new_name", "").strip():
+        used = {f["key"] for f in current}
+        n = len(current) + 1
+        while f"f{n}" in used:
+            n += 1
+        weight = _decimal(post.get("new_weight"), f"新因素“{post['new_name'].strip()}”权重", errors)
+        factors.append({"key": f"f{n}", "name": post["new_name"].strip(), "unit": post.get("new_unit", "").strip(),
+                        "weight": format(weight, "f") if weight is not None else "",
+                        "source": post.get("new_source", "data"), "direction": post.get("new_direction", "正向")})
+    if not factors:
+        errors.append("至少须有一个分配因素")
+    names = [f["name"] for f in factors]
+    if any(not n for n in names):
+        errors.append("因素名称不能为空")
+    if len(set(names)) != len(names):
+        errors.append("因素名称重复")
+    for f in factors:
+        if f["source"] not in FACTOR_SOURCES:
+            errors.append(f"“{f['name']}”的数据来源无效")
+        if f["direction"] not in DIRECTIONS:
+            errors.append(f"“{f['name']}”的方向须为正向或反向")
+        if not f["weight"] or Decimal(f["weight"]) <= 0:
+            errors.append(f"“{f['name']}”的权重须大于0")
+    for source in ("score", "spending"):
+        if sum(1 for f in factors if f["source"] == source) > 1:
+            errors.append(f"“{FACTOR_SOURCES[source]}”只能作为一个因素")
+    if not errors:
+        total = sum((Decimal(f["weight"]) for f in factors), Decimal(0))
+        if total != 100:
+            errors.append(f"各因素权重之和须为100%，实际为{cycle.fmt(total)}%")
+    for f in factors:
+        f["kind"] = "score" if f["source"] == "score" else "data"
+    return factors
+
+
 @login_required
 def allocation_detail(request, pk: int):
-    """Enter factor weights and data; the table with normalised values, weights and amounts
-    to the cent, computed by the core."""
+    """Configure the factors (name, weight, source, direction) and enter the typed data; the
+    table with normalised values, weights and amounts to the cent is computed by the core."""
     allocation = _allocation_for(request, pk)
     can_edit = request.user.has_perm("jixiao.change_allocation", allocation)
     if request.method == "POST":
         _check(request.user, "jixiao.change_allocation", allocation)
         errors: list[str] = []
-        factors = []
-        for f in allocation.factors:
-            weight = _decimal(request.POST.get(f"weight:{f['key']}"), f"{f['name']}权重", errors)
-            factors.append({**f, "weight": format(weight, "f") if weight is not None else f["weight"]})
+        factors = parse_factors(request.POST, allocation.factors or [], errors)
         data = {}
         for unit in recipients_of(allocation):
-            entered = {}
-            for f in allocation.factors:
-                if f.get("kind", "data") == "data":
-                    value = _decimal(request.POST.get(f"value:{unit.pk}:{f['key']}"), f"{unit.name}{f['name']}", errors)
-                    if value is not None:
-                        entered[f["key"]] = format(value, "f")
-            manual = _decimal(request.POST.get(f"score:{unit.pk}"), f"{unit.name}绩效评价得分", errors)
-            if manual is not None:
-                entered["score"] = format(manual, "f")
-            data[str(unit.pk)] = entered
+            entered = dict((allocation.data or {}).get(str(unit.pk), {}))
+            for f in factors:
+                field = f"value:{unit.pk}:{f['key']}"
+                if field not in request.POST:
+                    continue  # an automatic value shown without an input keeps what was typed
+                value = _decimal(request.POST[field], f"{unit.name}“{f['name']}”", errors)
+                if value is not None and value < 0:
+                    errors.append(f"{unit.name}“{f['name']}”不能为负数")
+                if value is None:
+                    entered.pop(f["key"], None)
+                else:
+                    entered[f["key"]] = format(value, "f")
+            data[str(unit.pk)] = {k: v for k, v in entered.items() if k in {f["key"] for f in factors}}
         if errors:
             for e in errors:
                 messages.error(request, e)
         else:
             allocation.factors, allocation.data = factors, data
-            allocation._change_reason = "编辑分配数据"
+            allocation._change_reason = "编辑分配因素和数据"
             allocation.save()
             messages.success(request, "已保存")
         return redirect("cycle:allocation", pk=pk)
@@ -634,15 +905,16 @@ def allocation_detail(request, pk: int):
     lines = []
     for i, item in enumerate(info):
         line = result.lines[i] if result else None
-        cells = []
-        for j, f in enumerate(allocation.factors):
-            cells.append({"factor": f, "value": item["entered"].get(f["key"], "") if f.get("kind") != "score" else item["score"],
-                          "percent": line.factor_percent(j) if line else None})
-        lines.append({**item, "cells": cells, "line": line})
+        for j, cell in enumerate(item["cells"]):
+            cell["percent"] = line.factor_percent(j) if line else None
+        lines.append({**item, "line": line})
     return render(request, "jixiao/cycle/allocation.html", {
         "allocation": allocation, "can_edit": can_edit, "errors": errors, "result": result, "lines": lines,
+        "factors": [{**f, "source": source_of(f), "direction": f.get("direction", "正向")} for f in allocation.factors],
+        "sources": FACTOR_SOURCES, "directions": DIRECTIONS,
         "method": cycle.METHOD, "total_weight": sum((Decimal(str(f["weight"])) for f in allocation.factors), Decimal(0)),
-        "amount_text": f"{allocation.amount:,.2f}", "total_text": f"{result.total:,.2f}" if result else ""})
+        "amount_text": f"{allocation.amount:,.2f}", "total_text": f"{result.total:,.2f}" if result else "",
+        "previous_year": allocation.year - 1})
 
 
 @login_required
@@ -656,3 +928,86 @@ def allocation_export(request, pk: int):
 
     path = export_allocation(cycle.allocate(plan), Path(tempfile.mkdtemp(prefix="jixiao-alloc-")) / "allocation.xlsx")
     return FileResponse(open(path, "rb"), as_attachment=True, filename=f"因素法分配-{allocation.unit.name}-{allocation.year}.xlsx")
+
+
+# --- 监控阈值 ------------------------------------------------------------------------------
+
+def _threshold_units(user):
+    """Units a user may set thresholds for: everything for admins, the sub-tree for reviewers
+    and finance."""
+    account = _account(user)
+    if user.is_superuser or (account is not None and account.role == Account.ADMIN):
+        return Unit.objects.filter(kind="agency")
+    if account is None or account.role not in (Account.REVIEWER, Account.FINANCE):
+        return Unit.objects.none()
+    return account.unit.subtree().filter(kind="agency")
+
+
+def parse_thresholds(post, errors: list[str]) -> tuple[Decimal | None, Decimal | None]:
+    """Yellow and red bounds (percentage points a row may lag behind before it turns yellow
+    / red): numbers from 0 to 100, red not below yellow — validated by the core."""
+    yellow = _decimal(post.get("yellow"), "黄灯阈值", errors)
+    red = _decimal(post.get("red"), "红灯阈值", errors)
+    if not errors and (yellow is None or red is None):
+        errors.append("黄灯、红灯阈值均须填写")
+    if errors:
+        return None, None
+    if yellow > 100 or red > 100:
+        errors.append("阈值为落后序时进度的百分点，不能超过100")
+    try:
+        cycle.Thresholds(yellow=yellow, red=red)
+    except ValidationError as exc:
+        errors += [m.replace("Input should be greater than or equal to 0", "阈值不能为负数") for m in _pydantic_messages(exc)]
+    return yellow, red
+
+
+@login_required
+def thresholds(request):
+    """The traffic-light thresholds per unit and year (they apply to the unit and every unit
+    below it unless a nearer unit or the target table sets its own)."""
+    if not request.user.has_perm("jixiao.view_thresholds"):
+        raise PermissionDenied("监控阈值设置仅供审核人、财政复核和管理员使用")
+    units = _threshold_units(request.user)
+    if request.method == "POST":
+        errors: list[str] = []
+        unit = units.filter(pk=request.POST.get("unit") or 0).first()
+        if unit is None:
+            raise PermissionDenied("无权为该单位设置监控阈值")
+        try:
+            year = int(request.POST.get("year", ""))
+        except ValueError:
+            year = 0
+        if not 2000 <= year <= 2100:
+            errors.append("年度须为2000—2100之间的整数")
+        yellow, red = parse_thresholds(request.POST, errors)
+        if errors:
+            for e in errors:
+                messages.error(request, e)
+            return redirect("cycle:thresholds")
+        setting = ThresholdSetting.objects.filter(unit=unit, year=year).first() or ThresholdSetting(unit=unit, year=year)
+        _check(request.user, "jixiao.change_thresholdsetting", setting)
+        setting.yellow, setting.red, setting.updated_by = yellow, red, request.user
+        setting.save()
+        messages.success(request, f"已设置{unit.name}{year}年监控阈值：{cycle.Thresholds(yellow=yellow, red=red).describe()}")
+        return redirect("cycle:thresholds")
+    settings = _visible(request.user, ThresholdSetting.objects.exclude(unit=None).select_related("unit", "updated_by"))
+    items = []
+    for s in settings:
+        s.rule = cycle.Thresholds(yellow=s.yellow, red=s.red).describe()
+        s.can_change = request.user.has_perm("jixiao.change_thresholdsetting", s)
+        items.append(s)
+    frameworks = [{"setting": s, "rule": cycle.Thresholds(yellow=s.yellow, red=s.red).describe()}
+                  for s in ThresholdSetting.objects.filter(unit=None).exclude(framework=None).select_related("framework")]
+    return render(request, "jixiao/cycle/thresholds.html", {
+        "settings": items, "frameworks": frameworks, "units": units, "default": cycle.DEFAULT_THRESHOLDS.describe(),
+        "this_year": date.today().year})
+
+
+@login_required
+@require_POST
+def threshold_delete(request, pk: int):
+    setting = get_object_or_404(ThresholdSetting.objects.select_related("unit"), pk=pk)
+    _check(request.user, "jixiao.change_thresholdsetting", setting)
+    setting.delete()
+    messages.success(request, "已删除该监控阈值设置")
+    return redirect("cycle:thresholds")

@@ -202,15 +202,29 @@ class ReportJob(models.Model):
 
 
 class ThresholdSetting(models.Model):
-    """Framework-level traffic-light thresholds for monitoring (a target table may override)."""
+    """Traffic-light thresholds for monitoring: for a unit and year (applies to the unit and
+    every unit below it, the nearest setting winning), or for a framework version (``unit``
+    empty). A target table's own thresholds win over both; see ``cycle_views.thresholds_for``."""
 
-    framework = models.OneToOneField(FrameworkVersion, on_delete=models.CASCADE, related_name="thresholds")
+    framework = models.OneToOneField(FrameworkVersion, null=True, blank=True, on_delete=models.CASCADE,
+                                     related_name="thresholds")
+    unit = models.ForeignKey(Unit, verbose_name="单位", null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="threshold_settings")
+    year = models.PositiveIntegerField("年度", null=True, blank=True)
     yellow = models.DecimalField("黄灯阈值（落后百分点）", max_digits=6, decimal_places=2)
     red = models.DecimalField("红灯阈值（落后百分点）", max_digits=6, decimal_places=2)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    updated_at = models.DateTimeField(auto_now=True, null=True)
 
     class Meta:
         verbose_name = "监控阈值"
         verbose_name_plural = "监控阈值"
+        ordering = ["-year", "unit__path"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year"], name="threshold_unit_year"),
+            models.CheckConstraint(condition=models.Q(red__gte=models.F("yellow")), name="threshold_red_gte_yellow"),
+            models.CheckConstraint(condition=models.Q(yellow__gte=0), name="threshold_yellow_nonnegative"),
+        ]
 
 
 class TargetTable(models.Model):
@@ -272,7 +286,13 @@ class TargetRow(models.Model):
 
 class MonitoringReport(models.Model):
     """A monitoring report of a target table for one period (2024-Q2 or 2024-07). ``warnings``
-    caches the number of yellow and red rows for the reviewer's page."""
+    caches the number of yellow and red rows for the reviewer's page. Like an evaluation it is
+    a draft (or returned) while the preparer edits it, then submitted (read-only), then
+    returned or approved by a reviewer of a unit above."""
+
+    DRAFT, SUBMITTED, RETURNED, APPROVED = "draft", "submitted", "returned", "approved"
+    STATES = [(DRAFT, "草稿"), (SUBMITTED, "已提交"), (RETURNED, "退回"), (APPROVED, "审核通过")]
+    EDITABLE = (DRAFT, RETURNED)
 
     table = models.ForeignKey(TargetTable, verbose_name="目标表", on_delete=models.CASCADE, related_name="reports")
     period = models.CharField("监控期间", max_length=10)
@@ -282,6 +302,8 @@ class MonitoringReport(models.Model):
     spending_measures = models.TextField("支出纠偏措施", blank=True)
     spending_light = models.CharField("支出监控结果", max_length=10, blank=True)
     warnings = models.PositiveIntegerField("预警数", default=0)
+    state = models.CharField("状态", max_length=10, choices=STATES, default=DRAFT)
+    review_comment = models.TextField("审核意见", blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])
@@ -295,6 +317,10 @@ class MonitoringReport(models.Model):
     @property
     def unit(self) -> Unit:
         return self.table.unit
+
+    @property
+    def editable(self) -> bool:
+        return self.state in self.EDITABLE
 
 
 class MonitoringRow(models.Model):
@@ -333,6 +359,14 @@ class Problem(models.Model):
     measures = models.TextField("整改措施", blank=True)
     status = models.CharField("状态", max_length=12, choices=STATUSES, default="open")
     result = models.TextField("整改结果", blank=True)
+    # Where an automatically created problem came from, so the same light or finding updates
+    # its problem instead of adding another: "monitoring:<table>:<code>" for a red light,
+    # "finding:<evaluation>:<code>:<kind>" for an audit finding; empty for a problem typed in.
+    origin = models.CharField("来源标识", max_length=200, blank=True, default="")
+    report = models.ForeignKey(MonitoringReport, verbose_name="监控报告", null=True, blank=True,
+                               on_delete=models.SET_NULL, related_name="problems")
+    evaluation = models.ForeignKey(Evaluation, verbose_name="绩效自评", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="problems")
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
@@ -340,6 +374,8 @@ class Problem(models.Model):
         verbose_name = "整改问题"
         verbose_name_plural = "整改问题"
         ordering = ["-year", "unit__path", "id"]
+        constraints = [models.UniqueConstraint(fields=["unit", "origin"], condition=~models.Q(origin=""),
+                                               name="problem_unique_origin")]
 
     def __str__(self) -> str:
         return self.title
