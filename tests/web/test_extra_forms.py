@@ -212,6 +212,10 @@ def test_bad_questionnaire_counts_save_nothing(demo, login):
     html = client.post(f"/evaluations/{ev.pk}/extra/", fields).content.decode()
     assert f"满意度问卷「{title}」：第1题回答人数21多于有效问卷20份" in html
     assert snapshot(ev) == before
+    fields = {**forms["questionnaires"]["fields"], "q0-delete": "1"}  # C72 takes its value from it
+    html = client.post(f"/evaluations/{ev.pk}/extra/", fields).content.decode()
+    assert "评价：指标C72引用了不存在的问卷：satisfaction" in html
+    assert snapshot(ev) == before
 
 
 def answers_workbook(counts_by_question, bad_cell=None) -> io.BytesIO:
@@ -353,3 +357,22 @@ def test_a_concurrent_change_is_not_overwritten_silently(demo, login):
     assert ev.extra["finance"]["received"] == "5100"
     # a narrative save is not blocked by that finance change
     assert client.post(f"/evaluations/{ev.pk}/extra/", {**forms["narrative"]["fields"], "narrative:other": "无"}).status_code == 302
+
+
+def test_the_yaml_editor_remains_as_the_advanced_fallback(demo, login):
+    ev = xundian(demo)
+    client = login("xundian_tianbao")
+    _, forms = page_forms(client, ev)
+    fields = forms["yaml"]["fields"]
+    assert "finance:" in fields["data"] and "questionnaires:" in fields["data"]
+    narrative = ev.extra["narrative"]
+    fields["data"] = fields["data"].replace("evaluator: 寻甸回族彝族自治县医疗保险中心", "evaluator: 某会计师事务所")
+    assert client.post(f"/evaluations/{ev.pk}/extra/", fields).status_code == 302
+    ev.refresh_from_db()
+    assert ev.extra["evaluator"] == "某会计师事务所"
+    assert ev.extra["narrative"] == narrative  # the YAML form does not carry the narrative; it is kept
+    _, forms = page_forms(client, ev)
+    fields = forms["yaml"]["fields"]
+    fields["data"] = fields["data"].replace("valid: 20", "valid: 十")
+    html = client.post(f"/evaluations/{ev.pk}/extra/", fields).content.decode()
+    assert "满意度问卷「" in html and "（questionnaires.0.valid）" in html
