@@ -58,6 +58,7 @@ from jixiao.core.rules import (CIRCLED, Bands, Binary, Bonus, Checklist, Formula
                                Manual, Part, PerIncident, Qualitative, QuestionnaireRule, Reference, Rule, Sum)
 from jixiao.core.scoring import ScoreRow, ScoreSheet
 from jixiao.core.versioning import rules_hash
+from jixiao.io.safe_zip import ArchiveError, open_workbook
 
 from .yamlio import LoadError, _message as pydantic_message
 
@@ -1087,7 +1088,10 @@ def _open_workbook(path: Path, reader: _Reader):
         reader.add("", "这是一个文件夹，不是Excel文件")
         return None
     try:
-        return load_workbook(path, data_only=False)
+        return open_workbook(path, data_only=False)
+    except ArchiveError as exc:  # zip bombs, oversized sheets, corrupt parts: a Chinese reason
+        reader.add("", str(exc))
+        return None
     except Exception as exc:  # any parser failure on untrusted bytes is an input error
         hint = "（.xls 等旧格式请用Excel另存为 .xlsx）" if path.suffix.lower() in (".xls", ".et", ".csv") else ""
         reader.add("", f"不是有效的Excel工作簿（.xlsx），无法打开：{type(exc).__name__}{hint}")

@@ -308,11 +308,12 @@ def text_stream(text: str, file: str) -> tuple[Stream, str | None]:
 def docx_stream(path: Path) -> Stream:
     """Paragraphs and table rows of a Word document in body order. A vertically merged cell
     below its first row reads as blank; a horizontally merged cell is one cell and blanks."""
-    import docx
     from docx.table import Table, _Cell
     from docx.text.paragraph import Paragraph
 
-    document = docx.Document(str(path))
+    from jixiao.io.safe_zip import open_docx
+
+    document = open_docx(path)
     stream: Stream = []
     tables = 0
     for n, element in enumerate(document.element.body.iterchildren(), 1):
@@ -349,9 +350,9 @@ def _xlsx_value(cell) -> str:
 
 def xlsx_stream(path: Path) -> Stream:
     """Rows of every sheet; a row with one cell in the first column is a title line."""
-    from openpyxl import load_workbook
+    from jixiao.io.safe_zip import open_workbook
 
-    workbook = load_workbook(str(path), data_only=True)
+    workbook = open_workbook(path, data_only=True)
     stream: Stream = []
     for sheet in workbook.worksheets:
         where = f"{path.name}!{sheet.title}"
