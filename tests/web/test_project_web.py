@@ -324,3 +324,55 @@ def test_upload_of_a_word_form(demo, login, tmp_path):
     with open(txt, "rb") as f:
         response = client.post(f"/projects/{record.pk}/upload/", {"file": f})
     assert response.status_code == 400 and "只接受.xlsx、.docx文件" in response.content.decode()
+
+
+def test_a_stale_page_is_refused(demo, login):
+    record = demo_form(demo)
+    client = login("xundian_tianbao")
+    version = str(record.lock_version)
+    assert client.post(f"/projects/{record.pk}/", {**page_post(record), "version": version}).status_code == 302
+    before = snapshot(record)
+    stale = {**page_post(record, **{"row:1:actual": "70"}), "version": version}  # opened before that save
+    response = client.post(f"/projects/{record.pk}/", stale)
+    assert response.status_code == 409 and "已被修改" in response.content.decode()
+    assert snapshot(record) == before
+
+
+@pytest.mark.parametrize("fmt_", ["xlsx", "docx"])
+def test_download_then_upload_keeps_every_figure(demo, login, tmp_path, fmt_):
+    """Round trip on the site: the downloaded form uploaded unchanged gives the same form and
+    the same scores (the 得分/执行率/总分 printed come back as declared, equal to the computed)."""
+    client = login("suzhou_tianbao")
+    record = demo_form(demo, "示例：医保经办服务能力提升项目（湖北省格式演示）")
+    before = core_form(record)
+    path = tmp_path / f"form.{fmt_}"
+    path.write_bytes(_exported(client, record, fmt_))
+    with open(path, "rb") as f:
+        assert client.post(f"/projects/{record.pk}/upload/", {"file": f}).status_code == 302
+    record.refresh_from_db()
+    after = core_form(record)
+    strip = {"loc": True, "money": {"declared_score", "declared_rate"}, "declared_total": True, "declared_grade": True,
+             "indicators": {"__all__": {"loc", "score"}}}
+    assert after.model_dump(exclude=strip) == before.model_dump(exclude=strip)
+    review = core.review(after)
+    assert record.total == D("93.89") and review.sheet.declared_total == D("93.89")
+    assert after.money.declared_rate == 90 and after.money.declared_score == 18 and after.declared_grade == "优"
+    assert [f for f in review.findings if f.severity == "error"] == []
+
+
+def test_audit_page_reads_a_filled_form(demo, login, tmp_path):
+    record = demo_form(demo)
+    client = login("xundian_tianbao")
+    wb = load_workbook(io.BytesIO(_exported(client, record)))
+    ws = wb.active
+    cells = {c.value: c for row in ws.iter_rows() for c in row if c.value is not None}
+    header = {c.value: c.column for c in ws[cells["三级指标"].row]}
+    ws.cell(cells["定点医药机构现场核查数量"].row, header["得分"]).value = 18  # 265 of ≥265, yet 18 of 20
+    path = tmp_path / "filled.xlsx"
+    wb.save(path)
+    with open(path, "rb") as f:
+        response = login("kunming_shenhe").post("/audit/", {"file": f})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "实际完成值达到年度指标值却失分" in page
+    assert "“定点医药机构现场核查数量”实际完成值265达到年度指标值“≥265家”，却只得18分（分值20分）" in page

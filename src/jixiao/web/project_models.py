@@ -42,8 +42,9 @@ class ProjectForm(models.Model):
     findings_count = models.PositiveIntegerField("审核发现（错误）", default=0)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
+    lock_version = models.PositiveIntegerField(default=0)  # bumped by every save: stale pages are refused
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "lock_version"])
 
     class Meta:
         verbose_name = "项目支出绩效自评表"

@@ -95,6 +95,7 @@ def store(record: ProjectForm, form: core.ProjectForm, reason: str, user=None) -
     record.findings_count = result.findings
     if user is not None and record.created_by_id is None:
         record.created_by = user
+    record.lock_version += 1
     record._change_reason = reason
     record.save()
     return r
@@ -440,6 +441,9 @@ def project_detail(request, pk: int):
         locked = ProjectForm.objects.select_for_update().get(pk=pk)
         if not locked.editable:
             raise PermissionDenied("当前状态不能修改")
+        if request.POST.get("version", str(locked.lock_version)) != str(locked.lock_version):
+            conflict = "本自评表在您打开后已被修改（他人保存或上传），本次填写未保存；请刷新页面后重新填写"
+            return _page(request, locked, data, [conflict], status=409)
         store(locked, form, "填报", request.user)
     messages.success(request, "已保存")
     return redirect("projects:detail", pk=pk)
@@ -472,6 +476,9 @@ def project_upload(request, pk: int):
         shown = [f"{upload.name}：{e.field + '：' if e.field else ''}{e.message}".replace(str(path), upload.name)
                  for e in load_errors]
         return _page(request, record, errors=["上传的自评表有误，未作任何修改："] + shown, status=400)
+    stored = core_form(record)  # what the printed form does not carry stays as it was
+    form = form.model_copy(update={"unit_level": form.unit_level or stored.unit_level,
+                                   "region": form.region or stored.region})
     clash = ProjectForm.objects.filter(unit=record.unit, year=form.year, project=form.project).exclude(pk=pk)
     if clash.exists():
         return _page(request, record, errors=[f"本单位{form.year}年度已有项目“{form.project}”的自评表，未作修改"], status=400)

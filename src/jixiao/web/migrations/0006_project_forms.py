@@ -66,6 +66,7 @@ class Migration(migrations.Migration):
                 ('spent', models.DecimalField(blank=True, decimal_places=4, max_digits=18, null=True, verbose_name='全年执行数（元）')),
                 ('execution_rate', models.DecimalField(blank=True, decimal_places=4, max_digits=9, null=True, verbose_name='执行率（%）')),
                 ('findings_count', models.PositiveIntegerField(default=0, verbose_name='审核发现（错误）')),
+                ('lock_version', models.PositiveIntegerField(default=0)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
                 ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='project_forms', to='jixiao.unit', verbose_name='单位')),
