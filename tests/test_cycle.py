@@ -17,6 +17,7 @@ from jixiao.core.cycle import (GREEN, RED, YELLOW, AllocationPlan, MonitoringRep
                                effective_thresholds, months_elapsed, next_year_sections, table_from_framework,
                                time_progress)
 from jixiao.core.model import Evaluation, Framework
+from jixiao.core.numbers import quantize
 from jixiao.core.scoring import score
 from jixiao.io.cycle_yaml import load_allocation, load_monitoring, load_problems, load_targets
 from jixiao.io.yamlio import load_framework
@@ -320,3 +321,172 @@ def test_cli(tmp_path):
     assert result.exit_code == 2 and "须填写偏差原因" in result.output
     result = runner.invoke(cycle_app, ["targets", str(EXAMPLES / "targets-2024.yaml")])
     assert result.exit_code == 0 and "总体目标" in result.output
+
+
+# --- the whole cycle for a demo city with three counties (core) ---------------------------
+
+CITY_FRAMEWORK = {
+    "id": "city-demo", "name": "示例市医保能力提升项目", "kind": "项目支出", "version": "2024",
+    "fund": "医疗服务与保障能力提升补助资金", "groups": [
+        {"code": "A", "name": "产出指标", "indicators": [
+            {"code": "A1", "name": "召开医保工作会议", "weight": 30, "target": "≥4次", "rule": {"type": "binary"}},
+            {"code": "A2", "name": "信息系统验收合格率", "weight": 30, "target": "≥95%", "rule": {"type": "binary"}}]},
+        {"code": "B", "name": "满意度指标", "indicators": [
+            {"code": "B1", "name": "参保人员满意度", "weight": 40, "target": "≥85%", "rule": {"type": "binary"}}]}]}
+
+
+def test_full_cycle_of_a_city_with_three_counties():
+    fw = Framework.model_validate(CITY_FRAMEWORK)
+    counties = ("示例甲县", "示例乙县", "示例丙县")
+    # 1. targets set from the framework (甲县 raises A2), consistent with it: approved
+    tables = {}
+    for name in counties:
+        table = table_from_framework(fw, name, 2024, overall_goal=f"{name}提升医保服务能力")
+        if name == "示例甲县":
+            data = table.model_dump()
+            data["rows"] = [{**r, "target": "≥98%"} if r["code"] == "A2" else r for r in data["rows"]]
+            table = TargetTable.model_validate(data)
+        assert check_table(table, fw) == []
+        tables[name] = table
+    # 2. two quarters of monitoring, one red warning (乙县 A1 in Q2, with its reason)
+    budgets = {"示例甲县": ("1800000", "430000", "905000"), "示例乙县": ("1500000", "352000", "702400"),
+               "示例丙县": ("2400000", "640000", "1290000")}
+    assessments = {}
+    for name in counties:
+        budget, q1, q2 = budgets[name]
+        for period, spent in (("2024-Q1", q1), ("2024-Q2", q2)):
+            progress = time_progress(period)
+            rows = [{"code": r.code, "name": r.name, "target": r.target.text, "completion": progress + 1}
+                    for r in tables[name].rows]
+            if name == "示例乙县" and period == "2024-Q2":
+                rows[0] = {**rows[0], "completion": "20"}
+                with pytest.raises(ReasonsMissing, match="A1"):
+                    assess(MonitoringReport(unit=name, period=period, budget=budget, spent=spent, rows=rows))
+                rows[0]["reason"], rows[0]["measures"] = "会议合并召开", "三季度补开"
+            assessments[name, period] = assess(MonitoringReport(unit=name, period=period, budget=budget, spent=spent,
+                                                                rows=rows))
+    reds = [(key, row) for key, a in assessments.items() for row in a.all_rows if row.light == RED]
+    assert len(reds) == 1 and reds[0][0] == ("示例乙县", "2024-Q2") and reds[0][1].code == "A1"
+    # 3. the red light becomes a tracked problem, tracked to done
+    from jixiao.core.cycle import problem_from_light, problems_of_year
+
+    problem = problem_from_light(reds[0][1], "2024-Q2", 2024)
+    assert problem.title == "召开医保工作会议进度滞后" and problem.source == "monitoring" and problem.measures == "三季度补开"
+    assert problem.description == "2024-Q2运行监控红灯：召开医保工作会议完成进度20%，应完成50%，落后30个百分点。偏差原因：会议合并召开。"
+    with pytest.raises(ValidationError, match="整改结果"):
+        Problem.model_validate({**problem.model_dump(), "status": "done"})
+    done = Problem.model_validate({**problem.model_dump(), "status": "done", "result": "全年召开4次"})
+    # 4. the year-end evaluation starts from the targets; its scores use them (甲县's 97% misses ≥98%)
+    inputs = {"示例甲县": {"A1": {"actual": "4"}, "A2": {"actual": "97"}, "B1": {"actual": "90"}},
+              "示例乙县": {"A1": {"actual": "3"}, "A2": {"actual": "96"}, "B1": {"actual": "88"}},
+              "示例丙县": {"A1": {"actual": "5"}, "A2": {"actual": "99"}, "B1": {"actual": "92"}}}
+    scores = {}
+    for name in counties:
+        start = apply_targets(tables[name], fw)
+        evaluation = Evaluation(unit={"name": name}, year=2024, framework=start.framework, inputs=inputs[name],
+                                narrative={"goals": start.goals_text})
+        scores[name] = score(evaluation).total
+        assert evaluation.narrative["goals"].startswith(f"总体目标：{name}提升医保服务能力")
+    assert scores == {"示例甲县": 70, "示例乙县": 70, "示例丙县": 100}
+    # next year's report of 乙县 lists the 2024 problem and what was done
+    sections = next_year_sections(problems_of_year([done, problem.model_copy(update={"year": 2023})], 2024))
+    assert sections == {"problems": "一是召开医保工作会议进度滞后。" + problem.description + "（来源：2024年运行监控）",
+                        "measures": "一是三季度补开。已整改到位：全年召开4次。"}
+    # 5. the 2025 allocation among the three counties: 参保人数 40 (typed), 绩效评价得分 30 (the evaluations),
+    #    资金执行进度 20 (Q2 monitoring, 2 places), 资金结余率 10 (typed, reverse: the less, the more)
+    spending = {n: quantize(assessments[n, "2024-Q2"].spending.completion, 2) for n in counties}
+    # 905,000 ÷ 1,800,000 = 50.277…% → 50.28; 702,400 ÷ 1,500,000 = 46.826…% → 46.83; 1,290,000 ÷ 2,400,000 = 53.75%
+    assert spending == {"示例甲县": D("50.28"), "示例乙县": D("46.83"), "示例丙县": D("53.75")}
+    plan_ = AllocationPlan(amount="2865000.00", factors=[
+        {"key": "insured", "name": "参保人数", "weight": 40}, {"key": "score", "name": "绩效评价得分", "kind": "score", "weight": 30},
+        {"key": "spending", "name": "资金执行进度", "weight": 20},
+        {"key": "rest", "name": "资金结余率", "weight": 10, "direction": "反向"}],
+        recipients=[{"name": n, "values": {"insured": i, "spending": spending[n], "rest": r}, "score": scores[n]}
+                    for n, i, r in zip(counties, ("36.85", "29.6", "48.37"), ("2", "4", "1"))])
+    result = allocate(plan_)
+    # exact shares × 286,500,000 cents, floored (remainders .971, .022, .008): one cent left, to 甲县
+    assert [line.amount for line in result.lines] == [D("891313.26"), D("764919.73"), D("1208767.01")]
+    assert result.total == D("2865000.00") and result.balanced
+
+
+def test_reverse_factor_shares_the_reciprocals():
+    reverse = [{"key": "rest", "name": "资金结余率", "weight": 100, "direction": "反向"}]
+    recipients = [{"name": n, "values": {"rest": v}} for n, v in (("甲", "1"), ("乙", "2"), ("丙", "4"))]
+    result = allocate(AllocationPlan(amount="70", factors=reverse, recipients=recipients))
+    assert [line.amount for line in result.lines] == [D("40.00"), D("20.00"), D("10.00")]  # 4/7, 2/7, 1/7
+    forward = [{**reverse[0], "direction": "正向"}]
+    assert [line.amount for line in allocate(AllocationPlan(amount="70", factors=forward, recipients=recipients)).lines] \
+        == [D("10.00"), D("20.00"), D("40.00")]
+    recipients[0]["values"]["rest"] = "0"
+    with pytest.raises(ValidationError, match="反向因素"):
+        AllocationPlan(amount="70", factors=reverse, recipients=recipients)
+
+
+def test_findings_become_problems():
+    from jixiao.core.cycle import problem_from_finding
+
+    p = problem_from_finding("B11", "申报得分与按规则计算的得分不符", "申报10分，按规则应得9分", 2023)
+    assert (p.title, p.description, p.source, p.year, p.status) == (
+        "指标B11：申报得分与按规则计算的得分不符", "申报10分，按规则应得9分。", "evaluation", 2023, "open")
+    assert problem_from_finding("总分", "申报总分与计算总分不符", "相差1分。", 2023).title == "申报总分与计算总分不符"
+
+
+def test_cli_writes_the_year_end_evaluation_from_targets_and_score_scores_it(tmp_path):
+    from jixiao.cli import app
+    from jixiao.io.yamlio import load_evaluation
+
+    runner = CliRunner()
+    out = tmp_path / "自评.yaml"
+    args = ["evaluation", str(EXAMPLES / "targets-2024.yaml"), "--problems", str(EXAMPLES / "problems-2023.yaml"),
+            "--today", "2024-04-15", "--out", str(out)]
+    result = runner.invoke(cycle_app, args)
+    assert result.exit_code == 0, result.output
+    evaluation, errors = load_evaluation(out)
+    assert not errors, errors
+    assert evaluation.framework.version == "2023+示例市医疗保障局2024"
+    assert evaluation.framework.indicator("B11").target.text == "≥90%"
+    assert evaluation.framework.indicator("C107").target.text == "≥95%"  # raised from the framework's ≥90%
+    assert "6. 产出指标—数量指标—医保电子凭证激活人数：≥120万人" in evaluation.narrative["goals"]
+    assert evaluation.narrative["problems"].startswith("一是资金支出进度偏慢")
+    assert "（已逾期）" in evaluation.narrative["measures"]
+    assert len(evaluation.inputs) == 38 and all(not i.actual for i in evaluation.inputs.values())
+    # typed once: the preparer fills in the file, jixiao score scores it against the table's targets
+    text = out.read_text(encoding="utf-8").replace('"B11": {}', '"B11": {actual: 95}')
+    out.write_text(text, encoding="utf-8")
+    scored = runner.invoke(app, ["score", str(out), "--json"])
+    assert scored.exit_code == 0, scored.output
+    import json
+
+    sheet = json.loads(scored.output)
+    row = next(r for r in sheet["indicators"] if r["code"] == "B11")
+    assert D(row["score"]) == 10 and D(sheet["total"]) == 10 and sheet["framework"]["version"] == "2023+示例市医疗保障局2024"
+    assert runner.invoke(cycle_app, args).exit_code == 2  # the file exists: not overwritten without --force
+    assert runner.invoke(cycle_app, args + ["--force"]).exit_code == 0
+    bad = tmp_path / "t.yaml"
+    bad.write_text("unit: u\nyear: 2024\nframework: national-capability-2023\nrows:\n  - {code: Z9, target: '1'}\n",
+                   encoding="utf-8")
+    result = runner.invoke(cycle_app, ["evaluation", str(bad), "--out", str(tmp_path / "x.yaml")])
+    assert result.exit_code == 2 and "Z9" in result.output and not (tmp_path / "x.yaml").exists()
+
+
+def test_cli_tracks_red_lights_and_writes_the_narrative(tmp_path):
+    runner = CliRunner()
+    track = tmp_path / "问题.yaml"
+    for _ in range(2):  # the second run updates, never doubles
+        result = runner.invoke(cycle_app, ["monitor", str(EXAMPLES / "monitoring-2024-Q2.yaml"), "--track", str(track)])
+        assert result.exit_code == 0, result.output
+    problems, errors = load_problems(track)
+    assert not errors and len(problems) == 1
+    assert problems[0].title == "召开医保工作会议进度滞后" and problems[0].source == "monitoring" and problems[0].year == 2024
+    assert "上半年全市工作会议" in problems[0].description
+    narrative = tmp_path / "narrative.yaml"
+    result = runner.invoke(cycle_app, ["problems", str(EXAMPLES / "problems-2023.yaml"), "--year", "2023",
+                                       "--today", "2024-04-15", "--out", str(narrative)])
+    assert result.exit_code == 0, result.output
+    import yaml
+
+    sections = yaml.safe_load(narrative.read_text(encoding="utf-8"))["narrative"]
+    loaded, _ = load_problems(EXAMPLES / "problems-2023.yaml")
+    assert sections == next_year_sections(loaded, date(2024, 4, 15))
+    result = runner.invoke(cycle_app, ["problems", str(EXAMPLES / "problems-2023.yaml"), "--year", "2022"])
+    assert result.exit_code == 0 and "本年度未发现需要整改的问题" in result.output

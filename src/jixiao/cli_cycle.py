@@ -54,7 +54,7 @@ def allocate_cmd(file: Path = typer.Argument(..., help="分配方案（YAML）")
     table = Table(title=plan.title or f"{plan.fund}因素法分配", show_lines=False)
     table.add_column("单位")
     for f in plan.factors:
-        table.add_column(f"{f.name}\n权重{fmt(f.weight)}%", justify="right")
+        table.add_column(f"{f.name}\n权重{fmt(f.weight)}%{'（反向）' if f.direction == '反向' else ''}", justify="right")
     table.add_column("综合占比", justify="right")
     table.add_column("分配金额（元）", justify="right")
     for line in result.lines:

@@ -361,6 +361,10 @@ def test_allocation_factors_are_configurable(demo, login):
     assert result.total == D("100.00")
     page = response.content.decode()
     assert "资金结余率" in page and "（反向）" in page and "2023年自评" in page
+    export = reviewer.get(url + "export.xlsx")
+    sheet = load_workbook(BytesIO(b"".join(export.streaming_content))).active
+    assert "资金结余率20%（反向）" in sheet.cell(2, 1).value
+    assert [D(repr(sheet.cell(r, 12).value)) for r in (4, 5, 6, 7)] == [D("34.96"), D("27.83"), D("37.21"), D("100")]
     # a reverse factor needs values above 0
     reviewer.post(url, {f"value:{pks[0]}:f5": "0"})
     response = reviewer.get(url)

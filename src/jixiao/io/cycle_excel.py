@@ -99,7 +99,8 @@ def export_allocation(allocation: Allocation, path: str | Path) -> Path:
     columns = len(labels)
     title = plan.title or f"{plan.fund}因素法分配表"
     _title(ws, title, columns)
-    weights = "；".join(f"{f.name}{quantize(f.weight, 2).normalize():f}%" for f in plan.factors)
+    weights = "；".join(f"{f.name}{quantize(f.weight, 2).normalize():f}%{'（反向）' if f.direction == '反向' else ''}"
+                       for f in plan.factors)
     _note(ws, 2, f"待分配金额{plan.amount:f}{plan.unit}（{quantize(plan.amount_yuan, 2):f}元）。权重：{weights}。", columns)
     _header(ws, 3, labels, widths)
     for r, line in enumerate(allocation.lines, 4):
