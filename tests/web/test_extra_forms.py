@@ -3,6 +3,7 @@ item 3): labelled inputs, the core's rates and scores shown after saving, locate
 errors that save nothing, the change trail, and the same permissions as the indicator rows."""
 
 import io
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -94,6 +95,12 @@ def linked_score(html: str, code: str) -> str:
     return row.split('class="num score"', 1)[1].split(">", 1)[1].split("</td>", 1)[0]
 
 
+def trail_rows(html: str) -> list[tuple[str, str, str, str]]:
+    """(reason, what, before, after) of this page's change trail, newest first."""
+    trail = html.split('id="trail"', 1)[1]
+    return re.findall(r'<td>([^<]*)</td><td>([^<]*)</td><td class="explain">([^<]*)</td><td class="explain">([^<]*)</td>', trail)
+
+
 def test_finance_form_has_a_labelled_input_per_figure_and_shows_the_cores_rates(demo, login):
     ev = nanjing(demo)
     html, forms = page_forms(login("nanjing_tianbao"), ev)
@@ -154,6 +161,9 @@ def test_a_finance_figure_is_saved_recorded_and_rescored(demo, login):
     assert record.history_change_reason == "修改财务数据" and record.history_user.username == "nanjing_tianbao"
     trail = client.get(f"/evaluations/{ev.pk}/").content.decode()
     assert "修改财务数据" in trail and "4058.14" in trail
+    # this page's trail names each changed figure
+    assert trail_rows(html)[:2] == [("修改财务数据", "财务数据·支出决算数（基本支出）", "4108.14", "4058.14"),
+                                    ("修改财务数据", "财务数据·支出决算数", "5200.47", "5150.47")]
 
 
 def test_a_bad_number_is_a_located_chinese_error_and_saves_nothing(demo, login):
@@ -196,6 +206,9 @@ def test_questionnaire_counts_give_the_cores_score(demo, login):
     ev.refresh_from_db()
     assert str(ev.total) == "95.8500" and str(ev.values.get(code="C72").score) == "3.8500"
     assert ev.history.first().history_change_reason == "修改满意度问卷"
+    title = ev.extra["questionnaires"][0]["title"]
+    assert trail_rows(html)[:2] == [("修改满意度问卷", f"满意度问卷「{title}」第1题选项A.经常到基层调研·人数", "20", "18"),
+                                    ("修改满意度问卷", f"满意度问卷「{title}」第1题选项B.偶尔到基层调研·人数", "0", "2")]
 
 
 def test_bad_questionnaire_counts_save_nothing(demo, login):

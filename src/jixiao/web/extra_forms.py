@@ -252,7 +252,7 @@ class FinanceForm(_Form):
         columns = list(fa.get("columns") or [])
         rows = list(fa.get("rows") or [])
         totals = fa.get("total") or {}
-        ncols = self._rows("fin:fa:col:", len(columns), 1) if self.data is None else \
+        ncols = self._rows("fin:fa:col:", len(columns), 1 if columns else 8) if self.data is None else \
             sum(1 for k in self.data if k.startswith("fin:fa:col:"))
         cols = [self.field(f"fin:fa:col:{j}", f"决算表第{j + 1}栏·栏目名称", columns[j] if j < len(columns) else "")
                 for j in range(ncols)]
@@ -605,7 +605,10 @@ def where(loc: tuple, extra: dict) -> str:
             if len(rest) >= 3 and rest[1] == "questions" and isinstance(rest[2], int):
                 text += f"第{rest[2] + 1}题"
                 if len(rest) >= 5 and rest[3] == "options" and isinstance(rest[4], int):
-                    text += f"选项{rest[4] + 1}"
+                    try:
+                        text += f"选项{q['questions'][rest[2]]['options'][rest[4]]['label']}"
+                    except (KeyError, IndexError, TypeError):
+                        text += f"选项{rest[4] + 1}"
             elif len(rest) >= 2:
                 text += "·" + dict(META).get(rest[1], str(rest[1]))
             return text
@@ -653,3 +656,51 @@ def questionnaire_results(questionnaire) -> dict:
             "score": score, "declared_total": fmt(questionnaire.declared_total) if questionnaire.declared_total is not None else "",
             "declared_score": fmt(questionnaire.declared_score) if questionnaire.declared_score is not None else "",
             "questions": questions}
+
+
+# --- the change trail -------------------------------------------------------------------
+
+LEAF_LABELS = {"count": "人数", "points": "分值", "label": "选项", "text": "题目", "valid": "有效份数",
+               "issued": "发放份数", "returned": "收回份数", "title": "名称", "declared_total": "公布的问卷总分",
+               "declared_score": "公布的综合得分"}
+OTHER_BLOCKS = {"evaluator": "评价机构", "report_date": "报告日期", "team": "评价小组", "declared_total": "申报总分",
+                "declared_grade": "申报等级", "declared_groups": "申报分组得分", "title": "标题"}
+
+
+def _flatten(value: Any, path: tuple = ()) -> dict[tuple, Any]:
+    if isinstance(value, dict) and value:
+        return {k: v for key, item in value.items() for k, v in _flatten(item, (*path, key)).items()}
+    if isinstance(value, list) and value:
+        return {k: v for i, item in enumerate(value) for k, v in _flatten(item, (*path, i)).items()}
+    return {path: value}
+
+
+def _change_label(path: tuple, extra: dict) -> str:
+    head = path[0]
+    if head == "narrative" and len(path) > 1:
+        return f"{NARRATIVE}·{NARRATIVE_SECTIONS.get(path[1], path[1])}"
+    if head == "questionnaires":
+        text = where(path, extra)
+        if len(path) >= 5 and path[2] == "questions":
+            text += "·" + LEAF_LABELS.get(path[-1], str(path[-1]))
+        return text
+    if head == "finance":
+        return where(path, extra)
+    return OTHER_BLOCKS.get(head, "·".join(map(str, path)))
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = "" if value in (None, {}, []) else str(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def extra_changes(before: dict, after: dict) -> list[tuple[str, str, str]]:
+    """What changed between two versions of ``Evaluation.extra``, as (field in Chinese,
+    before, after), one line per changed figure or text."""
+    old, new = _flatten(before), _flatten(after)
+    out = []
+    for path in sorted(set(old) | set(new), key=lambda p: [str(x).zfill(6) if isinstance(x, int) else str(x) for x in p]):
+        if not path or old.get(path) == new.get(path):
+            continue
+        out.append((_change_label(path, after if path in new else before), _short(old.get(path)), _short(new.get(path))))
+    return out

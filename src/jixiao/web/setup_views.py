@@ -104,12 +104,24 @@ def _blocks_digest(extra: dict, form: str) -> str:
     return extra_forms.block_digest({k: extra.get(k) for k in EXTRA_FORMS[form][0]})
 
 
+STALE = ("保存失败：这部分内容在您打开页面后已被他人修改。下方保留了您的填写，"
+         "核对后再次保存将以您的填写为准。")
+
+
+def _normalised(core, key: str):
+    """A block as the core understood it (exact decimal strings, derived totals filled in)."""
+    if key == "finance":
+        return core.finance.model_dump(exclude_none=True) if core.finance else None
+    return [q.model_dump(exclude_none=True) for q in core.questionnaires]
+
+
 def _save_extra(request, pk: int, form: str, build, reason: str | None = None,
-                normalise: tuple[str, ...] = ()) -> tuple[list[str], bool]:
+                normalise: tuple[str, ...] = ()) -> list[str]:
     """Replace blocks of ``extra`` in one transaction: lock the row, check permission and that
     nobody changed these blocks since the form was loaded, let the core validate the whole
-    evaluation, save (recorded in the change trail) and re-score. Returns (errors, saved);
-    nothing is written when there is any error."""
+    evaluation, save (recorded in the change trail) and re-score. Returns the errors;
+    nothing is written when there is any."""
+    reason = reason or EXTRA_FORMS[form][2]
     with transaction.atomic():
         locked = Evaluation.objects.select_for_update().select_related("unit", "framework").get(pk=pk)
         if not request.user.has_perm("jixiao.change_evaluation", locked):
@@ -117,35 +129,30 @@ def _save_extra(request, pk: int, form: str, build, reason: str | None = None,
         old = dict(locked.extra or {})
         base = request.POST.get("base")
         if base is not None and base != _blocks_digest(old, form):
-            return ["保存失败：这部分内容在您打开页面后已被他人修改。下方保留了您的填写，"
-                    "核对后再次保存将以您的填写为准。"], False
+            return [STALE]
         new = build(dict(old))
         locked.extra = new
         try:
             core = bridge.core_evaluation(locked)
         except ValidationError as exc:
-            return extra_forms.core_error_messages(exc, new, keys=form == "yaml"), False
-        for key in normalise:  # store what the core understood (exact decimal strings, derived totals)
-            value = {"finance": lambda: core.finance.model_dump(exclude_none=True) if core.finance else None,
-                     "questionnaires": lambda: [q.model_dump(exclude_none=True) for q in core.questionnaires]}[key]()
+            return extra_forms.core_error_messages(exc, new, keys=form == "yaml")
+        for key in normalise:
+            value = _normalised(core, key)
             if value:
                 new[key] = bridge.plain(value)
             else:
                 new.pop(key, None)
         if new == old:
             messages.info(request, "内容未改变，无需保存")
-            return [], True
+            return []
         locked.extra = new
-        locked.lock_version += 1
-        locked._change_reason = reason or EXTRA_FORMS[form][2]
+        locked.lock_version += 1  # other open pages can tell the evaluation changed
+        locked._change_reason = reason
         locked.save()
         bridge.score_and_cache(locked)
-    messages.success(request, f"已保存（{reason or EXTRA_FORMS[form][2]}），已按新数据重新计分：总分{bridge_total(locked)}")
-    return [], True
-
-
-def bridge_total(evaluation: Evaluation) -> str:
-    return "—" if evaluation.total is None else fmt(evaluation.total, 2)
+    total = "—" if locked.total is None else fmt(locked.total, 2)
+    messages.success(request, f"已保存（{reason}），已按新数据重新计分：总分{total}")
+    return []
 
 
 def _replace(blocks: dict):
@@ -276,21 +283,21 @@ def edit_extra(request, pk: int):
             form = forms["finance"] = extra_forms.FinanceForm(extra.get("finance"), request.POST)
             value = form.clean()
             errors = form.errors or _save_extra(request, pk, posted, _replace({"finance": value}),
-                                                normalise=("finance",))[0]
+                                                normalise=("finance",))
         elif posted == "questionnaires":
             form = forms["questionnaires"] = extra_forms.QuestionnaireForm(extra.get("questionnaires"), request.POST)
             value = form.clean()
             errors = form.errors or _save_extra(request, pk, posted, _replace({"questionnaires": value}),
-                                                normalise=("questionnaires",))[0]
+                                                normalise=("questionnaires",))
         elif posted == "narrative":
             form = forms["narrative"] = extra_forms.NarrativeForm(extra, request.POST)
             value = form.clean()
-            errors = form.errors or _save_extra(request, pk, posted, _replace(value))[0]
+            errors = form.errors or _save_extra(request, pk, posted, _replace(value))
         elif posted == "responses":
             build, errors, reason = _responses_build(request, evaluation)
             if not errors:
                 errors = _save_extra(request, pk, "questionnaires", build, reason=reason,
-                                     normalise=("questionnaires",))[0]
+                                     normalise=("questionnaires",))
         else:
             narrative = None  # the YAML editor leaves the narrative alone unless its texts are posted too
             if any(k.startswith("narrative:") for k in request.POST):
@@ -299,11 +306,11 @@ def edit_extra(request, pk: int):
                 forms["narrative"] = extra_forms.NarrativeForm({**extra, "narrative": narrative})
             build, errors = _yaml_build(request, extra, narrative)
             if not errors:
-                errors = _save_extra(request, pk, "yaml", build)[0]
-        anchor = EXTRA_FORMS.get(posted, EXTRA_FORMS["questionnaires"])[1]
+                errors = _save_extra(request, pk, "yaml", build)
         if not errors:
+            anchor = EXTRA_FORMS["questionnaires" if posted == "responses" else posted][1]
             return redirect(reverse("evaluation_extra", args=[pk]) + f"#{anchor}")
-        if errors and any(e.startswith("保存失败：") for e in errors):  # a concurrent change: new base
+        if STALE in errors:  # show the current data's fingerprint: saving again is a deliberate overwrite
             extra = dict(Evaluation.objects.get(pk=pk).extra or {})
     blocks = {k: extra[k] for k in EDITABLE_BLOCKS if k in extra}
     data_text = request.POST.get("data", "") if posted == "yaml" else \
@@ -313,11 +320,21 @@ def edit_extra(request, pk: int):
     forms.setdefault("narrative", extra_forms.NarrativeForm(extra))
     results = _results(evaluation)
     extra_forms.attach_results(forms["questionnaires"], results.get("questionnaires", []))
-    response = render(request, "jixiao/extra.html", {
+    return render(request, "jixiao/extra.html", {
         "evaluation": evaluation, "can_edit": can_edit, "errors": errors, "posted": posted,
         "finance": forms["finance"], "questionnaires": forms["questionnaires"], "narrative": forms["narrative"],
-        "data_text": data_text, "results": results,
+        "data_text": data_text, "results": results, "units": extra_forms.FinanceForm.UNITS,
         "base": {name: _blocks_digest(extra, name) for name in EXTRA_FORMS},
-        "units": extra_forms.FinanceForm.UNITS, "keyed_suggestions": extra_forms.KEYED,
+        "trail": _extra_trail(evaluation),
     })
-    return response
+
+
+def _extra_trail(evaluation: Evaluation, records: int = 30) -> list[dict]:
+    """The change trail of this page's data, field by field: who, when, why, before → after."""
+    history = list(evaluation.history.select_related("history_user").order_by("-history_date", "-history_id")[:records + 1])
+    entries = []
+    for newer, older in zip(history, history[1:]):
+        for what, before, after in extra_forms.extra_changes(older.extra or {}, newer.extra or {}):
+            entries.append({"when": newer.history_date, "who": newer.history_user, "reason": newer.history_change_reason or "",
+                             "what": what, "before": before, "after": after})
+    return entries
