@@ -105,6 +105,15 @@ def test_create_from_a_list_fill_and_score(demo, login):
     assert core_form(record).implementer == record.unit.name  # 实施单位 defaults to the unit
     assert [r.name for r in core_form(record).indicators] == ["宣传活动场次", "政策知晓率", "群众满意度"]
 
+    # saved half-filled: a row without 实际完成值 is work in progress, not lost points …
+    partial = page_post(record, **{"row:0:actual": "4"})
+    assert client.post(f"/projects/{record.pk}/", partial).status_code == 302
+    response = client.post(f"/projects/{record.pk}/submit/", follow=True)  # … but cannot be submitted
+    page = response.content.decode()
+    assert "指标第2行：“政策知晓率”未填写实际完成值" in page and "项目资金表缺少年度资金总额的全年预算数" in page
+    record.refresh_from_db()
+    assert record.state == ProjectForm.DRAFT
+
     post = page_post(record, **{"money:total:initial": "10", "money:total:annual": "10", "money:total:spent": "9.5",
                                 "money:fiscal:annual": "10", "money:fiscal:spent": "9.5",
                                 "row:0:actual": "4", "row:1:actual": "85%", "row:2:actual": "95%"})

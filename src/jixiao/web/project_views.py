@@ -405,14 +405,24 @@ def _computed_scores_only(form: core.ProjectForm) -> core.ProjectForm:
     return form.model_copy(update={"indicators": rows})
 
 
-def _blocking(review: core.FormReview, kinds=("reason-missing",)) -> list[str]:
-    """The findings of ``kinds`` as errors naming the row."""
+def _unfilled(row: core.FormRow) -> bool:
+    """A row whose 实际完成值 is still to be entered (and not 不适用)."""
+    return row.not_applicable is None and not row.actual.strip()
+
+
+def _blocking(review: core.FormReview, kinds=("reason-missing",), submitting: bool = False) -> list[str]:
+    """The findings of ``kinds`` as errors naming the row. While saving, rows still without
+    实际完成值 are work in progress, not lost points; submitting needs every 实际完成值."""
     index = {code: i for i, code in enumerate(review.built.codes)}
+    rows = review.form.indicators
     out = []
+    if submitting:
+        out += [f"指标第{i + 1}行：“{row.name}”未填写实际完成值" for i, row in enumerate(rows) if _unfilled(row)]
     for f in review.findings:
-        if f.kind in kinds:
-            where = f"指标第{index[f.code] + 1}行：" if f.code in index else ""
-            out.append(f"{where}{f.message}" + ("（失分的指标须填写偏差原因分析及改进措施）" if f.kind == "reason-missing" else ""))
+        if f.kind not in kinds or (f.code in index and _unfilled(rows[index[f.code]])):
+            continue
+        where = f"指标第{index[f.code] + 1}行：" if f.code in index else ""
+        out.append(f"{where}{f.message}" + ("（失分的指标须填写偏差原因分析及改进措施）" if f.kind == "reason-missing" else ""))
     return out
 
 
@@ -527,7 +537,7 @@ def project_transition(request, pk: int, action: str):
         messages.error(request, "退回时须填写审核意见")
         return redirect("projects:detail", pk=pk)
     if action == "submit":
-        problems = _blocking(core.review(core_form(record)), BLOCKING)
+        problems = _blocking(core.review(core_form(record)), BLOCKING, submitting=True)
         if problems:
             for p in ["自评表尚有问题，不能提交："] + problems:
                 messages.error(request, p)
