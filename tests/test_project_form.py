@@ -465,3 +465,21 @@ def test_built_evaluation_works_with_the_general_tools(tmp_path):
     assert errors == [] and score(evaluation).total == r.sheet.total == D("94.68")
     assert export_score_table(r.sheet, tmp_path / "table.xlsx").is_file()
     assert render_report(r.sheet, list(r.findings), tmp_path / "report.docx").is_file()
+
+
+def test_cli_rollup_of_a_departments_forms(tmp_path):
+    runner = CliRunner()
+    a = tmp_path / "a.yaml"
+    a.write_text(form_to_yaml(make_form()), encoding="utf-8")  # 92.18, 400000元 budget, 392000 spent
+    b = export_form_xlsx(review(make_form("hubei", project="另一项目")), tmp_path / "b.xlsx")  # 91.98, same money
+    result = runner.invoke(project_app, ["rollup", str(a), str(b), "--json"])
+    assert result.exit_code == 0, result.output
+    import json
+    data = json.loads(result.output)
+    assert data["count"] == 2 and data["budget"] == "800000" and data["spent"] == "784000"
+    assert data["execution_rate"] == "98%" and data["weighted_score"] == "92.08"  # (92.18 + 91.98) ÷ 2, equal budgets
+    assert [p["total"] for p in data["projects"]] == ["92.18", "91.98"]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("variant: national\nyear: 2023\n", encoding="utf-8")
+    result = runner.invoke(project_app, ["rollup", str(a), str(bad)])
+    assert result.exit_code == 2 and "project" in result.output

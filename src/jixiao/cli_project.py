@@ -6,6 +6,7 @@ Registered in ``jixiao.cli`` as ``app.add_typer(project_app, name="project")``:
     jixiao project score 自评表.yaml                          (or a filled .xlsx)
     jixiao project export 自评表.yaml --out 输出/ [--variant hubei]
     jixiao project import 填好的自评表.xlsx|.docx --out 自评表.yaml
+    jixiao project rollup 表1.yaml 表2.xlsx 表3.docx [--json]   (a department's forms summed up)
 
 Input errors print every located problem and exit with code 2, writing nothing.
 """
@@ -22,7 +23,8 @@ from rich.console import Console
 from rich.table import Table
 
 from jixiao.core.numbers import fmt
-from jixiao.core.project_form import VARIANTS, FormReview, ProjectForm, blank_form, convert, finding_title, review
+from jixiao.core.project_form import (VARIANTS, FormReview, ProjectForm, blank_form, convert, finding_title, review,
+                                      rollup)
 from jixiao.io.project_form_docx_import import import_form_docx
 from jixiao.io.project_form_excel import export_form_xlsx, import_form_xlsx
 from jixiao.io.project_form_yaml import form_to_yaml, load_form
@@ -175,3 +177,33 @@ def import_cmd(file: Path = typer.Argument(..., metavar="FILE.xlsx|FILE.docx", h
     r = review(form)
     console.print(f"已导入 {file} → {out}（{VARIANTS[form.variant]}，{len(form.indicators)}项指标，"
                   f"总分{fmt(r.sheet.total)}，审核发现{len(r.findings)}条）")
+
+
+@project_app.command("rollup")
+def rollup_cmd(files: list[Path] = typer.Argument(..., metavar="FORM...", help="一个部门的多份自评表：.yaml/.xlsx/.docx"),
+               as_json: bool = typer.Option(False, "--json", help="以JSON输出")) -> None:
+    """汇总一个部门的多份项目支出绩效自评表：各项目总分、等级、预算与执行，部门加权得分、执行率与等级分布。"""
+    errors = []
+    reviews = []
+    for path in files:
+        form, found = read_form_file(path)
+        if found or form is None:
+            errors += found
+            continue
+        reviews.append(review(form))
+    if errors:
+        _fail(errors)
+    summary = rollup(reviews).context()
+    if as_json:
+        typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+        return
+    table = Table(title=f"项目支出绩效自评汇总（{summary['count']}个项目）")
+    for col in ("项目", "格式", "总分", "等级", "全年预算数（元）", "全年执行数（元）", "执行率", "错误"):
+        table.add_column(col)
+    for p in summary["projects"]:
+        table.add_row(p["project"], p["variant"], p["total"], p["grade"], p["budget"], p["spent"], p["execution_rate"],
+                      str(p["findings"]))
+    console.print(table)
+    console.print(f"全年预算数合计 {summary['budget']} 元，全年执行数合计 {summary['spent']} 元，执行率 {summary['execution_rate']}；"
+                  f"部门得分 {summary['weighted_score']}（{summary['weighting']}），平均分 {summary['mean_score']}，"
+                  f"等级 {summary['grade']}；等级分布：{summary['grade_counts']}")
