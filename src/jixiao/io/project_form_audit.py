@@ -59,10 +59,10 @@ class ProjectFormTable(PublishedTable):
 
 def _form_sheet_title(path: str | Path) -> str | None:
     """The title of the sheet drawn as the project form, or None (also for unreadable files)."""
-    from openpyxl import load_workbook
+    from jixiao.io.safe_zip import open_workbook
 
     try:
-        wb = load_workbook(path, read_only=False, data_only=False)
+        wb = open_workbook(path, read_only=False, data_only=False)
     except Exception:  # untrusted bytes: not a form we can read
         return None
     try:

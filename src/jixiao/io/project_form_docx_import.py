@@ -24,6 +24,7 @@ from docx.table import Table
 from openpyxl import Workbook
 
 from jixiao.core.project_form import ProjectForm
+from jixiao.io.safe_zip import open_docx
 
 from .project_form_excel import _key, _read, _Sheet
 from .yamlio import LoadError
@@ -91,7 +92,7 @@ def _title_lines(doc, table: Table) -> list[str]:
 def find_form_table(path: str | Path):
     """(document, table number (1-based), table) of the first table drawn as a project form,
     or (document, None, None). Raises on a file python-docx cannot open."""
-    doc = Document(str(path))
+    doc = open_docx(path)  # zip bombs and hostile tables refused before parsing
     for n, table in enumerate(doc.tables, 1):
         texts, _ = _table_texts(table)
         if _is_form(texts):

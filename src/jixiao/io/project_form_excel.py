@@ -42,6 +42,7 @@ from pydantic import ValidationError
 
 from jixiao.core.model import Target
 from jixiao.core.numbers import HUNDRED, fmt
+from jixiao.io.safe_zip import open_workbook
 from jixiao.core.project_form import (MONEY_COLUMNS, MONEY_ROWS, NOT_APPLICABLE_TEXT, VARIANTS, FormLayout,
                                       FormReview, ProjectForm, ProjectFormError, build, heading_key, load_template,
                                       split_heading)
@@ -455,7 +456,7 @@ def import_form_xlsx(path: str | Path, variant: str | None = None) -> tuple[Proj
     if not path.is_file():
         return None, [LoadError(file, None, "", "文件不存在" if not path.exists() else "不是文件")]
     try:
-        wb = load_workbook(path, data_only=False)
+        wb = open_workbook(path, data_only=False)  # zip bombs and oversized sheets refused
     except Exception as exc:  # any parser failure on untrusted bytes is an input error
         hint = "（.xls 等旧格式请用Excel另存为 .xlsx）" if path.suffix.lower() in (".xls", ".et") else ""
         return None, [LoadError(file, None, "", f"不是有效的Excel工作簿（.xlsx），无法打开：{type(exc).__name__}{hint}")]
