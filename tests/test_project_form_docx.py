@@ -324,3 +324,14 @@ def test_report_with_a_form_attached_keeps_its_other_tables(tmp_path):
     assert published.layout == "project-form-national" and [a.table.index for a in audits] == [1, 2]
     assert audits[0].sheet.total == D("92.18") and audits[0].findings == []
     assert audits[1].table.rows_read == 1 and audits[1].table.declared_total == 90
+
+
+def test_form_that_cannot_be_read_as_one_falls_back_with_located_notes(tmp_path):
+    path = _public_form(tmp_path / "gap.xlsx", rows=[
+        ["产出指标", "数量指标", "核查机构数", "≧", 265, "家", 265, None, 48, ""],  # no 分值
+        ["满意度指标", "服务对象满意度指标", "满意度", "≧", 90, "%", 95, 10, 10, ""],
+    ])
+    published, audits = audit_file(path)
+    assert published.layout == "xlsx"  # the generic reader
+    notes = [str(e) for e in published.errors]
+    assert any("公开14表!I12（分值）" in n and "按项目支出绩效自评表读取失败" in n and "缺少分值" in n for n in notes)
