@@ -15,9 +15,9 @@ Shapes (DOMAIN.md numbering) → rule types:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import FrozenInstanceError, dataclass, field
 from decimal import Decimal
-from typing import Annotated, Any, ClassVar, Literal, Union
+from typing import Annotated, Any, Callable, ClassVar, Literal, Union
 
 from pydantic import Field, PrivateAttr, model_validator
 
@@ -26,6 +26,7 @@ from .model import COMPARATOR_SYMBOL, IndicatorInput, Model, Target, compare
 from .numbers import HUNDRED, ZERO, clamp, fmt
 
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮"
+_new = object.__new__
 
 
 class MissingInput(Exception):
@@ -46,6 +47,15 @@ class Context:
     label: str = "实际值"
     places: int = 2
     direction: str = "正向"
+
+    def with_input(self, input: IndicatorInput) -> "Context":
+        """This context with another input: the scorer's per-row copy of an indicator's
+        context (the same as constructing it, without the frozen constructor's cost)."""
+        ctx = _new(Context)
+        d = ctx.__dict__
+        d.update(self.__dict__)
+        d["input"] = input
+        return ctx
 
     def value(self, name: str | None = None) -> Decimal:
         """The actual value, or a named value from ``values`` / ``reference``."""
@@ -83,11 +93,56 @@ class Context:
         return f"{fmt(amount)}{unit}"
 
 
-@dataclass(frozen=True)
 class RuleResult:
-    score: Decimal
-    explanation: str
-    manual: bool = False
+    """A rule's exact score and its explanation.
+
+    ``explanation`` may be given as the text or as a function of no arguments that returns
+    it: rules pass a function, so the sentence (which formats several Decimals) is only built
+    when somebody reads it — most scored rows are totalled and never explained. The text is
+    built once, on first access, and is the same either way. Immutable, like a frozen
+    dataclass; pickles and compares by its text.
+    """
+
+    manual = False
+
+    def __init__(self, score: Decimal, explanation: "str | Callable[[], str]", manual: bool = False):
+        d = self.__dict__
+        d["score"] = score
+        d["_explanation"] = explanation
+        if manual:
+            d["manual"] = True
+
+    @property
+    def explanation(self) -> str:
+        text = self.__dict__["_explanation"]
+        if text.__class__ is not str:
+            text = self.__dict__["_explanation"] = text()
+        return text
+
+    @property
+    def lazy_explanation(self) -> "str | Callable[[], str]":
+        """The explanation as given (text, or the function that builds it), without building it."""
+        return self.__dict__["_explanation"]
+
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name):
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.score, self.explanation, self.manual) == (other.score, other.explanation, other.manual)
+
+    def __hash__(self):
+        return hash((self.score, self.explanation, self.manual))
+
+    def __repr__(self):
+        return f"RuleResult(score={self.score!r}, explanation={self.explanation!r}, manual={self.manual!r})"
+
+    def __reduce__(self):
+        return (RuleResult, (self.score, self.explanation, self.manual))
 
 
 RULES: dict[str, type["Rule"]] = {}
@@ -106,6 +161,15 @@ class Rule(Model):
 
     def score(self, ctx: Context) -> RuleResult:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def compile(self, ctx: Context | None = None) -> Callable[[Context], RuleResult]:
+        """The scoring function of this rule, prepared once (per framework, by the scorer) and
+        called for every row: same results as ``score``. ``ctx`` is the indicator's context
+        without input (weight, target, label…), for rules that can prepare for those, and the
+        function is then only called with contexts that differ from it in their input; None
+        when unknown. Rules that have work to do once (item ids, compiled formulas, the
+        delegate of ``generic``, the parts' contexts) override this; the others score directly."""
+        return self.score
 
     def bounds(self, weight: Decimal) -> tuple[Decimal | None, Decimal | None]:
         """The lowest and highest score this rule can give (None: unbounded)."""
@@ -131,6 +195,10 @@ def _target_value(ctx: Context, override: Decimal | None) -> Decimal:
     return ctx.target.value
 
 
+def _what(ctx: Context) -> str:
+    return f"目标“{ctx.target.text}”" if ctx.target.text else "目标"
+
+
 @register
 class Binary(Rule):
     """Full points when the target is met, else ``else_points`` (0). Shapes 1, 16."""
@@ -147,18 +215,16 @@ class Binary(Rule):
 
     def score(self, ctx: Context) -> RuleResult:
         if ctx.input.met is not None and ctx.input.actual is None:
-            verdict = ctx.input.met
-            what = f"目标“{ctx.target.text}”" if ctx.target.text else "目标"
-            if verdict:
-                return RuleResult(ctx.weight, f"评定为达到{what}，得满分{ctx.pts(ctx.weight)}")
-            return RuleResult(self.else_points, f"评定为未达到{what}，得{ctx.pts(self.else_points)}")
+            if ctx.input.met:
+                return RuleResult(ctx.weight, lambda: f"评定为达到{_what(ctx)}，得满分{ctx.pts(ctx.weight)}")
+            return RuleResult(self.else_points, lambda: f"评定为未达到{_what(ctx)}，得{ctx.pts(self.else_points)}")
         comparator, value = self._condition(ctx)
         actual = ctx.value()
-        cond = f"{COMPARATOR_SYMBOL[comparator]}{ctx.show(value)}"
         if compare(actual, comparator, value):
-            return RuleResult(ctx.weight, f"{ctx.label}{ctx.show(actual)}，达到目标{cond}，得满分{ctx.pts(ctx.weight)}")
-        return RuleResult(self.else_points,
-                          f"{ctx.label}{ctx.show(actual)}，未达到目标{cond}，得{ctx.pts(self.else_points)}")
+            return RuleResult(ctx.weight, lambda: f"{ctx.label}{ctx.show(actual)}，达到目标"
+                                                  f"{COMPARATOR_SYMBOL[comparator]}{ctx.show(value)}，得满分{ctx.pts(ctx.weight)}")
+        return RuleResult(self.else_points, lambda: f"{ctx.label}{ctx.show(actual)}，未达到目标"
+                                                    f"{COMPARATOR_SYMBOL[comparator]}{ctx.show(value)}，得{ctx.pts(self.else_points)}")
 
     def bounds(self, weight):
         return min(ZERO, self.else_points), max(weight, self.else_points)
@@ -187,13 +253,16 @@ class Proportional(Rule):
             raise RuleError("按比例得分的目标值必须大于0")
         actual = ctx.value()
         ratio = actual / target
-        head = f"{ctx.label}{ctx.show(actual)}，为目标{ctx.show(target)}的{fmt(ratio * HUNDRED, 2)}%"
+
+        def head():
+            return f"{ctx.label}{ctx.show(actual)}，为目标{ctx.show(target)}的{fmt(ratio * HUNDRED, 2)}%"
+
         if ratio >= self.full_at_or_above:
-            return RuleResult(ctx.weight, f"{head}，得满分{ctx.pts(ctx.weight)}")
+            return RuleResult(ctx.weight, lambda: f"{head()}，得满分{ctx.pts(ctx.weight)}")
         if self.zero_at_or_below is not None and ratio <= self.zero_at_or_below:
-            return RuleResult(ZERO, f"{head}，不高于{fmt(self.zero_at_or_below * HUNDRED)}%，得0分")
+            return RuleResult(ZERO, lambda: f"{head()}，不高于{fmt(self.zero_at_or_below * HUNDRED)}%，得0分")
         score = clamp(ctx.weight * ratio, ZERO, ctx.weight)
-        return RuleResult(score, f"{head}，按比例得{ctx.pts(score)}")
+        return RuleResult(score, lambda: f"{head()}，按比例得{ctx.pts(score)}")
 
     def monotone(self):
         return "up"
@@ -232,15 +301,17 @@ class DeductPerUnit(Rule):
         gap = threshold - actual if self.direction == "short" else actual - threshold
         word = "低于" if self.direction == "short" else "超出"
         if gap <= 0:
-            return RuleResult(ctx.weight, f"{ctx.label}{ctx.show(actual)}，未{word}目标{ctx.show(threshold)}，得满分{ctx.pts(ctx.weight)}")
+            return RuleResult(ctx.weight, lambda: f"{ctx.label}{ctx.show(actual)}，未{word}目标{ctx.show(threshold)}，"
+                                                  f"得满分{ctx.pts(ctx.weight)}")
         steps = gap / self.step
         if self.whole_steps:
             steps = steps.to_integral_value(rounding="ROUND_FLOOR")
         per = self.points if self.points is not None else self.fraction_of_weight * ctx.weight
         deduction = steps * per
         score = clamp(ctx.weight - deduction, self.floor, None)
-        note = "，扣完为止" if self.floor is not None and score == self.floor and deduction > ctx.weight - self.floor else ""
-        return RuleResult(score, f"{ctx.label}{ctx.show(actual)}，{word}目标{ctx.gap(gap)}，扣{ctx.pts(deduction)}{note}")
+        floored = self.floor is not None and score == self.floor and deduction > ctx.weight - self.floor
+        return RuleResult(score, lambda: f"{ctx.label}{ctx.show(actual)}，{word}目标{ctx.gap(gap)}，"
+                                         f"扣{ctx.pts(deduction)}{'，扣完为止' if floored else ''}")
 
     def bounds(self, weight):
         return self.floor, weight
@@ -279,25 +350,43 @@ class Checklist(Rule):
     cap: Decimal | None = None
 
     def score(self, ctx):
-        ids = [i.id for i in self.items]
-        if ctx.input.checks is not None:
-            met = set(ctx.input.checks)
-        elif ctx.input.met is not None:
-            met = set(ids) if ctx.input.met else set()
-        else:
-            raise MissingInput("缺少满足的评分要点（checks）")
-        unknown = met - set(ids)
-        if unknown:
-            raise RuleError(f"没有这些评分要点：{'、'.join(sorted(unknown))}（可选：{'、'.join(ids)}）")
-        total = sum((i.points for i in self.items if i.id in met), ZERO)
-        score = total if self.cap is None else min(total, self.cap)
-        got = "".join(_mark(i.id) for i in self.items if i.id in met) or "无"
-        missed = [i for i in self.items if i.id not in met]
-        text = f"满足{got}共{len(met)}项"
-        if missed:
-            text += "；未满足" + "、".join(f"{_mark(i.id)}{i.text[:12]}（{fmt(i.points)}分）" for i in missed)
-        capped = f"，封顶{fmt(self.cap)}分" if self.cap is not None and total > self.cap else ""
-        return RuleResult(score, f"{text}，得{ctx.pts(score)}{capped}")
+        return self.compile()(ctx)
+
+    def compile(self, ctx=None):
+        items, cap = self.items, self.cap
+        ids = [i.id for i in items]
+        known = frozenset(ids)
+        points = [(i.id, i.points) for i in items]
+        marks = [(i, _mark(i.id)) for i in items]
+
+        def explain(met, total, score, ctx):
+            got = "".join(m for i, m in marks if i.id in met) or "无"
+            missed = [(i, m) for i, m in marks if i.id not in met]
+            text = f"满足{got}共{len(met)}项"
+            if missed:
+                text += "；未满足" + "、".join(f"{m}{i.text[:12]}（{fmt(i.points)}分）" for i, m in missed)
+            capped = f"，封顶{fmt(cap)}分" if cap is not None and total > cap else ""
+            return f"{text}，得{ctx.pts(score)}{capped}"
+
+        def score(ctx):
+            inp = ctx.input
+            if inp.checks is not None:
+                met = set(inp.checks)
+            elif inp.met is not None:
+                met = set(ids) if inp.met else set()
+            else:
+                raise MissingInput("缺少满足的评分要点（checks）")
+            if not met <= known:
+                unknown = met - known
+                raise RuleError(f"没有这些评分要点：{'、'.join(sorted(unknown))}（可选：{'、'.join(ids)}）")
+            total = ZERO
+            for item_id, item_points in points:  # = sum(..., ZERO), in item order
+                if item_id in met:
+                    total += item_points
+            score = total if cap is None else min(total, cap)
+            return RuleResult(score, lambda: explain(met, total, score, ctx))
+
+        return score
 
     def bounds(self, weight):
         total = sum((i.points for i in self.items), ZERO)
@@ -349,17 +438,19 @@ class PerIncident(Rule):
             d = kinds[kind]
             if d.zero:
                 return RuleResult(ZERO, f"发生“{kind}”，该项不得分")
-            if d.points is None:
-                parts.append(f"{kind}扣{fmt(count)}分")
-                total += count
-            else:
-                parts.append(f"{kind}{fmt(count)}次扣{fmt(count * d.points)}分")
-                total += count * d.points
+            parts.append((kind, count, d.points))
+            total += count if d.points is None else count * d.points
         if not parts:
-            return RuleResult(base, f"无扣分事项，得{ctx.pts(base)}")
+            return RuleResult(base, lambda: f"无扣分事项，得{ctx.pts(base)}")
         score = clamp(base - total, self.floor, None)
-        note = "，扣完为止" if self.floor is not None and base - total < self.floor else ""
-        return RuleResult(score, f"{'，'.join(parts)}，共扣{fmt(total)}分，得{ctx.pts(score)}{note}")
+        floored = self.floor is not None and base - total < self.floor
+
+        def explain():
+            said = "，".join(f"{kind}扣{fmt(count)}分" if points is None else f"{kind}{fmt(count)}次扣{fmt(count * points)}分"
+                            for kind, count, points in parts)
+            return f"{said}，共扣{fmt(total)}分，得{ctx.pts(score)}{'，扣完为止' if floored else ''}"
+
+        return RuleResult(score, explain)
 
     def bounds(self, weight):
         return self.floor, weight if self.base is None else self.base
@@ -424,12 +515,13 @@ class Bands(Rule):
 
     def score(self, ctx):
         value = ctx.value(self.input)
-        show = lambda v: ctx.show(v, self.unit)
+        show = lambda v: ctx.show(v, self.unit)  # noqa: E731
         for band in self.bands:
             if band.contains(value):
                 score = band.award(ctx.weight)
-                return RuleResult(score, f"{ctx.label}{show(value)}，属“{band.describe(show)}”档，得{ctx.pts(score)}")
-        return RuleResult(self.else_points, f"{ctx.label}{show(value)}，不在任何得分档内，得{ctx.pts(self.else_points)}")
+                return RuleResult(score, lambda: f"{ctx.label}{show(value)}，属“{band.describe(show)}”档，得{ctx.pts(score)}")
+        return RuleResult(self.else_points,
+                          lambda: f"{ctx.label}{show(value)}，不在任何得分档内，得{ctx.pts(self.else_points)}")
 
     def bounds(self, weight):
         awards = [b.award(weight) for b in self.bands] + [self.else_points]
@@ -486,33 +578,46 @@ class FormulaRule(Rule):
     direction: Literal["up", "down"] | None = None  # declared monotonicity, checked by tests
 
     def score(self, ctx):
-        variables = {"weight": ctx.weight, **ctx.input.values}
-        if ctx.target.value is not None:
-            variables["target"] = ctx.target.value
-        if ctx.input.actual is not None:
-            variables["actual"] = ctx.input.actual
-        if ctx.input.reference is not None:
-            variables["reference"] = ctx.input.reference
-        for case in self.cases:
-            try:
-                applies = case._when is None or case._when(variables)
-                if not applies:
-                    continue
-                raw = case._score(variables)
-            except FormulaError as exc:
-                if "缺少变量" in str(exc):
-                    raise MissingInput(str(exc)) from None
-                raise RuleError(str(exc)) from None
-            points = raw * ctx.weight / HUNDRED if self.scale == "percent" else raw
-            score = clamp(points, ZERO, ctx.weight) if self.clamp else points
+        return self.compile()(ctx)
+
+    def compile(self, ctx=None):
+        # the compiled formulas of each case, read once (private attributes are slow to read)
+        cases = [(c, c.__pydantic_private__["_when"], c.__pydantic_private__["_score"]) for c in self.cases]
+        percent, clamped = self.scale == "percent", self.clamp
+
+        def explain(ctx, variables, case, raw, score):
             actual = f"{ctx.label}{ctx.show(variables['actual'])}，" if "actual" in variables else ""
             branch = case.label or (f"{case.when}时" if case.when else "")
-            unit = "%" if self.scale == "percent" else "分"
+            unit = "%" if percent else "分"
             calc = f"按{case.score}={fmt(raw, 4)}{unit}" if case.score.strip() != fmt(raw) else ""
-            pct = f"×{fmt(ctx.weight)}分" if self.scale == "percent" and calc else ""
+            pct = f"×{fmt(ctx.weight)}分" if percent and calc else ""
             sep = "，" if branch and calc else ""
-            return RuleResult(score, f"{actual}{branch}{sep}{calc}{pct}，得{ctx.pts(score)}")
-        raise RuleError("没有适用的公式分支")
+            return f"{actual}{branch}{sep}{calc}{pct}，得{ctx.pts(score)}"
+
+        def score(ctx):
+            inp = ctx.input
+            variables = {"weight": ctx.weight, **inp.values}
+            if ctx.target.value is not None:
+                variables["target"] = ctx.target.value
+            if inp.actual is not None:
+                variables["actual"] = inp.actual
+            if inp.reference is not None:
+                variables["reference"] = inp.reference
+            for case, when, formula in cases:
+                try:
+                    if when is not None and not when(variables):
+                        continue
+                    raw = formula(variables)
+                except FormulaError as exc:
+                    if "缺少变量" in str(exc):
+                        raise MissingInput(str(exc)) from None
+                    raise RuleError(str(exc)) from None
+                points = raw * ctx.weight / HUNDRED if percent else raw
+                score = clamp(points, ZERO, ctx.weight) if clamped else points
+                return RuleResult(score, lambda: explain(ctx, variables, case, raw, score))
+            raise RuleError("没有适用的公式分支")
+
+        return score
 
     def bounds(self, weight):
         return (ZERO, weight) if self.clamp else (None, None)
@@ -536,9 +641,9 @@ class LowerIsBetter(Rule):
     def score(self, ctx):
         threshold = _target_value(ctx, self.threshold)
         actual = ctx.value()
-        head = f"{ctx.label}{ctx.show(actual)}"
         if actual <= threshold:
-            return RuleResult(ctx.weight, f"{head}，不高于目标{ctx.show(threshold)}，得满分{ctx.pts(ctx.weight)}")
+            return RuleResult(ctx.weight, lambda: f"{ctx.label}{ctx.show(actual)}，不高于目标{ctx.show(threshold)}，"
+                                                  f"得满分{ctx.pts(ctx.weight)}")
         if self.mode == "zero":
             score = ZERO
         elif self.mode == "ratio":
@@ -548,7 +653,8 @@ class LowerIsBetter(Rule):
             if zero_at <= threshold:
                 raise RuleError("zero_at 必须大于目标值")
             score = clamp(ctx.weight * (zero_at - actual) / (zero_at - threshold), ZERO, ctx.weight)
-        return RuleResult(score, f"{head}，高于目标{ctx.show(threshold)}{ctx.gap(actual - threshold)}，得{ctx.pts(score)}")
+        return RuleResult(score, lambda: f"{ctx.label}{ctx.show(actual)}，高于目标{ctx.show(threshold)}"
+                                         f"{ctx.gap(actual - threshold)}，得{ctx.pts(score)}")
 
     def monotone(self):
         return "down"
@@ -587,7 +693,7 @@ class Graded(Rule):
         for level in self.levels:
             if choice == level.label or choice in level.aliases:
                 score = level.award(ctx.weight)
-                return RuleResult(score, f"评定为“{level.label}”，得{ctx.pts(score)}")
+                return RuleResult(score, lambda: f"评定为“{level.label}”，得{ctx.pts(score)}")
         raise RuleError(f"没有评定等级“{choice}”（可选：{'、'.join(l.label for l in self.levels)}）")
 
     def bounds(self, weight):
@@ -617,11 +723,18 @@ class Bonus(Rule):
     whole_steps: bool = False
 
     def score(self, ctx):
-        base = self.base.score(ctx)
+        return self._score(self.base.score, ctx)
+
+    def compile(self, ctx=None):
+        base = self.base.compile(ctx)
+        return lambda ctx: self._score(base, ctx)
+
+    def _score(self, base_score, ctx):
+        base = base_score(ctx)
         try:
             value = ctx.value(self.input)
         except MissingInput:
-            return replace(base, explanation=f"{base.explanation}；无超额数据，不加分")
+            return RuleResult(base.score, lambda: f"{base.explanation}；无超额数据，不加分", base.manual)
         over = _target_value(ctx, self.over)
         excess = value - over
         if excess <= 0:
@@ -633,9 +746,9 @@ class Bonus(Rule):
         capped = self.cap is not None and bonus > self.cap
         if capped:
             bonus = self.cap
-        note = f"（封顶{fmt(self.cap)}分）" if capped else ""
         return RuleResult(base.score + bonus,
-                          f"{base.explanation}；超出{ctx.show(over)}{ctx.gap(excess)}，加{ctx.pts(bonus)}{note}",
+                          lambda: f"{base.explanation}；超出{ctx.show(over)}{ctx.gap(excess)}，加{ctx.pts(bonus)}"
+                                  f"{f'（封顶{fmt(self.cap)}分）' if capped else ''}",
                           base.manual)
 
     def bounds(self, weight):
@@ -670,24 +783,46 @@ class Sum(Rule):
     cap: Decimal | None = None
     floor: Decimal | None = None
 
-    def _part_context(self, ctx: Context, part: Part) -> Context:
+    def _part_input(self, ctx: Context, part: Part) -> IndicatorInput:
         inp = ctx.input.parts.get(part.name, ctx.input)
         if part.input is not None:
             inp = inp.model_copy(update={"actual": ctx.value(part.input)})
+        return inp
+
+    def _part_context(self, ctx: Context, part: Part, inp: IndicatorInput | None = None) -> Context:
         return Context(weight=ctx.weight if part.weight is None else part.weight,
-                       target=part.target or ctx.target, input=inp,
+                       target=part.target or ctx.target, input=self._part_input(ctx, part) if inp is None else inp,
                        label=part.name, places=ctx.places, direction=ctx.direction)
 
     def score(self, ctx):
-        total, texts, manual = ZERO, [], False
+        return self._score([(part, part.rule.score, None) for part in self.parts], ctx)
+
+    def compile(self, ctx=None):
+        parts = []
         for part in self.parts:
-            result = part.rule.score(self._part_context(ctx, part))
+            template = None if ctx is None else self._part_context(ctx, part, IndicatorInput())
+            parts.append((part, part.rule.compile(template), template))
+        return lambda ctx: self._score(parts, ctx)
+
+    def _score(self, parts, ctx):
+        total, results, manual = ZERO, [], False
+        for part, score_part, template in parts:
+            if template is None:
+                part_ctx = self._part_context(ctx, part)
+            else:  # compiled for this indicator: only the input differs
+                part_ctx = template.with_input(self._part_input(ctx, part))
+            result = score_part(part_ctx)
             total += result.score
             manual = manual or result.manual
-            texts.append(result.explanation if result.explanation.startswith(part.name) else f"{part.name}：{result.explanation}")
+            results.append((part.name, result))
         score = clamp(total, self.floor, self.cap)
-        note = f"，封顶{fmt(self.cap)}分" if self.cap is not None and total > self.cap else ""
-        return RuleResult(score, f"{'；'.join(texts)}；合计{ctx.pts(score)}{note}", manual)
+
+        def explain():
+            texts = [r.explanation if r.explanation.startswith(name) else f"{name}：{r.explanation}" for name, r in results]
+            note = f"，封顶{fmt(self.cap)}分" if self.cap is not None and total > self.cap else ""
+            return f"{'；'.join(texts)}；合计{ctx.pts(score)}{note}"
+
+        return RuleResult(score, explain, manual)
 
     def _part_bounds(self, weight):
         for p in self.parts:
@@ -738,18 +873,21 @@ class Reference(Rule):
             if self.top is None:
                 raise RuleError("排名规则须给出 top")
             if actual <= self.top:
-                return RuleResult(ctx.weight, f"排名第{fmt(actual)}，在前{self.top}名内，得满分{ctx.pts(ctx.weight)}")
-            return RuleResult(ZERO, f"排名第{fmt(actual)}，未进入前{self.top}名，得0分")
+                return RuleResult(ctx.weight, lambda: f"排名第{fmt(actual)}，在前{self.top}名内，得满分{ctx.pts(ctx.weight)}")
+            return RuleResult(ZERO, lambda: f"排名第{fmt(actual)}，未进入前{self.top}名，得0分")
         ref = ctx.value(self.reference)
         ok = actual > ref if self.strict else actual >= ref
-        word = "高于" if self.strict else "不低于"
-        head = f"{ctx.label}{ctx.show(actual)}，参照值{ctx.show(ref)}"
+
+        def head():
+            return f"{ctx.label}{ctx.show(actual)}，参照值{ctx.show(ref)}"
+
         if ok:
-            return RuleResult(ctx.weight, f"{head}，{word}参照值，得满分{ctx.pts(ctx.weight)}")
+            return RuleResult(ctx.weight,
+                              lambda: f"{head()}，{'高于' if self.strict else '不低于'}参照值，得满分{ctx.pts(ctx.weight)}")
         if self.below == "proportional" and ref > 0:
             score = clamp(ctx.weight * actual / ref, ZERO, ctx.weight)
-            return RuleResult(score, f"{head}，未达到参照值，按比例得{ctx.pts(score)}")
-        return RuleResult(ZERO, f"{head}，未达到参照值，得0分")
+            return RuleResult(score, lambda: f"{head()}，未达到参照值，按比例得{ctx.pts(score)}")
+        return RuleResult(ZERO, lambda: f"{head()}，未达到参照值，得0分")
 
     def monotone(self):
         return "down" if self.mode == "rank" else "up"
@@ -768,7 +906,7 @@ class QuestionnaireRule(Rule):
     def score(self, ctx):
         composite = ctx.value()
         score = clamp(ctx.weight * composite / self.full_marks, ZERO, ctx.weight)
-        return RuleResult(score, f"问卷综合得分{fmt(composite)}分（满分{fmt(self.full_marks)}分），折算为{ctx.pts(score)}")
+        return RuleResult(score, lambda: f"问卷综合得分{fmt(composite)}分（满分{fmt(self.full_marks)}分），折算为{ctx.pts(score)}")
 
     def monotone(self):
         return "up"
@@ -795,10 +933,13 @@ class Growth(Rule):
                 raise RuleError("上年值为0，无法计算增长率")
             rate = (ctx.value(self.current) - previous) / abs(previous) * HUNDRED
         ok = rate > self.threshold if self.strict else rate >= self.threshold
-        head = f"{ctx.label}同比{'增长' if rate >= 0 else '下降'}{fmt(abs(rate), 2)}%"
+
+        def head():
+            return f"{ctx.label}同比{'增长' if rate >= 0 else '下降'}{fmt(abs(rate), 2)}%"
+
         if ok:
-            return RuleResult(ctx.weight, f"{head}，得满分{ctx.pts(ctx.weight)}")
-        return RuleResult(ZERO, f"{head}，未{'超过' if self.strict else '达到'}{fmt(self.threshold)}%，得0分")
+            return RuleResult(ctx.weight, lambda: f"{head()}，得满分{ctx.pts(ctx.weight)}")
+        return RuleResult(ZERO, lambda: f"{head()}，未{'超过' if self.strict else '达到'}{fmt(self.threshold)}%，得0分")
 
     def monotone(self):
         return "up"
@@ -816,13 +957,14 @@ class SaturatingRate(Rule):
 
     def score(self, ctx):
         rate = ctx.value()
-        head = f"{ctx.label}{fmt(rate)}%"
         if rate >= self.saturation:
-            return RuleResult(ctx.weight, f"{head}，不低于{fmt(self.saturation)}%，按满分{ctx.pts(ctx.weight)}计")
+            return RuleResult(ctx.weight, lambda: f"{ctx.label}{fmt(rate)}%，不低于{fmt(self.saturation)}%，"
+                                                  f"按满分{ctx.pts(ctx.weight)}计")
         if self.zero_at_or_below is not None and rate <= self.zero_at_or_below:
-            return RuleResult(ZERO, f"{head}，不高于{fmt(self.zero_at_or_below)}%，得0分")
+            return RuleResult(ZERO, lambda: f"{ctx.label}{fmt(rate)}%，不高于{fmt(self.zero_at_or_below)}%，得0分")
         score = clamp(ctx.weight * rate / HUNDRED, ZERO, ctx.weight)
-        return RuleResult(score, f"{head}，低于{fmt(self.saturation)}%，按{fmt(rate)}%×{fmt(ctx.weight)}计{ctx.pts(score)}")
+        return RuleResult(score, lambda: f"{ctx.label}{fmt(rate)}%，低于{fmt(self.saturation)}%，"
+                                         f"按{fmt(rate)}%×{fmt(ctx.weight)}计{ctx.pts(score)}")
 
     def monotone(self):
         return "up"
@@ -840,7 +982,7 @@ class Manual(Rule):
         score = ctx.input.manual
         if score < 0 or score > ctx.weight:
             raise RuleError(f"人工评分{fmt(score)}分超出0～{fmt(ctx.weight)}分")
-        return RuleResult(score, f"人工评分{ctx.pts(score)}", manual=True)
+        return RuleResult(score, lambda: f"人工评分{ctx.pts(score)}", manual=True)
 
     def uses_actual(self):
         return False
@@ -872,12 +1014,11 @@ class Qualitative(Rule):
     verdicts: tuple[Verdict, ...] = PROVINCIAL_VERDICTS
 
     def score(self, ctx):
-        labels = "、".join(v.label for v in self.verdicts)
         if ctx.input.judgement is None:
-            raise MissingInput(f"缺少定性评价结论（可选：{labels}）")
+            raise MissingInput(f"缺少定性评价结论（可选：{'、'.join(v.label for v in self.verdicts)}）")
         verdict = next((v for v in self.verdicts if v.label == ctx.input.judgement), None)
         if verdict is None:
-            raise RuleError(f"没有评价结论“{ctx.input.judgement}”（可选：{labels}）")
+            raise RuleError(f"没有评价结论“{ctx.input.judgement}”（可选：{'、'.join(v.label for v in self.verdicts)}）")
         lo = ctx.weight * verdict.min_percent / HUNDRED
         hi = ctx.weight * verdict.max_percent / HUNDRED
         if ctx.input.manual is None:
@@ -888,8 +1029,8 @@ class Qualitative(Rule):
             upper = "≤" if verdict.max_inclusive else "<"
             raise RuleError(f"评价结论“{verdict.label}”的得分须在{fmt(lo)}分≤得分{upper}{fmt(hi)}分之间，"
                             f"填报的{fmt(given)}分不在此范围")
-        return RuleResult(given, f"评价结论“{verdict.label}”，评价人给分{ctx.pts(given)}（该档为分值的"
-                                 f"{fmt(verdict.min_percent)}%～{fmt(verdict.max_percent)}%）", manual=True)
+        return RuleResult(given, lambda: f"评价结论“{verdict.label}”，评价人给分{ctx.pts(given)}（该档为分值的"
+                                         f"{fmt(verdict.min_percent)}%～{fmt(verdict.max_percent)}%）", manual=True)
 
     def uses_actual(self):
         return False
@@ -915,6 +1056,13 @@ class Generic(Rule):
 
     def score(self, ctx):
         return self._delegate(ctx).score(ctx)
+
+    def compile(self, ctx=None):
+        # the delegate depends on the input only when there is neither a direction of 定性
+        # nor a numeric target; otherwise it is known once per indicator
+        if ctx is None or (ctx.direction != "定性" and ctx.target.value is None):
+            return self.score
+        return self._delegate(ctx).compile(ctx)
 
     def uses_actual(self):
         return True

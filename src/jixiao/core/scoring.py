@@ -12,8 +12,9 @@ factor before its one rounding. An override replaces the computed score, with it
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import FrozenInstanceError, dataclass, field
 from decimal import Decimal
+from typing import Callable
 
 from .model import Evaluation, Group, Indicator, IndicatorInput
 from .numbers import ONE, ROUNDING_MODES, ZERO, fmt, quantize
@@ -49,8 +50,41 @@ def allows_bonus(rule: Rule | None) -> bool:
     return False
 
 
-@dataclass(frozen=True)
-class ScoreRow:
+_ROW_FIELDS = ("indicator", "path", "input", "score", "raw", "explanation", "declared", "manual", "error", "parent",
+               "computed", "factor", "not_applicable", "override_reason")
+
+
+class _RowSlots:
+    __slots__ = ("indicator", "path", "input", "score", "raw", "_explanation", "declared", "manual", "error", "parent",
+                 "computed", "factor", "not_applicable", "override_reason")
+
+
+class _RowBuilder(_RowSlots):
+    """Fills a row with plain assignments; its class is then set to ``ScoreRow`` (same slots),
+    which forbids assignment. That is the immutability of a frozen dataclass without paying
+    ``object.__setattr__`` for each of fourteen fields on every scored row."""
+
+    __slots__ = ()
+
+    def __init__(self, indicator, path, input, score, raw, explanation, declared, manual, error, parent,
+                 computed, factor, not_applicable, override_reason):
+        self.indicator = indicator
+        self.path = path
+        self.input = input
+        self.score = score
+        self.raw = raw
+        self._explanation = explanation
+        self.declared = declared
+        self.manual = manual
+        self.error = error
+        self.parent = parent
+        self.computed = computed
+        self.factor = factor
+        self.not_applicable = not_applicable
+        self.override_reason = override_reason
+
+
+class ScoreRow(_RowSlots):
     """One scored indicator or sub-row.
 
     ``score`` is the final rounded score that the sheet shows and totals add; ``computed`` is
@@ -59,22 +93,61 @@ class ScoreRow:
     ``not_applicable`` is the reason the indicator was marked 不适用; ``override_reason`` the
     reason for an override. ``declared`` is the published score. ``error`` says why the rule
     could not run (missing input...); such a row scores 0. ``parent`` is a sub-row's indicator.
+
+    ``explanation`` is built on first access: the scorer passes the function that writes it
+    (see ``rules.RuleResult``), because formatting a Chinese sentence per row cost more than
+    scoring it and most rows are only totalled. The text is the same as if built at once.
+    Immutable like the frozen dataclass it was (same fields, same constructor); compares and
+    pickles with the explanation as text.
     """
 
-    indicator: Indicator
-    path: tuple[Group, ...]
-    input: IndicatorInput
-    score: Decimal
-    raw: Decimal
-    explanation: str
-    declared: Decimal | None = None
-    manual: bool = False
-    error: str | None = None
-    parent: str | None = None
-    computed: Decimal | None = None
-    factor: Decimal = ONE
-    not_applicable: str | None = None
-    override_reason: str | None = None
+    __slots__ = ()
+
+    def __new__(cls, indicator: Indicator, path: tuple[Group, ...], input: IndicatorInput, score: Decimal,
+                raw: Decimal, explanation: "str | Callable[[], str]", declared: Decimal | None = None,
+                manual: bool = False, error: str | None = None, parent: str | None = None,
+                computed: Decimal | None = None, factor: Decimal = ONE, not_applicable: str | None = None,
+                override_reason: str | None = None):
+        row = _RowBuilder(indicator, path, input, score, raw, explanation, declared, manual, error, parent,
+                          computed, factor, not_applicable, override_reason)
+        row.__class__ = cls
+        return row
+
+    @property
+    def explanation(self) -> str:
+        text = self._explanation
+        if text.__class__ is not str:
+            text = text()
+            object.__setattr__(self, "_explanation", text)
+        return text
+
+    def _replace(self, **changes) -> "ScoreRow":
+        values = {name: getattr(self, name) for name in _RowSlots.__slots__}
+        values.update(changes)
+        return ScoreRow(**{("explanation" if k == "_explanation" else k): v for k, v in values.items()})
+
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name):
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def _values(self) -> tuple:
+        return tuple(getattr(self, name) for name in _ROW_FIELDS)
+
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._values() == other._values()
+
+    def __hash__(self):
+        return hash(self._values())
+
+    def __repr__(self):
+        return "ScoreRow(" + ", ".join(f"{name}={getattr(self, name)!r}" for name in _ROW_FIELDS) + ")"
+
+    def __reduce__(self):
+        return (ScoreRow, self._values())
 
     @property
     def code(self) -> str:
@@ -156,6 +229,7 @@ class ScoreSheet:
 
 _EMPTY_INPUT = IndicatorInput()
 _EXPONENTS = {places: Decimal(1).scaleb(-places) for places in range(0, 7)}
+_new = object.__new__
 
 
 def _input(evaluation: Evaluation, code: str) -> IndicatorInput:
@@ -184,62 +258,185 @@ def _round(evaluation: Evaluation, value: Decimal) -> Decimal:
     return value.quantize(exponent, rounding=ROUNDING_MODES[fw.rounding])  # = numbers.quantize
 
 
+def _text(explanation: "str | Callable[[], str]") -> str:
+    return explanation if explanation.__class__ is str else explanation()
+
+
+class _Leaf:
+    """An indicator or sub-row prepared once per framework: its rule's compiled scoring
+    function (``Rule.compile``), whether it may exceed its weight, and its context without
+    input, so that scoring a row only adds the evaluation's input."""
+
+    __slots__ = ("indicator", "code", "weight", "score", "bonus", "context")
+
+    def __init__(self, framework, indicator: Indicator):
+        rule = indicator.rule or _DEFAULT_RULES[framework.default_rule]
+        self.indicator, self.code, self.weight = indicator, indicator.code, indicator.weight
+        self.context = Context(weight=indicator.weight, target=indicator.target, input=_EMPTY_INPUT,
+                               label=indicator.label, places=framework.places, direction=indicator.direction)
+        self.score = rule.compile(self.context)
+        self.bonus = allows_bonus(rule)
+
+
+class _GroupPlan:
+    __slots__ = ("group", "level", "path", "weight", "entries", "children", "walk", "own_indicators")
+
+    def __init__(self, framework, group: Group, path: tuple[Group, ...], leaves: dict[str, _Leaf]):
+        self.group, self.path = group, path + (group,)
+        self.level = len(self.path)
+        entries = []
+        for indicator in group.indicators:
+            leaf = leaves[indicator.code] = _Leaf(framework, indicator)
+            subs = []
+            for sub in indicator.subrows:
+                subs.append(_Leaf(framework, sub))
+                leaves[sub.code] = subs[-1]
+            entries.append((leaf, tuple(subs)))
+        self.entries = tuple(entries)
+        self.children = tuple(_GroupPlan(framework, child, self.path, leaves) for child in group.groups)
+        weight = ZERO
+        for indicator in group.indicators:  # the same additions, in the same order, as the totals
+            weight += indicator.weight
+        for child in self.children:
+            weight += child.weight
+        self.weight = weight
+        self.walk = tuple(group.walk())  # every indicator under this group, in table order
+        # the indicators of this group, then of each descendant group (depth first), group by group
+        self.own_indicators = (group.indicators, *(i for c in self.children for i in c.own_indicators))
+
+
+class _Plan:
+    """A framework prepared for scoring: every rule compiled once, the group tree with its
+    paths and weights, the rounding step. Cached per framework object (frameworks are
+    immutable), like the rules hash."""
+
+    def __init__(self, framework):
+        self.framework = framework
+        self.leaves: dict[str, _Leaf] = {}
+        self.groups = tuple(_GroupPlan(framework, g, (), self.leaves) for g in framework.groups)
+        self.indicators = tuple(framework.indicators())
+        self.exponent = _EXPONENTS.get(framework.places)
+        self.rounding = ROUNDING_MODES[framework.rounding]
+
+
+_PLANS: dict[int, _Plan] = {}
+
+
+def _plan(framework) -> _Plan:
+    plan = _PLANS.get(id(framework))
+    if plan is not None and plan.framework is framework:
+        return plan
+    plan = _Plan(framework)
+    if len(_PLANS) >= _HASHES_MAX:
+        _PLANS.pop(next(iter(_PLANS)))
+    _PLANS[id(framework)] = plan
+    return plan
+
+
+def _explained_over(explanation, weight: Decimal, factor: Decimal | None):
+    """The rule's explanation with the scorer's notes: held at the weight, and/or rescaled for
+    不适用 points (``weight`` / ``factor`` None when the note does not apply)."""
+
+    def text():
+        out = _text(explanation)
+        if weight is not None:
+            out += f"（超过分值，按{fmt(weight)}分计）"
+        if factor is not None:
+            out += f"；因不适用指标分值重新分配，按×{fmt(factor, 4)}折算"
+        return out
+
+    return text
+
+
 def _apply_override(evaluation: Evaluation, row: ScoreRow, limit: Decimal, bonus: bool) -> ScoreRow:
     override = row.input.override
     if override is None:
         return row
     if override.score < 0 or (override.score > limit and not bonus):
-        return ScoreRow(**{**row.__dict__, "error": f"改分{fmt(override.score)}分超出0～{fmt(limit)}分，未采用",
-                           "explanation": row.explanation + f"；改分{fmt(override.score)}分超出范围，未采用"})
+        return row._replace(error=f"改分{fmt(override.score)}分超出0～{fmt(limit)}分，未采用",
+                            _explanation=lambda: row.explanation + f"；改分{fmt(override.score)}分超出范围，未采用")
     final = _round(evaluation, override.score)
-    computed = "无" if row.computed is None else f"{fmt(row.computed)}分"
-    return ScoreRow(**{**row.__dict__, "score": final, "override_reason": override.reason,
-                       "explanation": f"{row.explanation}；人工评分{fmt(final)}分（计算得分{computed}），理由：{override.reason}"})
+
+    def explanation():
+        computed = "无" if row.computed is None else f"{fmt(row.computed)}分"
+        return f"{row.explanation}；人工评分{fmt(final)}分（计算得分{computed}），理由：{override.reason}"
+
+    return row._replace(score=final, override_reason=override.reason, _explanation=explanation)
+
+
+def _score_leaf(evaluation: Evaluation, plan: _Plan, leaf: _Leaf, item: IndicatorInput, path: tuple[Group, ...],
+                parent: str | None, factor: Decimal) -> ScoreRow:
+    """The hot path: one row by its compiled rule, rounded once."""
+    rule_input = item
+    if item.actual is None and (item.questionnaire or item.actual_from):
+        if item.questionnaire:
+            rule_input = item.model_copy(update={"actual": evaluation.questionnaire(item.questionnaire).score})
+        else:
+            rule_input = item.model_copy(update={"actual": evaluation.metrics[item.actual_from].value})
+    indicator = leaf.indicator
+    try:
+        result = leaf.score(leaf.context.with_input(rule_input))
+    except MissingInput as exc:
+        if item.override is not None:  # no figure to compute from: the evaluator's score, with its reason
+            row = ScoreRow(indicator, path, item, ZERO, ZERO, f"{exc}，无法按规则计算", item.declared,
+                           parent=parent, computed=None, factor=factor)
+            return _apply_override(evaluation, row, leaf.weight * factor, leaf.bonus)
+        return ScoreRow(indicator, path, item, ZERO, ZERO, f"{exc}，按0分计", item.declared,
+                        error=str(exc), parent=parent, computed=ZERO, factor=factor)
+    except RuleError as exc:
+        return ScoreRow(indicator, path, item, ZERO, ZERO, f"{exc}，按0分计", item.declared,
+                        error=str(exc), parent=parent, computed=ZERO, factor=factor)
+    raw = result.score
+    explanation = result.lazy_explanation
+    held = None
+    if raw > leaf.weight and not leaf.bonus:
+        raw = held = leaf.weight
+    if factor is not ONE and factor != ONE:
+        explanation = _explained_over(explanation, held, factor)
+    elif held is not None:
+        explanation = _explained_over(explanation, held, None)
+    exponent = plan.exponent
+    if exponent is None:
+        computed = _round(evaluation, raw * factor)
+    else:  # = numbers.quantize, the one rounding
+        computed = (raw * factor).quantize(exponent, rounding=plan.rounding)
+    row = _RowBuilder(indicator, path, item, computed, raw, explanation, item.declared, result.manual, None, parent,
+                      computed, factor, None, None)
+    row.__class__ = ScoreRow
+    if item.override is not None:
+        return _apply_override(evaluation, row, leaf.weight * factor, leaf.bonus)
+    return row
 
 
 def score_indicator(evaluation: Evaluation, indicator: Indicator, path: tuple[Group, ...],
                     parent: str | None = None, factor: Decimal = ONE) -> ScoreRow:
     """Score a leaf indicator or sub-row by its rule; ``factor`` scales it for redistributed
     不适用 points before the one rounding."""
-    item = _input(evaluation, indicator.code)
-    rule = _rule_for(evaluation, indicator)
-    try:
-        result = rule.score(_context(evaluation, indicator, item))
-    except MissingInput as exc:
-        if item.override is not None:  # no figure to compute from: the evaluator's score, with its reason
-            row = ScoreRow(indicator, path, item, ZERO, ZERO, f"{exc}，无法按规则计算", item.declared,
-                           parent=parent, computed=None, factor=factor)
-            return _apply_override(evaluation, row, indicator.weight * factor, allows_bonus(rule))
-        return ScoreRow(indicator, path, item, ZERO, ZERO, f"{exc}，按0分计", item.declared,
-                        error=str(exc), parent=parent, computed=ZERO, factor=factor)
-    except RuleError as exc:
-        return ScoreRow(indicator, path, item, ZERO, ZERO, f"{exc}，按0分计", item.declared,
-                        error=str(exc), parent=parent, computed=ZERO, factor=factor)
-    raw, explanation = result.score, result.explanation
-    bonus = allows_bonus(rule)
-    if raw > indicator.weight and not bonus:
-        explanation += f"（超过分值，按{fmt(indicator.weight)}分计）"
-        raw = indicator.weight
-    if factor != ONE:
-        explanation += f"；因不适用指标分值重新分配，按×{fmt(factor, 4)}折算"
-    computed = _round(evaluation, raw * factor)
-    row = ScoreRow(indicator, path, item, computed, raw, explanation, item.declared,
-                   manual=result.manual, parent=parent, computed=computed, factor=factor)
-    return _apply_override(evaluation, row, indicator.weight * factor, bonus)
+    plan = _plan(evaluation.framework)
+    leaf = plan.leaves.get(indicator.code)
+    if leaf is None or leaf.indicator is not indicator:  # not this framework object's own indicator
+        leaf = _Leaf(evaluation.framework, indicator)
+    return _score_leaf(evaluation, plan, leaf, _input(evaluation, indicator.code), path, parent, factor)
 
 
-def _score_with_subrows(evaluation: Evaluation, indicator: Indicator, path, factor: Decimal) -> list[ScoreRow]:
-    subs = [score_indicator(evaluation, s, path, parent=indicator.code, factor=factor) for s in indicator.subrows]
-    item = _input(evaluation, indicator.code)
+def _score_with_subrows(evaluation: Evaluation, plan: _Plan, leaf: _Leaf, subs: tuple[_Leaf, ...], item, path,
+                        factor: Decimal) -> list[ScoreRow]:
+    indicator = leaf.indicator
+    inputs = evaluation.inputs
+    scored = [_score_leaf(evaluation, plan, s, inputs.get(s.code) or _EMPTY_INPUT, path, indicator.code, factor)
+              for s in subs]
     declared = item.declared
-    if declared is None and all(s.declared is not None for s in subs):
-        declared = sum((s.declared for s in subs), ZERO)
-    total = sum((s.score for s in subs), ZERO)
-    explanation = "分项合计：" + "＋".join(fmt(s.score) for s in subs) + f"＝{fmt(total)}分"
-    row = ScoreRow(indicator, path, item, total, sum((s.raw for s in subs), ZERO), explanation,
-                   declared, manual=any(s.manual for s in subs),
-                   error=next((s.error for s in subs if s.error), None), computed=total, factor=factor)
-    return [row, *subs]
+    if declared is None and all(s.declared is not None for s in scored):
+        declared = sum((s.declared for s in scored), ZERO)
+    total = sum((s.score for s in scored), ZERO)
+
+    def explanation():
+        return "分项合计：" + "＋".join(fmt(s.score) for s in scored) + f"＝{fmt(total)}分"
+
+    row = ScoreRow(indicator, path, item, total, sum((s.raw for s in scored), ZERO), explanation,
+                   declared, manual=any(s.manual for s in scored),
+                   error=next((s.error for s in scored if s.error), None), computed=total, factor=factor)
+    return [row, *scored]
 
 
 def _not_applicable_row(evaluation: Evaluation, indicator: Indicator, path) -> list[ScoreRow]:
@@ -252,7 +449,7 @@ def _not_applicable_row(evaluation: Evaluation, indicator: Indicator, path) -> l
                             computed=ZERO, not_applicable=item.not_applicable) for s in indicator.subrows)]
 
 
-def _factors(evaluation: Evaluation) -> dict[str, Decimal]:
+def _factors(evaluation: Evaluation, plan: "_Plan | None" = None) -> dict[str, Decimal]:
     """Scale factor of each applicable indicator that receives 不适用 points.
 
     The points of 不适用 rows go to the applicable rows of the same unit (level-2 group,
@@ -260,11 +457,15 @@ def _factors(evaluation: Evaluation) -> dict[str, Decimal]:
     whole unit is 不适用 its points move up a level (level 2 → level 1 → the total).
     """
     framework = evaluation.framework
-    if all(item.not_applicable is None for item in evaluation.inputs.values()):
+    for item in evaluation.inputs.values():
+        if item.not_applicable is not None:
+            break
+    else:
         return {}  # nothing is 不适用 (the common case): no points move
+    plan = plan or _plan(framework)
     factors: dict[str, Decimal] = {}
     na_weight: dict[str, Decimal] = {}
-    for ind in framework.indicators():
+    for ind in plan.indicators:
         if evaluation.input(ind.code).not_applicable is not None:
             na_weight[ind.code] = ind.weight
         else:
@@ -287,73 +488,81 @@ def _factors(evaluation: Evaluation) -> dict[str, Decimal]:
     def lost(indicators) -> Decimal:
         return sum((na_weight.get(i.code, ZERO) for i in indicators), ZERO)
 
-    everything = list(framework.indicators())
+    everything = plan.indicators
     orphaned = ZERO
     if framework.not_applicable == "rescale":
         orphaned = lost(everything)
     else:
-        for top in framework.groups:
+        for top in plan.groups:
             top_orphan = ZERO
             if framework.not_applicable == "level2":
-                for group in (top, *_descendants(top)):
-                    direct = list(group.indicators)
+                for direct in top.own_indicators:  # the top group's, then each descendant group's
                     if not absorb(direct, lost(direct)):
                         top_orphan += lost(direct)
             else:
-                top_orphan = lost(list(top.walk()))
-            if not absorb(list(top.walk()), top_orphan):
+                top_orphan = lost(top.walk)
+            if not absorb(top.walk, top_orphan):
                 orphaned += top_orphan
     if not absorb(everything, orphaned):
         raise ValueError("全部指标均不适用，无法计分")
     return {code: f for code, f in factors.items() if f != ONE}
 
 
-def _descendants(group: Group):
-    for child in group.groups:
-        yield child
-        yield from _descendants(child)
+def _group_total(group: Group, level: int, weight: Decimal, score: Decimal, declared: Decimal | None) -> GroupTotal:
+    total = _new(GroupTotal)  # the dataclass's fields, without its frozen __init__ (a dozen per evaluation)
+    total.__dict__.update(group=group, level=level, weight=weight, score=score, declared=declared)
+    return total
 
 
 def score(evaluation: Evaluation) -> ScoreSheet:
     """Score every indicator of an evaluation and total, subtotal and grade the result."""
     framework = evaluation.framework
-    factors = _factors(evaluation)
+    plan = _plan(framework)
+    factors = _factors(evaluation, plan)
+    inputs = evaluation.inputs
+    declared_groups = evaluation.declared_groups
     rows: list[ScoreRow] = []
+    heads: list[ScoreRow] = []
     groups: list[GroupTotal] = []
 
-    def visit(group: Group, path: tuple[Group, ...]) -> tuple[Decimal, Decimal, Decimal | None]:
-        path = path + (group,)
-        weight = score_sum = ZERO
+    def visit(gp: _GroupPlan) -> tuple[Decimal, Decimal | None]:
+        path = gp.path
+        score_sum = ZERO
         declared: Decimal | None = ZERO
         position = len(groups)
-        for indicator in group.indicators:
-            factor = factors.get(indicator.code, ONE)
-            if _input(evaluation, indicator.code).not_applicable is not None:
-                scored = _not_applicable_row(evaluation, indicator, path)
-            elif indicator.subrows:
-                scored = _score_with_subrows(evaluation, indicator, path, factor)
+        for leaf, subs in gp.entries:
+            code = leaf.code
+            item = inputs.get(code) or _EMPTY_INPUT
+            factor = factors.get(code, ONE) if factors else ONE
+            if item.not_applicable is not None:
+                scored = _not_applicable_row(evaluation, leaf.indicator, path)
+                rows.extend(scored)
+                head = scored[0]
+            elif subs:
+                scored = _score_with_subrows(evaluation, plan, leaf, subs, item, path, factor)
+                rows.extend(scored)
+                head = scored[0]
             else:
-                scored = [score_indicator(evaluation, indicator, path, factor=factor)]
-            rows.extend(scored)
-            head = scored[0]
-            weight += indicator.weight
+                head = _score_leaf(evaluation, plan, leaf, item, path, None, factor)
+                rows.append(head)
+            heads.append(head)
             score_sum += head.score
-            declared = None if declared is None or head.declared is None else declared + head.declared
-        for child in group.groups:
-            w, s, d = visit(child, path)
-            weight += w
+            if declared is not None:
+                declared = None if head.declared is None else declared + head.declared
+        for child in gp.children:
+            s, d = visit(child)
             score_sum += s
             declared = None if declared is None or d is None else declared + d
-        published = evaluation.declared_groups.get(group.code)
-        groups.insert(position, GroupTotal(group, len(path), weight, score_sum,
-                                           published if published is not None else declared))
-        return weight, score_sum, declared
+        published = declared_groups.get(gp.group.code)
+        groups.insert(position, _group_total(gp.group, gp.level, gp.weight, score_sum,
+                                             published if published is not None else declared))
+        return score_sum, declared
 
     weight_total = total = ZERO
     declared_rows: Decimal | None = ZERO
-    for group in framework.groups:
-        w, s, d = visit(group, ())
-        weight_total += w
+    for gp in plan.groups:
+        s, d = visit(gp)
+        weight_total += gp.weight
         total += s
         declared_rows = None if declared_rows is None or d is None else declared_rows + d
     return ScoreSheet(
@@ -366,5 +575,5 @@ def score(evaluation: Evaluation) -> ScoreSheet:
         weight_total=weight_total,
         rules_hash=_rules_hash(framework),
         declared_rows_total=declared_rows,
-        indicator_rows=tuple(r for r in rows if r.parent is None),
+        indicator_rows=tuple(heads),
     )
