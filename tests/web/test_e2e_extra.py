@@ -60,6 +60,8 @@ def test_preparer_enters_questionnaire_counts_and_a_finance_figure(page, site):
     # 寻甸: the questionnaire's counts per option, scored by the core (1935 ÷ 20 = 96.75 → C72 3.87)
     sign_in(page, site, "xundian_tianbao")
     open_extra(page, "寻甸回族彝族自治县医疗保险中心")
+    assert page.inner_text("tr[data-metric=basic_share] td.num") == "78.15%"
+    page.locator(".fin-fa").screenshot(path=str(IMAGES / "extra-final-accounts.png"))
     page.click(".extra-nav a:has-text('满意度问卷')")
     assert page.inner_text("[data-q-score=satisfaction]") == "96.75"
     assert page.inner_text("#linked-indicators tr[data-code=C72] td.score") == "3.87/4"
@@ -75,6 +77,7 @@ def test_preparer_enters_questionnaire_counts_and_a_finance_figure(page, site):
     assert page.inner_text("#extra-total") == "95.85"
     page.click(".extra-nav a:has-text('报告叙述')")
     page.screenshot(path=str(IMAGES / "extra-narrative.png"))
+    page.locator("#trail").screenshot(path=str(IMAGES / "extra-trail.png"))
     page.click("text=寻甸回族彝族自治县医疗保险中心2023年部门整体支出绩效自评报告")
     page.wait_for_selector("#row-C72")
     assert page.inner_text("#total") == "95.85"

@@ -47,6 +47,11 @@ class Field:
         """An input size that shows the whole value (a CJK character is two columns wide)."""
         return min(max(sum(2 if ord(c) > 0x2E80 else 1 for c in self.value) + 1, 6), 26)
 
+    @property
+    def em(self) -> str:
+        """A CSS width in em that fits the value (a CJK character is about 1em)."""
+        return format(max(sum(1 if ord(c) > 0x2E80 else 0.6 for c in self.value) + 1, 6), ".1f")
+
 
 def block_digest(value: Any) -> str:
     """A fingerprint of a stored block, sent with the form to notice a concurrent change."""
