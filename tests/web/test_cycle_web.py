@@ -331,6 +331,8 @@ def test_allocation_factors_are_configurable(demo, login):
     assert "各因素权重之和须为100%，实际为110%" in response.content.decode()
     allocation.refresh_from_db()
     assert [f["weight"] for f in allocation.factors] == ["40", "20", "25", "15"]
+    assert "“参保人数”的权重须填写" in reviewer.post(url, {"weight:insured": ""}, follow=True).content.decode()
+    assert "不是数字" in reviewer.post(url, {"weight:insured": "四十"}, follow=True).content.decode()
     # two score factors are refused too
     response = reviewer.post(url, {"weight:insured": "30", "new_name": "得分二", "new_weight": "10", "new_source": "score"},
                              follow=True)

@@ -700,7 +700,8 @@ def recipients_of(allocation: Allocation) -> list[Unit]:
 def latest_scores(units: list[Unit], before: int | None = None, fund: str = "") -> dict[int, Evaluation]:
     """Each unit's evaluation whose score counts: the latest year (up to ``before``), within it
     one of the fund ``fund`` first, then the latest created."""
-    qs = Evaluation.objects.filter(unit__in=units).exclude(total=None).select_related("framework")
+    qs = (Evaluation.objects.filter(unit__in=units).exclude(total=None).select_related("framework")
+          .defer("extra", "summary", "framework__yaml_text"))
     if before is not None:
         qs = qs.filter(year__lte=before)
     result: dict[int, Evaluation] = {}
@@ -825,7 +826,10 @@ def parse_factors(post, current: list[dict], errors: list[str]) -> list[dict]:
         key = f["key"]
         if post.get(f"delete:{key}"):
             continue
+        before = len(errors)
         weight = _decimal(post.get(f"weight:{key}", str(f["weight"])), f"“{f['name']}”权重", errors)
+        if weight is None and len(errors) == before:
+            errors.append(f"“{f['name']}”的权重须填写")
         factors.append({"key": key, "name": post.get(f"name:{key}", f["name"]).strip(),
                         "unit": post.get(f"unit:{key}", f.get("unit", "")).strip(),
                         "weight": format(weight, "f") if weight is not None else str(f["weight"]),
