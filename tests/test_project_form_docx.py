@@ -335,3 +335,14 @@ def test_form_that_cannot_be_read_as_one_falls_back_with_located_notes(tmp_path)
     assert published.layout == "xlsx"  # the generic reader
     notes = [str(e) for e in published.errors]
     assert any("公开14表!I12（分值）" in n and "按项目支出绩效自评表读取失败" in n and "缺少分值" in n for n in notes)
+
+
+@pytest.mark.parametrize("variant", list(VARIANTS))
+def test_blank_word_form_to_fill(variant, tmp_path):
+    result = CliRunner().invoke(project_app, ["new", "--variant", variant, "--year", "2024", "--project", "待填项目",
+                                              "--out", str(tmp_path / "blank.docx")])
+    assert result.exit_code == 0, result.output
+    texts = [t for row in _table_texts(tmp_path / "blank.docx") for t in row]
+    assert "待填项目" in texts and "数量指标" in texts and "（三级指标）" not in texts
+    form, errors = import_form_docx(tmp_path / "blank.docx")
+    assert errors == [] and form.variant == variant and form.year == 2024 and form.indicators == ()

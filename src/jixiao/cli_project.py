@@ -2,7 +2,7 @@
 
 Registered in ``jixiao.cli`` as ``app.add_typer(project_app, name="project")``:
 
-    jixiao project new --variant yunnan --out 自评表.yaml      (or .xlsx: an empty form to fill)
+    jixiao project new --variant yunnan --out 自评表.yaml      (or .xlsx/.docx: an empty form to fill)
     jixiao project score 自评表.yaml                          (or a filled .xlsx)
     jixiao project export 自评表.yaml --out 输出/ [--variant hubei]
     jixiao project import 填好的自评表.xlsx|.docx --out 自评表.yaml
@@ -85,7 +85,7 @@ def _write(path: Path, text: str | None = None, writer=None) -> None:
 
 
 @project_app.command("new")
-def new_cmd(out: Path = typer.Option(..., "--out", "-o", help="输出文件：.yaml 或 .xlsx"),
+def new_cmd(out: Path = typer.Option(..., "--out", "-o", help="输出文件：.yaml、.xlsx 或 .docx"),
             variant: VariantName = typer.Option(VariantName.national, "--variant", help="格式：national / yunnan / hubei"),
             year: int = typer.Option(..., "--year", help="评价年度"),
             project: str = typer.Option("（项目名称）", "--project", help="项目名称")) -> None:
@@ -94,6 +94,11 @@ def new_cmd(out: Path = typer.Option(..., "--out", "-o", help="输出文件：.y
     if out.suffix.lower() == ".xlsx":
         blank = review(form)
         _write(out, writer=lambda p: export_form_xlsx(blank, p, blank=True))
+    elif out.suffix.lower() == ".docx":
+        from jixiao.reports.project_form_docx import export_form_docx
+
+        blank = review(form)
+        _write(out, writer=lambda p: export_form_docx(blank, p, blank=True))
     else:
         _write(out, BLANK_HEADER.format(variant=VARIANTS[variant.value]) + form_to_yaml(form))
     console.print(f"已生成空白自评表（{VARIANTS[variant.value]}）：{out}")

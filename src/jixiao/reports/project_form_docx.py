@@ -62,12 +62,14 @@ def _text(value, style: str, places: int | None) -> str:
     return str(value)
 
 
-def export_form_docx(review: FormReview, path: str | Path, findings: bool = True) -> Path:
+def export_form_docx(review: FormReview, path: str | Path, findings: bool = True, blank: bool = False) -> Path:
     """Write the form as a .docx table in its variant's layout; returns ``path``.
 
-    With ``findings`` a short list of the audit's error findings follows the table."""
+    With ``findings`` a short list of the audit's error findings follows the table; ``blank``
+    writes the empty form to fill in (headings only on the indicator rows, no findings)."""
     path = Path(path)
-    grid = form_grid(review)
+    grid = form_grid(review, blank)
+    findings = findings and not blank
     doc = Document()
     section = doc.sections[0]
     landscape = grid.orientation == "landscape"
