@@ -449,6 +449,8 @@ def test_thresholds_page_sets_the_lights(demo, login):
     table.save()
     response = login("jiaxian_tianbao").get(f"/cycle/targets/{table.pk}/").content.decode()
     assert "本目标表设置" in response
+    response = login("jiaxian_tianbao").post(url, monitoring_post(table, **{"completion:C102": "47"}))
+    assert response.status_code == 400 and "C102" in response.content.decode()  # lag 3 > 2: red under 1/2
     # permissions: preparers cannot, a reviewer of another city cannot set 昆明's counties
     assert login("jiaxian_tianbao").get("/cycle/thresholds/").status_code == 403
     assert login("jiaxian_tianbao").post("/cycle/thresholds/", {**post, "yellow": "1", "red": "2"}).status_code == 403
