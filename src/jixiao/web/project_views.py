@@ -128,13 +128,19 @@ def _where(path: tuple, rows: list[dict]) -> str:
     return HEADER_LABELS.get(str(path[0]), ".".join(map(str, path))) if path else "自评表"
 
 
+def _message(error: dict) -> str:
+    if error["type"] == "string_too_short":
+        return "不能为空"
+    return pydantic_message(error)
+
+
 def validate(data: dict) -> tuple[core.ProjectForm | None, list[str]]:
     """Plain form data checked by the core: (form, []) or (None, Chinese located errors)."""
     rows = data.get("indicators") or []
     try:
         form = core.ProjectForm.model_validate(data)
     except ValidationError as exc:
-        return None, [f"{_where(tuple(e['loc']), rows)}：{pydantic_message(e)}" for e in exc.errors()]
+        return None, [f"{_where(tuple(e['loc']), rows)}：{_message(e)}" for e in exc.errors()]
     try:
         core.build(form)
     except core.ProjectFormError as exc:
