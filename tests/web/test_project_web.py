@@ -146,8 +146,10 @@ def test_create_from_a_list_fill_and_score(demo, login):
     assert response.context["errors"] == ["项目资金 年度资金总额 全年执行数：“九点五”不是数字"]
     response = client.post(f"/projects/{record.pk}/", {**post, "row:1:weight": ""})
     assert response.context["errors"] == ["指标第2行（政策知晓率）分值：“政策知晓率”缺少分值"]
-    response = client.post(f"/projects/{record.pk}/", {**post, "row:1:level1": "", "project": ""})
+    response = client.post(f"/projects/{record.pk}/", {**post, "row:1:level1": "", "project": "",
+                                                       "row:2:target": "明显提高", "row:2:score": "8"})
     assert response.context["errors"] == ["项目名称：不能为空", "指标第2行（政策知晓率）一级指标：不能为空"]
+    assert 'name="row:2:score" value="8"' in response.content.decode()  # what was typed is shown again
     assert snapshot(record) == before
 
     # a new row, a deleted row, a 定性 row with the evaluator's score

@@ -293,7 +293,7 @@ def _rows_context(data: dict, review: core.FormReview | None) -> list[dict]:
     rows = []
     for i, row in enumerate(data.get("indicators") or []):
         scored = review.row_score(i) if review is not None and i < len(review.form.indicators) else None
-        qualitative = review.form.indicators[i].qualitative if scored is not None else False
+        qualitative = review.form.indicators[i].qualitative if scored is not None else _qualitative(row)
         actual = row.get("actual", "")
         if row.get("not_applicable"):
             actual = core.NOT_APPLICABLE_TEXT
@@ -305,6 +305,14 @@ def _rows_context(data: dict, review: core.FormReview | None) -> list[dict]:
             "findings": [f for f in found.get(scored.code, [])] if scored is not None else [],
         })
     return rows
+
+
+def _qualitative(row: dict) -> bool:
+    """Whether a row as typed is 定性 (its target has no number): it then takes a 得分."""
+    try:
+        return core.FormRow(level1="-", level2="-", name="-", target=str(row.get("target", ""))).qualitative
+    except (ValidationError, ValueError):
+        return True
 
 
 def _show(value) -> str:
