@@ -150,7 +150,7 @@ def structured_cases(data: bytes, kind: str) -> dict[str, tuple[bytes, str]]:
         "gbk-declared": (in_part(data, strings, lambda x: declare(with_doctype(x, b"", "中文".encode()), "GB18030")
                                  .encode("gb18030")), "ok" if kind == "docx" else "error"),
         "gbk-undeclared": (in_part(data, strings, lambda x: with_doctype(x, b"", "非法编码".encode("gb18030"))), "error"),
-        "zip-bomb": (bomb(data, part, 60), "error:压缩炸弹"),
+        "zip-bomb": (bomb(data, part, 30), "error:压缩炸弹"),
         "huge-declared-size": (declared_sizes(data, part, 0xFFFFFFF0), "error"),
         "small-declared-size": (declared_sizes(data, part, 100), "error"),
         "many-entries": (many_entries(data, 3000), "error:部件"),
