@@ -65,6 +65,15 @@ DATABASES = {"default": dj_database_url.config(
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 
+# Per-process caches. "template_fragments" holds the entry page's rendered grid and change
+# trail (templates/jixiao/evaluation.html), under keys that change with every save
+# (views.grid_key / views.history_key); a grid is ~100-200 kB, so at most 300 per process.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "jixiao-default"},
+    "template_fragments": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "jixiao-fragments",
+                           "TIMEOUT": 3600, "OPTIONS": {"MAX_ENTRIES": 300}},
+}
+
 LANGUAGE_CODE = "zh-hans"
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True

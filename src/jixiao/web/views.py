@@ -3,6 +3,7 @@ render. Permissions are object rules from ``jixiao.web.rules``."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter
 from decimal import Decimal
@@ -11,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Count, Max, prefetch_related_objects
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -66,16 +68,17 @@ def home(request):
                                                 "state": state})
 
 
-def _rows_context(request, evaluation: Evaluation, sheet, findings, only: set[str] | None = None):
+def _rows_context(request, evaluation: Evaluation, sheet, findings, only: set[str] | None = None,
+                  editable: bool | None = None):
     """Template context per score-sheet row (all rows, or just the codes in ``only``)."""
     framework = bridge.core_framework(evaluation.framework)
     values = {v.code: v for v in evaluation.values.all()}
-    by_code = {r.code: r for r in sheet.rows}
     found: dict[str, list] = {}
     for f in findings:
         found.setdefault(f.code, []).append(f)
     rows = []
-    editable = request.user.has_perm("jixiao.change_evaluation", evaluation)
+    if editable is None:
+        editable = request.user.has_perm("jixiao.change_evaluation", evaluation)
     for row in sheet.rows:
         if only is not None and row.code not in only:
             continue
@@ -91,18 +94,60 @@ def _rows_context(request, evaluation: Evaluation, sheet, findings, only: set[st
     return rows
 
 
+def grid_key(evaluation: Evaluation, editable: bool, can_comment: bool) -> str:
+    """The cache key of an evaluation's rendered entry grid: a digest of everything the grid
+    shows or is computed from — the evaluation (unit, year, framework version and its rules,
+    the other contents that feed scores), every row's stored input, version and reviewer's
+    comment, and what the viewer may do (edit the rows, write row comments). Any save changes
+    a row's input and version, so the key changes with every save; the score sheet and
+    findings are functions of these inputs (the core is deterministic)."""
+    values = evaluation.values.all()  # prefetched by the caller: the rows scoring reads too
+    unit, framework = evaluation.unit, evaluation.framework
+    text = json.dumps([
+        evaluation.pk, unit.pk, unit.name, unit.level, unit.region, evaluation.year, framework.pk, framework.rules_hash,
+        evaluation.extra, editable, can_comment,
+        [(v.pk, v.code, v.version, v.data, v.reviewer_comment) for v in values],
+    ], ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def history_key(evaluation: Evaluation) -> str:
+    """The cache key of an evaluation's change trail: the number, last id and last time of its
+    history records and of its rows' history records (a save adds a record, so the key
+    changes). Two small aggregate queries instead of reading and diffing the whole trail."""
+    marks = []
+    for qs in (evaluation.history.all(), IndicatorValue.history.filter(evaluation_id=evaluation.pk)):
+        agg = qs.order_by().aggregate(n=Count("history_id"), last=Max("history_id"), at=Max("history_date"))
+        marks.append(f"{agg['n']}:{agg['last']}:{agg['at'].isoformat() if agg['at'] else ''}")
+    return f"{evaluation.pk}|{'|'.join(marks)}"
+
+
 @login_required
 def evaluation_detail(request, pk: int):
+    """The entry page. The grid of rows (most of the page's rendering time) and the change
+    trail are template fragments cached under keys that change with every save
+    (``grid_key``, ``history_key``); scoring still runs on every request (it keeps the cached
+    totals current), and the rows' template context is only built when the grid is rendered."""
     evaluation = _evaluation_for(request, pk)
+    prefetch_related_objects([evaluation], "values")  # one read of the rows, for scoring and the grid
     sheet, findings = bridge.score_and_cache(evaluation)
+    user = request.user
+    can_edit = user.has_perm("jixiao.change_evaluation", evaluation)
+    can_review = user.has_perm("jixiao.review_evaluation", evaluation)
+    can_publish = user.has_perm("jixiao.publish_evaluation", evaluation)
+    row_codes = {r.code for r in sheet.rows}
     context = {
-        "evaluation": evaluation, "sheet": sheet, "rows": _rows_context(request, evaluation, sheet, findings),
-        "findings": findings, "general_findings": [f for f in findings if f.code not in {r.code for r in sheet.rows}],
-        "history": _history(evaluation)[:50],
-        "can_edit": request.user.has_perm("jixiao.change_evaluation", evaluation),
-        "can_submit": request.user.has_perm("jixiao.submit_evaluation", evaluation),
-        "can_review": request.user.has_perm("jixiao.review_evaluation", evaluation),
-        "can_publish": request.user.has_perm("jixiao.publish_evaluation", evaluation),
+        "evaluation": evaluation, "sheet": sheet,
+        # callables: the template calls them only when it renders the fragment (a cache miss)
+        "rows": lambda: _rows_context(request, evaluation, sheet, findings, editable=can_edit),
+        "grid_key": grid_key(evaluation, can_edit, can_review or can_publish),
+        "findings": findings, "general_findings": [f for f in findings if f.code not in row_codes],
+        "history": lambda: _history(evaluation)[:50],
+        "history_key": history_key(evaluation),
+        "can_edit": can_edit,
+        "can_submit": user.has_perm("jixiao.submit_evaluation", evaluation),
+        "can_review": can_review,
+        "can_publish": can_publish,
         "jobs": evaluation.report_jobs.order_by("-created_at")[:3],
     }
     return render(request, "jixiao/evaluation.html", context)
@@ -200,6 +245,7 @@ def save_row(request, pk: int, code: str):
                 value.save()
                 # bump the evaluation's version so other open pages can tell it changed
                 Evaluation.objects.filter(pk=evaluation.pk).update(lock_version=evaluation.lock_version + 1)
+    prefetch_related_objects([evaluation], "values")  # one read of the rows, for scoring and the saved row
     sheet, findings = bridge.score_and_cache(evaluation)
     # the saved row, and its parent indicator whose sum changed with it
     rows = _rows_context(request, evaluation, sheet, findings, only={code, sheet.row(code).parent or ""})
