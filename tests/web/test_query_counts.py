@@ -96,3 +96,43 @@ def test_home_and_dashboard_queries_do_not_grow_with_units(demo, login, django_a
         assert response.status_code == 200 and f"{total}份评价" in response.content.decode()
     with django_assert_max_num_queries(MAX_DASHBOARD):
         assert reviewer.get("/dashboard/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_dashboard_at_a_larger_size_keeps_its_queries_and_its_sums(demo, login, django_assert_max_num_queries):
+    """200 more units with 1,000 more scored evaluations: the national dashboard issues the same
+    number of queries, counts them all, and its points-lost and findings sums (added by the
+    database on PostgreSQL) equal the sums of the cached summaries added in Python."""
+    from collections import Counter
+
+    from jixiao.web.views import summary_totals, visible_evaluations
+
+    admin = login("admin")
+    before = _count(admin, "get", "/dashboard/")
+    parent = Unit.objects.get(name="昆明市医疗保障局")
+    templates = list({e.framework_id: e for e in Evaluation.objects.select_related("framework")}.values())
+    new = []
+    for i in range(200):
+        unit = Unit.objects.create(name=f"大测试县{i}医疗保障局", level="县", region="测试", parent=parent)
+        for t in templates:
+            new.append(Evaluation(unit=unit, year=t.year, framework=t.framework, extra=t.extra, total=t.total,
+                                  grade=t.grade, summary=t.summary, declared_total=t.declared_total))
+    Evaluation.objects.bulk_create(new, batch_size=500)
+    total = Evaluation.objects.exclude(total=None).count()
+    assert total >= 1000
+    assert _count(admin, "get", "/dashboard/") == before
+    with django_assert_max_num_queries(MAX_DASHBOARD):
+        response = admin.get("/dashboard/")
+    assert response.status_code == 200 and f"{total}份评价" in response.content.decode()
+    from django.contrib.auth import get_user_model
+
+    scored = visible_evaluations(get_user_model().objects.get(username="admin")).exclude(total=None)
+    lost, kinds = Counter(), Counter()
+    for e in scored:
+        for name, value in e.summary.get("lost", {}).items():
+            lost[name] += Decimal(value)
+        for kind, n in e.summary.get("findings", {}).items():
+            kinds[kind] += n
+    assert sum(lost.values()) > 0 and sum(kinds.values()) > 0
+    assert summary_totals(scored) == (lost, kinds)  # the database's sums where it adds (PostgreSQL)
+    assert summary_totals(scored, in_sql=False) == (lost, kinds)
