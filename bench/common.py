@@ -14,6 +14,11 @@ from pathlib import Path
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
+def loadavg() -> list[float]:
+    """The 1, 5 and 15 minute load averages (the machine is shared: record how busy it was)."""
+    return [round(x, 2) for x in os.getloadavg()]
+
+
 def max_rss_mb(children: bool = False) -> float:
     """Peak resident set size of this process (or of its waited-for children) in MiB."""
     who = resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF

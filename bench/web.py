@@ -14,8 +14,16 @@ administrator, start gunicorn, then run wrk against
 * ``dashboard_national``: the dashboard of the national administrator (every unit);
 
 at 1, 10 and 50 concurrent connections, reporting requests/s, p50, p95 and p99 latency.
+That is a closed loop: each connection sends its next request as soon as the last one is
+answered, so 50 connections saturate 2 cores and measure throughput as much as latency.
 
-    .venv/bin/python -m bench.web --size 1000 [--duration 10] [--keep]
+``--users`` adds the realistic-users mode: that many users (wrk connections), each waiting a
+random 1–3 s (``--think``) between a response and its next request, as locust users do; the
+latency excludes the think time. Besides the four endpoints it runs ``mixed``: preparers
+filling in their own evaluation, four row saves for every view of the entry page (a page
+viewed after a save is re-rendered: the cached grid's key changed).
+
+    .venv/bin/python -m bench.web --size 1000 [--duration 10] [--users 50 --think 1000-3000 --users-duration 30] [--keep]
 """
 
 from __future__ import annotations
@@ -34,7 +42,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from .common import save, timer
+from .common import loadavg, save, timer
 
 ROOT = Path(__file__).resolve().parent.parent
 DB_NAME = "jixiao_bench"
@@ -48,14 +56,14 @@ local method = "GET"
 function init(args)
   method = args[1]
   for line in io.lines(args[2]) do
-    local path, cookie, token = line:match("([^\t]+)\t([^\t]+)\t([^\t]+)")
-    table.insert(targets, {path, cookie, token})
+    local path, cookie, token, m = line:match("([^\t]+)\t([^\t]+)\t([^\t]+)\t?([A-Z]*)")
+    table.insert(targets, {path, cookie, token, (m ~= "" and m) or method})
   end
 end
 request = function()
   local t = targets[math.random(#targets)]
   local headers = {["Cookie"] = t[2], ["X-CSRFToken"] = t[3], ["Host"] = "127.0.0.1"}
-  if method == "POST" then
+  if t[4] == "POST" then
     headers["Content-Type"] = "application/x-www-form-urlencoded"
     return wrk.format("POST", t[1], headers, "actual=" .. string.format("%.2f", 5 + math.random() * 25))
   end
@@ -66,6 +74,14 @@ done = function(summary, latency, requests)
   io.write(string.format('RESULT {"requests": %d, "seconds": %.3f, "errors": %d, "p50_ms": %.1f, "p95_ms": %.1f, "p99_ms": %.1f, "max_ms": %.1f}\n',
     summary.requests, summary.duration / 1e6, bad, latency:percentile(50) / 1000, latency:percentile(95) / 1000,
     latency:percentile(99) / 1000, latency.max / 1000))
+end
+"""
+
+# The same requests with think time: wrk waits delay() ms before each request of a connection
+# (not counted in the latency). THINK_LO / THINK_HI are substituted in.
+LUA_THINK = LUA + r"""
+delay = function()
+  return math.random(THINK_LO, THINK_HI)
 end
 """
 
@@ -197,7 +213,7 @@ def load(size: int, targets_dir: Path) -> dict:
 
     counties = [u for u in ds.units if u.level == "县"] or ds.units
     picked = rng.sample(counties, min(50, len(counties)))
-    entry_lines, save_lines = [], []
+    entry_lines, save_lines, mixed_lines = [], [], []
     evs = {(e.unit_id, e.framework.key): e.pk for e in Evaluation.objects.select_related("framework")}
     for i, u in enumerate(picked):
         user = User.objects.create_user(username=f"preparer{i}", password="x")
@@ -208,6 +224,8 @@ def load(size: int, targets_dir: Path) -> dict:
                 entry_lines.append(f"/evaluations/{pk}/\t{cookie}\t{token}")
                 if key == "bench-coverage-fund-2023":
                     save_lines.append(f"/evaluations/{pk}/rows/C21/\t{cookie}\t{token}")
+                    mixed_lines.append(f"/evaluations/{pk}/\t{cookie}\t{token}\tGET")
+                    mixed_lines.extend([f"/evaluations/{pk}/rows/C21/\t{cookie}\t{token}\tPOST"] * 4)
     province_sizes = {}
     for u in ds.units:
         province_sizes[u.province] = province_sizes.get(u.province, 0) + 1
@@ -218,7 +236,7 @@ def load(size: int, targets_dir: Path) -> dict:
     Account.objects.create(user=admin, unit_id=1, role=Account.ADMIN)
     rc, rt = session_for(reviewer)
     ac, at = session_for(admin)
-    files = {"entry": entry_lines, "save": save_lines,
+    files = {"entry": entry_lines, "save": save_lines, "mixed": mixed_lines,
              "dashboard_province": [f"/dashboard/\t{rc}\t{rt}"], "dashboard_national": [f"/dashboard/\t{ac}\t{at}"]}
     for name, lines in files.items():
         (targets_dir / f"{name}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -253,7 +271,8 @@ def wrk(script: Path, method: str, targets: Path, connections: int, duration: in
 
 
 def run(size: int, duration: int = 10, workers: int | None = None, keep: bool = False,
-        concurrency=CONCURRENCY) -> dict:
+        concurrency=CONCURRENCY, users: int = 0, think: tuple[int, int] = (1000, 3000),
+        users_duration: int = 30) -> dict:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (apt-get install wrk)")
     workers = workers or (2 * (os.cpu_count() or 1) + 1)
@@ -261,7 +280,7 @@ def run(size: int, duration: int = 10, workers: int | None = None, keep: bool = 
     recreate_database(url)
     work = Path(tempfile.mkdtemp(prefix="jixiao-bench-web-"))
     env = _env(url, str(work))
-    out = {"size": size, "gunicorn_workers": workers, "duration_s": duration}
+    out = {"size": size, "gunicorn_workers": workers, "duration_s": duration, "loadavg_start": loadavg()}
     proc = subprocess.run([sys.executable, "-m", "bench.web", "--load-only", str(size), "--targets", str(work)],
                           env=env, cwd=ROOT, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
@@ -280,11 +299,27 @@ def run(size: int, duration: int = 10, workers: int | None = None, keep: bool = 
             targets = work / f"{name}.txt"
             wrk(script, method, targets, workers, 3)  # warm every worker (framework cache, connections)
             for c in concurrency:
+                before = loadavg()
                 r = wrk(script, method, targets, c, duration)
-                r.update(endpoint=name, clients=c)
+                r.update(endpoint=name, clients=c, loadavg_before=before, loadavg_after=loadavg())
                 results.append(r)
                 print(json.dumps(r, ensure_ascii=False), flush=True)
         out["results"] = results
+        if users:
+            think_script = work / "think.lua"
+            think_script.write_text(LUA_THINK.replace("THINK_LO", str(think[0])).replace("THINK_HI", str(think[1])),
+                                    encoding="utf-8")
+            realistic = []
+            for name, method in (("entry", "GET"), ("save", "POST"), ("mixed", "GET"), ("dashboard_province", "GET"),
+                                 ("dashboard_national", "GET")):
+                before = loadavg()
+                r = wrk(think_script, method, work / f"{name}.txt", users, users_duration)
+                r.update(endpoint=name, users=users, think_ms=f"{think[0]}–{think[1]}", loadavg_before=before,
+                         loadavg_after=loadavg())
+                realistic.append(r)
+                print(json.dumps(r, ensure_ascii=False), flush=True)
+            out["realistic"] = realistic
+        out["loadavg_end"] = loadavg()
     finally:
         gunicorn.send_signal(signal.SIGTERM)
         gunicorn.wait(timeout=30)
@@ -299,13 +334,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--users", type=int, default=0, help="realistic-users mode: users with think time (0: skip)")
+    parser.add_argument("--think", default="1000-3000", help="think time between requests, ms (lo-hi)")
+    parser.add_argument("--users-duration", type=int, default=30)
     parser.add_argument("--load-only", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--targets", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.load_only is not None:
         print(json.dumps(load(args.load_only, Path(args.targets)), ensure_ascii=False))
         return
-    result = run(args.size, args.duration, args.workers, args.keep)
+    lo, hi = (int(x) for x in args.think.split("-"))
+    result = run(args.size, args.duration, args.workers, args.keep, users=args.users, think=(lo, hi),
+                 users_duration=args.users_duration)
     print(json.dumps(result, ensure_ascii=False, indent=1))
     save(f"web-{args.size}", result)
 
