@@ -20,14 +20,19 @@ def report() -> str:
     m = machine()
     out.append(f"Machine: {m['nproc']} CPUs ({m['cpu']}), {m['ram_gb']} GB RAM, Python {m['python']}, {m['libreoffice']}")
     scoring = sorted((json.loads(p.read_text()) for p in RESULTS.glob("scoring-*.json")), key=lambda r: r["size"])
+    for r in scoring:
+        r["load"] = _load(r.get("loadavg_start"), r.get("loadavg_end"))
     if scoring:
         out.append("\n### Scoring\n")
         out.append(table(scoring, [
             ("size", "units"), ("evaluations", "evaluations"), ("indicator_rows", "indicator rows"),
             ("generate_seconds", "generate s"), ("validate_seconds", "validate s"),
             ("score_seconds_1core", "score s (1 core)"), ("rows_per_s_1core", "rows/s (1 core)"),
+            ("rows_per_s_1core_explained", "rows/s (1 core, every explanation built)"),
             ("rows_per_s_parallel", "rows/s (2 procs)"), ("rss_peak_mb", "peak RSS MiB"),
-            ("sheets_kb_per_evaluation", "KiB per score sheet")]))
+            ("sheets_kb_per_evaluation", "KiB per score sheet (lazy)"),
+            ("sheets_kb_per_evaluation_explained", "KiB per score sheet (explained)"),
+            ("load", "load avg (start → end)")]))
         lo = [{"size": r["size"], **r["libreoffice"], "engine": r["rows_per_s_1core"],
                "ratio_marginal": r.get("engine_vs_libreoffice_marginal"), "ratio_total": r.get("engine_vs_libreoffice_total"),
                "small_rows": r["libreoffice"]["small"]["rows"], "small_s": r["libreoffice"]["small"]["seconds"],
@@ -61,11 +66,31 @@ def report() -> str:
         out.append(table(loads, [("size", "units"), ("evaluations", "evaluations"), ("indicator_values", "indicator rows"),
                                  ("history_rows", "history rows"), ("load_s", "bulk load s"),
                                  ("province_evaluations", "evaluations in the province"), ("workers", "gunicorn workers")]))
-        rows = [{"size": w["size"], **r} for w in web for r in w["results"]]
-        out.append("")
+        rows = [{"size": w["size"], **r, "load": _load(r.get("loadavg_before"), r.get("loadavg_after"))}
+                for w in web for r in w["results"]]
+        out.append("\nClosed loop (each client sends its next request as soon as it has the answer):\n")
         out.append(table(rows, [("size", "units"), ("endpoint", "endpoint"), ("clients", "clients"), ("rps", "req/s"),
-                                ("p50_ms", "p50 ms"), ("p95_ms", "p95 ms"), ("p99_ms", "p99 ms"), ("errors", "errors")]))
+                                ("p50_ms", "p50 ms"), ("p95_ms", "p95 ms"), ("p99_ms", "p99 ms"), ("errors", "errors"),
+                                ("cpu_app_ms", "CPU ms/req (site)"), ("cpu_db_ms", "CPU ms/req (PostgreSQL)"),
+                                ("capacity_rps_2cores", "req/s 2 idle cores could serve"), ("load", "load avg")]))
+        users = [{"size": w["size"], **r, "load": _load(r.get("loadavg_before"), r.get("loadavg_after"))}
+                 for w in web for r in w.get("realistic", [])]
+        if users:
+            out.append("\nRealistic users (each waits 1–3 s between an answer and its next request; "
+                       "`mixed`: four row saves per page view):\n")
+            out.append(table(users, [("size", "units"), ("endpoint", "endpoint"), ("users", "users"),
+                                     ("rps", "req/s"), ("requests", "requests"), ("p50_ms", "p50 ms"),
+                                     ("p95_ms", "p95 ms"), ("p99_ms", "p99 ms"), ("max_ms", "max ms"),
+                                     ("errors", "errors"), ("cpu_app_ms", "CPU ms/req (site)"),
+                                     ("cpu_db_ms", "CPU ms/req (PostgreSQL)"), ("load", "load avg")]))
     return "\n".join(out)
+
+
+def _load(before, after) -> str | None:
+    """The 1-minute load average before → after a run (2 CPUs; the machine is shared)."""
+    if not before:
+        return None
+    return f"{before[0]:.1f} → {after[0]:.1f}" if after else f"{before[0]:.1f}"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -83,7 +108,7 @@ def main(argv: list[str] | None = None) -> None:
     if "scoring" in only:
         from . import scoring
 
-        save(f"scoring-{args.size}", scoring.run(args.size, workers=2, lo_rows=args.lo_rows))
+        save(f"scoring-{args.size}", scoring.run(args.size, workers=2, lo_rows=args.lo_rows, repeat=3))
     if "documents" in only:
         from . import documents
 
@@ -91,7 +116,7 @@ def main(argv: list[str] | None = None) -> None:
     if "web" in only:
         from . import web
 
-        save(f"web-{args.size}", web.run(args.size))
+        save(f"web-{args.size}", web.run(args.size, users=50))
     print(report())
 
 

@@ -257,6 +257,51 @@ def _wait_http(url: str, timeout: float = 60) -> None:
     raise RuntimeError(f"{url} did not answer")
 
 
+def _cpu(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def _server_processes(master: int) -> dict[str, list[int]]:
+    """gunicorn's workers, and the PostgreSQL backends connected to the bench database (other
+    databases on the same server, e.g. other people's tests, are not counted)."""
+    app, db = [], []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
+        except OSError:
+            continue
+        if stat.rsplit(")", 1)[1].split()[1] == str(master):
+            app.append(int(entry.name))
+        elif cmdline.startswith(b"postgres: ") and f" {DB_NAME} ".encode() in cmdline:
+            db.append(int(entry.name))
+    return {"app": app, "db": db}
+
+
+def cpu_snapshot(master: int) -> dict[str, dict[int, float]]:
+    return {kind: {pid: _cpu(pid) for pid in pids} for kind, pids in _server_processes(master).items()}
+
+
+def cpu_per_request(before: dict, after: dict, requests: int) -> dict:
+    """CPU milliseconds per request spent by the site (gunicorn workers) and by PostgreSQL:
+    what a request costs whatever else the shared machine is doing, and so the requests/s two
+    otherwise idle cores could serve."""
+    out = {}
+    for kind in ("app", "db"):
+        used = sum(cpu - before[kind].get(pid, 0.0) for pid, cpu in after[kind].items())
+        out[f"cpu_{kind}_ms"] = round(used / max(requests, 1) * 1000, 2)
+    total = out["cpu_app_ms"] + out["cpu_db_ms"]
+    out["capacity_rps_2cores"] = round(2000 / total, 1) if total else None
+    return out
+
+
 def wrk(script: Path, method: str, targets: Path, connections: int, duration: int) -> dict:
     threads = max(1, min(2, connections))
     cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "30s", "-s", str(script),
@@ -299,8 +344,9 @@ def run(size: int, duration: int = 10, workers: int | None = None, keep: bool = 
             targets = work / f"{name}.txt"
             wrk(script, method, targets, workers, 3)  # warm every worker (framework cache, connections)
             for c in concurrency:
-                before = loadavg()
+                before, cpu = loadavg(), cpu_snapshot(gunicorn.pid)
                 r = wrk(script, method, targets, c, duration)
+                r.update(cpu_per_request(cpu, cpu_snapshot(gunicorn.pid), r["requests"]))
                 r.update(endpoint=name, clients=c, loadavg_before=before, loadavg_after=loadavg())
                 results.append(r)
                 print(json.dumps(r, ensure_ascii=False), flush=True)
@@ -312,8 +358,9 @@ def run(size: int, duration: int = 10, workers: int | None = None, keep: bool = 
             realistic = []
             for name, method in (("entry", "GET"), ("save", "POST"), ("mixed", "GET"), ("dashboard_province", "GET"),
                                  ("dashboard_national", "GET")):
-                before = loadavg()
+                before, cpu = loadavg(), cpu_snapshot(gunicorn.pid)
                 r = wrk(think_script, method, work / f"{name}.txt", users, users_duration)
+                r.update(cpu_per_request(cpu, cpu_snapshot(gunicorn.pid), r["requests"]))
                 r.update(endpoint=name, users=users, think_ms=f"{think[0]}–{think[1]}", loadavg_before=before,
                          loadavg_after=loadavg())
                 realistic.append(r)
