@@ -124,6 +124,11 @@ def write_value(request, pk: int, code: str, body: ValueIn):
     except ValidationError as exc:
         return Status(422, {"detail": [{"field": ".".join(map(str, e["loc"])), "message": e["msg"]} for e in exc.errors()]})
     with transaction.atomic():
+        # lock the evaluation (as submit does) and check again: a submission committed since
+        # the check above must not be followed by this write
+        locked = Evaluation.objects.select_for_update(of=("self",)).select_related("unit").get(pk=pk)
+        if not request.user.has_perm("jixiao.change_evaluation", locked):
+            return Status(409, {"detail": f"评价已{locked.get_state_display()}，不能再修改"})
         value, _ = IndicatorValue.objects.select_for_update().get_or_create(evaluation=evaluation, code=code)
         if body.version is not None and body.version != value.version:
             return Status(409, {"detail": "该指标已被他人修改", "yours": body.data, "current": value.data,
