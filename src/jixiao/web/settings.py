@@ -65,13 +65,16 @@ DATABASES = {"default": dj_database_url.config(
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 
-# Per-process caches. "template_fragments" holds the entry page's rendered grid and change
-# trail (templates/jixiao/evaluation.html), under keys that change with every save
-# (views.grid_key / views.history_key); a grid is ~100-200 kB, so at most 300 per process.
+# Caches. "template_fragments" holds the entry page's rendered grid and change trail
+# (templates/jixiao/evaluation.html) under keys that change with every save and are digests of
+# what the fragment shows (views.grid_key / views.history_key). It is a directory shared by
+# all worker processes (a per-process cache would make each gunicorn worker render every page
+# once); a grid is ~100-200 kB before compression, at most 2,000 of them are kept.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "jixiao-default"},
-    "template_fragments": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "jixiao-fragments",
-                           "TIMEOUT": 3600, "OPTIONS": {"MAX_ENTRIES": 300}},
+    "template_fragments": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                           "LOCATION": str(DATA_DIR / "cache" / "fragments"), "TIMEOUT": 7 * 86400,
+                           "OPTIONS": {"MAX_ENTRIES": 2000}},
 }
 
 LANGUAGE_CODE = "zh-hans"
