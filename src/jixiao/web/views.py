@@ -96,8 +96,8 @@ def _rows_context(request, evaluation: Evaluation, sheet, findings, only: set[st
 
 def grid_key(evaluation: Evaluation, editable: bool, can_comment: bool) -> str:
     """The cache key of an evaluation's rendered entry grid: a digest of everything the grid
-    shows or is computed from — the evaluation (unit, year, framework version and its rules,
-    the other contents that feed scores), every row's stored input, version and reviewer's
+    shows or is computed from — the evaluation (unit, year, framework version, its rules and
+    its text, the other contents that feed scores), every row's stored input, version and reviewer's
     comment, and what the viewer may do (edit the rows, write row comments). Any save changes
     a row's input and version, so the key changes with every save; the score sheet and
     findings are functions of these inputs (the core is deterministic)."""
@@ -105,6 +105,8 @@ def grid_key(evaluation: Evaluation, editable: bool, can_comment: bool) -> str:
     unit, framework = evaluation.unit, evaluation.framework
     text = json.dumps([
         evaluation.pk, unit.pk, unit.name, unit.level, unit.region, evaluation.year, framework.pk, framework.rules_hash,
+        # the framework's whole text: its wording (criteria, targets) is shown, and the rules hash ignores wording
+        hashlib.sha256(framework.yaml_text.encode("utf-8")).hexdigest(),
         evaluation.extra, editable, can_comment,
         [(v.pk, v.code, v.version, v.data, v.reviewer_comment) for v in values],
     ], ensure_ascii=False, sort_keys=True, default=str)
