@@ -221,7 +221,7 @@ def test_random_sequences_follow_the_graph(demo, clients):
             self.atomic.__exit__(None, None, None)
 
     run_state_machine_as_test(Workflow, settings=settings(
-        max_examples=40, stateful_step_count=25, deadline=None, database=None, derandomize=True,
+        max_examples=30, stateful_step_count=25, deadline=None, database=None, derandomize=True,
         suppress_health_check=list(HealthCheck)))
     assert STEPS["moves"] > 100 and any(P in path for path in STEPS["paths"]), STEPS
     print(f"\nworkflow state machine: {STEPS['n']} requests, {STEPS['moves']} transitions, "
