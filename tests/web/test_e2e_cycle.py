@@ -190,7 +190,7 @@ def test_warning_monitoring_problem_allocation_and_thresholds(page, site):
     shown = {}
     for i in range(1, 4):
         line = cells(page.locator("#allocation tr").nth(i))
-        shown[line[0]] = Decimal(line[-1])
+        shown[line[0]] = Decimal(line[-1].replace(",", ""))  # shown as 1,114,158.59
     assert set(shown) == {XUNDIAN, JIA, YI}
     assert sum(shown.values()) == ALLOCATION_AMOUNT == Decimal("2865000.00")
     assert shown == {line.name: line.amount for line in expected.lines}
@@ -199,7 +199,7 @@ def test_warning_monitoring_problem_allocation_and_thresholds(page, site):
     assert "76.99" in xundian_row.inner_text() and "2024-Q3监控" in xundian_row.inner_text()
     assert "2023年自评" in xundian_row.inner_text()
     total_cells = page.locator("#allocation tr").last.locator("th").all_inner_texts()
-    assert Decimal(total_cells[-1]) == ALLOCATION_AMOUNT
+    assert total_cells[-1] == "2,865,000.00"
     page.screenshot(path=str(IMAGES / "cycle-allocation.png"))
     assert Allocation.objects.get(year=2025).amount == ALLOCATION_AMOUNT
 

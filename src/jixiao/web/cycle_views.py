@@ -454,7 +454,9 @@ def monitoring(request, pk: int, period: str):
     saved = report.pk is not None
     response = render(request, "jixiao/cycle/monitoring.html", {
         "table": table, "report": report, "period": period, "lines": lines, "assessment": assessment,
-        "errors": errors, "can_edit": can_edit, "missing": set(assessment.missing_reasons) if assessment else set(),
+        # a period just opened has nothing typed yet: its rows are not "reasons missing" until saved
+        "errors": errors, "can_edit": can_edit,
+        "missing": set(assessment.missing_reasons) if assessment and (saved or request.method == "POST") else set(),
         "counts": {light: assessment.count(light) for light in cycle.LIGHT_LABELS} if assessment else {},
         "can_submit": saved and request.user.has_perm("jixiao.submit_monitoringreport", report),
         "can_review": saved and request.user.has_perm("jixiao.review_monitoringreport", report),

@@ -436,7 +436,7 @@ def _blocking(review: core.FormReview, kinds=("reason-missing",), submitting: bo
         if f.kind not in kinds or (f.code in index and _unfilled(rows[index[f.code]])):
             continue
         where = f"指标第{index[f.code] + 1}行：" if f.code in index else ""
-        out.append(f"{where}{f.message}" + ("（失分的指标须填写偏差原因分析及改进措施）" if f.kind == "reason-missing" else ""))
+        out.append(f"{where}{f.message}")
     return out
 
 
