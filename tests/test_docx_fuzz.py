@@ -234,9 +234,18 @@ def build_originals(folder: Path) -> dict[str, tuple[Path, str]]:
     report = render_report(sheet, audit(sheet), folder / "南京-自评报告.docx")
     entry = export_entry_workbook(evaluation.framework, folder / "南京-填报表.xlsx")
     fill_from(entry, evaluation)
+    from openpyxl import Workbook
+
+    answers = Workbook()
+    sheet = answers.active
+    sheet.title = "答卷"
+    sheet.append(["序号", "问题1", "问题2"])
+    for i in range(1, 31):
+        sheet.append([i, "ABC"[i % 3], "AB"[i % 2]])
+    answers.save(folder / "问卷答卷.xlsx")
     return {"department": (built["department"], "published"), "split": (built["split"], "published"),
             "project": (built["project"], "published"), "report": (Path(report), "published"),
-            "entry": (entry, "entry")}
+            "entry": (entry, "entry"), "answers": (folder / "问卷答卷.xlsx", "responses")}
 
 
 CHILD = r"""
@@ -256,15 +265,23 @@ signal.signal(signal.SIGALRM, alarm)
 from pathlib import Path
 from jixiao.io.excel import import_entry_workbook
 from jixiao.io.published import import_published
+from jixiao.io.questionnaire import read_responses
 from jixiao.io.yamlio import load_evaluation
+from jixiao.core.model import Question
 
+OPTIONS = [{"label": "A.满意", "points": 10}, {"label": "B.基本满意", "points": 5}, {"label": "C.不满意", "points": 0}]
+QUESTIONS = [Question.model_validate({"text": f"问题{i}", "options": OPTIONS}) for i in (1, 2)]
 framework = load_evaluation(Path(sys.argv[2]))[0].framework
 for case in json.loads(Path(sys.argv[1]).read_text()):
     start = time.perf_counter()
     out = {"name": case["name"]}
     signal.setitimer(signal.ITIMER_REAL, SECONDS)
     try:
-        if case["importer"] == "entry":
+        if case["importer"] == "responses":
+            questionnaire, errors = read_responses(Path(case["path"]), QUESTIONS, "satisfaction")
+            out["rows"] = None if questionnaire is None else [questionnaire.model_dump_json()]
+            out["text"] = ""
+        elif case["importer"] == "entry":
             evaluation, errors = import_entry_workbook(Path(case["path"]), framework)
             out["rows"] = None if evaluation is None else sorted(evaluation.inputs)
             out["text"] = "" if evaluation is None else json.dumps(
@@ -318,7 +335,7 @@ def write_cases(originals, tmp_path) -> tuple[list[dict], dict[str, str]]:
 def test_hostile_and_broken_office_files(originals, tmp_path):
     cases, expect = write_cases(originals, tmp_path)
     results, maxrss = run_cases(cases, tmp_path)
-    assert len(results) == len(cases) > 250
+    assert len(results) == len(cases) > 300
     assert maxrss < 1500, f"the child used {maxrss} MB"
     paths = {c["name"]: c["path"] for c in cases}
     outcomes = {"import": 0, "error": 0}

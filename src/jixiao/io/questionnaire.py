@@ -8,7 +8,6 @@ naming the sheet, row and column.
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 
 from jixiao.core.model import Question, Questionnaire, questionnaire_from_responses
@@ -28,15 +27,15 @@ def _column_letter(index: int) -> str:
 def read_responses(path: Path, questions: list[Question], qid: str, sheet: str | None = None,
                    title: str = "", issued: int | None = None) -> tuple[Questionnaire | None, list[LoadError]]:
     """Count answers per option from an Excel sheet of respondents."""
-    from openpyxl import load_workbook
+    from jixiao.io.safe_zip import ArchiveError, open_workbook
 
     file = str(path)
-    try:
-        wb = load_workbook(path, read_only=True, data_only=False)
-    except FileNotFoundError:
+    if not Path(path).exists():
         return None, [LoadError(file, None, "", "问卷答卷文件不存在")]
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
-        return None, [LoadError(file, None, "", f"不是有效的Excel文件（{type(exc).__name__}）")]
+    try:  # read in full here, so that hostile XML fails now and not while iterating rows below
+        wb = open_workbook(path, data_only=False)
+    except ArchiveError as exc:  # corrupt or hostile (zip bomb, entities, oversized sheet)
+        return None, [LoadError(file, None, "", str(exc))]
     try:
         if sheet is not None and sheet not in wb.sheetnames:
             return None, [LoadError(file, None, sheet, f"没有工作表“{sheet}”（现有：{'、'.join(wb.sheetnames)}）")]

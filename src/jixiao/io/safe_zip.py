@@ -124,8 +124,11 @@ def open_workbook(path: Path | str, **options):
         workbook = load_workbook(str(path), **options)
     except Exception as exc:  # any parser failure on untrusted bytes (MemoryError and RecursionError included)
         raise _unreadable(XLSX, exc) from exc
+    if not workbook.worksheets:  # every reader takes the first sheet or looks one up
+        workbook.close()
+        raise ArchiveError(f"不是有效的{XLSX}：没有可读取的工作表")
     for sheet in workbook.worksheets:
-        rows, columns = sheet.max_row, sheet.max_column
+        rows, columns = sheet.max_row or 0, sheet.max_column or 0
         if rows > MAX_SHEET_ROWS or rows * columns > MAX_SHEET_CELLS:
             workbook.close()
             raise ArchiveError(f"工作表“{sheet.title}”的使用范围过大（A1:{get_column_letter(columns)}{rows}，"
