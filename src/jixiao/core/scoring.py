@@ -514,54 +514,57 @@ def _group_total(group: Group, level: int, weight: Decimal, score: Decimal, decl
     return total
 
 
+def _visit(evaluation: Evaluation, plan: _Plan, gp: _GroupPlan, factors: dict, rows: list, heads: list,
+           groups: list) -> tuple[Decimal, Decimal | None]:
+    """Score a group's rows and its sub-groups, in table order; insert its subtotal before
+    the sub-groups' (a module function, not a closure: a recursive closure is a reference
+    cycle that would keep every scored sheet alive until the garbage collector runs)."""
+    path = gp.path
+    inputs = evaluation.inputs
+    score_sum = ZERO
+    declared: Decimal | None = ZERO
+    position = len(groups)
+    for leaf, subs in gp.entries:
+        code = leaf.code
+        item = inputs.get(code) or _EMPTY_INPUT
+        factor = factors.get(code, ONE) if factors else ONE
+        if item.not_applicable is not None:
+            scored = _not_applicable_row(evaluation, leaf.indicator, path)
+            rows.extend(scored)
+            head = scored[0]
+        elif subs:
+            scored = _score_with_subrows(evaluation, plan, leaf, subs, item, path, factor)
+            rows.extend(scored)
+            head = scored[0]
+        else:
+            head = _score_leaf(evaluation, plan, leaf, item, path, None, factor)
+            rows.append(head)
+        heads.append(head)
+        score_sum += head.score
+        if declared is not None:
+            declared = None if head.declared is None else declared + head.declared
+    for child in gp.children:
+        s, d = _visit(evaluation, plan, child, factors, rows, heads, groups)
+        score_sum += s
+        declared = None if declared is None or d is None else declared + d
+    published = evaluation.declared_groups.get(gp.group.code)
+    groups.insert(position, _group_total(gp.group, gp.level, gp.weight, score_sum,
+                                         published if published is not None else declared))
+    return score_sum, declared
+
+
 def score(evaluation: Evaluation) -> ScoreSheet:
     """Score every indicator of an evaluation and total, subtotal and grade the result."""
     framework = evaluation.framework
     plan = _plan(framework)
     factors = _factors(evaluation, plan)
-    inputs = evaluation.inputs
-    declared_groups = evaluation.declared_groups
     rows: list[ScoreRow] = []
     heads: list[ScoreRow] = []
     groups: list[GroupTotal] = []
-
-    def visit(gp: _GroupPlan) -> tuple[Decimal, Decimal | None]:
-        path = gp.path
-        score_sum = ZERO
-        declared: Decimal | None = ZERO
-        position = len(groups)
-        for leaf, subs in gp.entries:
-            code = leaf.code
-            item = inputs.get(code) or _EMPTY_INPUT
-            factor = factors.get(code, ONE) if factors else ONE
-            if item.not_applicable is not None:
-                scored = _not_applicable_row(evaluation, leaf.indicator, path)
-                rows.extend(scored)
-                head = scored[0]
-            elif subs:
-                scored = _score_with_subrows(evaluation, plan, leaf, subs, item, path, factor)
-                rows.extend(scored)
-                head = scored[0]
-            else:
-                head = _score_leaf(evaluation, plan, leaf, item, path, None, factor)
-                rows.append(head)
-            heads.append(head)
-            score_sum += head.score
-            if declared is not None:
-                declared = None if head.declared is None else declared + head.declared
-        for child in gp.children:
-            s, d = visit(child)
-            score_sum += s
-            declared = None if declared is None or d is None else declared + d
-        published = declared_groups.get(gp.group.code)
-        groups.insert(position, _group_total(gp.group, gp.level, gp.weight, score_sum,
-                                             published if published is not None else declared))
-        return score_sum, declared
-
     weight_total = total = ZERO
     declared_rows: Decimal | None = ZERO
     for gp in plan.groups:
-        s, d = visit(gp)
+        s, d = _visit(evaluation, plan, gp, factors, rows, heads, groups)
         weight_total += gp.weight
         total += s
         declared_rows = None if declared_rows is None or d is None else declared_rows + d
