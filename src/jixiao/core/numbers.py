@@ -36,10 +36,16 @@ def D(value: object) -> Decimal:
 ROUNDING_MODES = {"half-up": ROUND_HALF_UP, "half-even": ROUND_HALF_EVEN, "down": ROUND_DOWN}
 
 
+_EXPONENTS = {places: Decimal(1).scaleb(-places) for places in range(0, 7)}  # = Decimal(1).scaleb(-places)
+
+
 def quantize(value: Decimal, places: int = 2, mode: str = "half-up") -> Decimal:
     """Round to ``places`` decimal places; half-up unless a framework states another mode.
     This is the project's one rounding step, applied once per indicator score."""
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUNDING_MODES[mode])
+    exponent = _EXPONENTS.get(places)
+    if exponent is None:
+        exponent = Decimal(1).scaleb(-places)
+    return value.quantize(exponent, rounding=ROUNDING_MODES[mode])
 
 
 def fmt(value: Decimal | None, places: int | None = None) -> str:
