@@ -76,8 +76,8 @@ def report() -> str:
         users = [{"size": w["size"], **r, "load": _load(r.get("loadavg_before"), r.get("loadavg_after"))}
                  for w in web for r in w.get("realistic", [])]
         if users:
-            out.append("\nRealistic users (each waits 1–3 s between an answer and its next request; "
-                       "`mixed`: four row saves per page view):\n")
+            out.append("\nRealistic users (each waits 1–3 s after an answer, then connects and sends its next "
+                       "request; `mixed`: four row saves per page view):\n")
             out.append(table(users, [("size", "units"), ("endpoint", "endpoint"), ("users", "users"),
                                      ("rps", "req/s"), ("requests", "requests"), ("p50_ms", "p50 ms"),
                                      ("p95_ms", "p95 ms"), ("p99_ms", "p99 ms"), ("max_ms", "max ms"),
@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> None:
     if "web" in only:
         from . import web
 
-        save(f"web-{args.size}", web.run(args.size, users=50))
+        save(f"web-{args.size}", web.run(args.size, n_users=50))
     print(report())
 
 

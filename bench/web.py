@@ -17,13 +17,17 @@ at 1, 10 and 50 concurrent connections, reporting requests/s, p50, p95 and p99 l
 That is a closed loop: each connection sends its next request as soon as the last one is
 answered, so 50 connections saturate 2 cores and measure throughput as much as latency.
 
-``--users`` adds the realistic-users mode: that many users (wrk connections), each waiting a
-random 1–3 s (``--think``) between a response and its next request, as locust users do; the
-latency excludes the think time. Besides the four endpoints it runs ``mixed``: preparers
-filling in their own evaluation, four row saves for every view of the entry page (a page
-viewed after a save is re-rendered: the cached grid's key changed).
+``--users`` adds the realistic-users mode: that many users, each waiting a random 1–3 s
+(``--think``) after a response before its next request, as locust users do. They are Python
+threads that connect, send and read one request after each think time (``users()``): wrk's
+own delay keeps its connection open and idle during the think time, which ties up a sync
+gunicorn worker waiting for the request, so wrk is not used for this mode. The latency runs
+from connecting to the last byte of the answer. Besides the four endpoints it runs ``mixed``:
+preparers filling in their own evaluation, four row saves for every view of the entry page
+(a page viewed after a save is re-rendered: the cached grid's key changed).
 
     .venv/bin/python -m bench.web --size 1000 [--duration 10] [--users 50 --think 1000-3000 --users-duration 30] [--keep]
+    .venv/bin/python -m bench.web --size 1000 --users 50 --users-only   # realistic users only, into the same result file
 """
 
 from __future__ import annotations
@@ -77,13 +81,68 @@ done = function(summary, latency, requests)
 end
 """
 
-# The same requests with think time: wrk waits delay() ms before each request of a connection
-# (not counted in the latency). THINK_LO / THINK_HI are substituted in.
-LUA_THINK = LUA + r"""
-delay = function()
-  return math.random(THINK_LO, THINK_HI)
-end
-"""
+
+def _percentile(sorted_values: list[float], q: float) -> float:
+    if not sorted_values:
+        return 0.0
+    k = min(len(sorted_values) - 1, max(0, round(q / 100 * len(sorted_values) + 0.5) - 1))
+    return sorted_values[k]
+
+
+def users(targets: Path, n: int, duration: float, think: tuple[int, int], seed: int = 11) -> dict:
+    """``n`` users for ``duration`` seconds: each thinks ``think`` ms (uniform), then connects,
+    sends one request of the targets file (a random line; POST lines carry a new actual value,
+    as wrk's script does) and reads the whole answer. Latency: connect → last byte."""
+    import http.client
+    import threading
+
+    lines = [line.split("\t") for line in targets.read_text(encoding="utf-8").splitlines() if line.strip()]
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    stop_at = time.monotonic() + duration
+
+    def user(k: int) -> None:
+        rng = random.Random(seed * 1000 + k)
+        while True:
+            time.sleep(rng.uniform(think[0], think[1]) / 1000)
+            if time.monotonic() >= stop_at:
+                return
+            path, cookie, token, *rest = rng.choice(lines)
+            method = rest[0] if rest and rest[0] else ("POST" if "/rows/" in path else "GET")
+            headers = {"Cookie": cookie, "X-CSRFToken": token, "Host": "127.0.0.1"}
+            body = None
+            if method == "POST":
+                headers["Content-Type"] = "application/x-www-form-urlencoded"
+                body = f"actual={5 + rng.random() * 25:.2f}"
+            start = time.perf_counter()
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
+                conn.request(method, path, body=body, headers=headers)
+                response = conn.getresponse()
+                response.read()
+                ok = response.status == 200
+                conn.close()
+            except OSError:
+                ok = False
+            elapsed = (time.perf_counter() - start) * 1000
+            with lock:
+                latencies.append(elapsed)
+                if not ok:
+                    errors[0] += 1
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=user, args=(k,), daemon=True) for k in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    seconds = time.perf_counter() - started
+    values = sorted(latencies)
+    return {"requests": len(values), "seconds": round(seconds, 3), "errors": errors[0],
+            "p50_ms": round(_percentile(values, 50), 1), "p95_ms": round(_percentile(values, 95), 1),
+            "p99_ms": round(_percentile(values, 99), 1), "max_ms": round(values[-1], 1) if values else 0.0,
+            "rps": round(len(values) / seconds, 1)}
 
 
 def postgres_url() -> str:
@@ -316,8 +375,8 @@ def wrk(script: Path, method: str, targets: Path, connections: int, duration: in
 
 
 def run(size: int, duration: int = 10, workers: int | None = None, keep: bool = False,
-        concurrency=CONCURRENCY, users: int = 0, think: tuple[int, int] = (1000, 3000),
-        users_duration: int = 30) -> dict:
+        concurrency=CONCURRENCY, n_users: int = 0, think: tuple[int, int] = (1000, 3000),
+        users_duration: int = 30, users_only: bool = False) -> dict:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (apt-get install wrk)")
     workers = workers or (2 * (os.cpu_count() or 1) + 1)
@@ -343,7 +402,7 @@ def run(size: int, duration: int = 10, workers: int | None = None, keep: bool = 
                              ("dashboard_national", "GET")):
             targets = work / f"{name}.txt"
             wrk(script, method, targets, workers, 3)  # warm every worker (framework cache, connections)
-            for c in concurrency:
+            for c in (() if users_only else concurrency):
                 before, cpu = loadavg(), cpu_snapshot(gunicorn.pid)
                 r = wrk(script, method, targets, c, duration)
                 r.update(cpu_per_request(cpu, cpu_snapshot(gunicorn.pid), r["requests"]))
@@ -351,17 +410,13 @@ def run(size: int, duration: int = 10, workers: int | None = None, keep: bool = 
                 results.append(r)
                 print(json.dumps(r, ensure_ascii=False), flush=True)
         out["results"] = results
-        if users:
-            think_script = work / "think.lua"
-            think_script.write_text(LUA_THINK.replace("THINK_LO", str(think[0])).replace("THINK_HI", str(think[1])),
-                                    encoding="utf-8")
+        if n_users:
             realistic = []
-            for name, method in (("entry", "GET"), ("save", "POST"), ("mixed", "GET"), ("dashboard_province", "GET"),
-                                 ("dashboard_national", "GET")):
+            for name in ("entry", "save", "mixed", "dashboard_province", "dashboard_national"):
                 before, cpu = loadavg(), cpu_snapshot(gunicorn.pid)
-                r = wrk(think_script, method, work / f"{name}.txt", users, users_duration)
+                r = users(work / f"{name}.txt", n_users, users_duration, think)
                 r.update(cpu_per_request(cpu, cpu_snapshot(gunicorn.pid), r["requests"]))
-                r.update(endpoint=name, users=users, think_ms=f"{think[0]}–{think[1]}", loadavg_before=before,
+                r.update(endpoint=name, users=n_users, think_ms=f"{think[0]}–{think[1]}", loadavg_before=before,
                          loadavg_after=loadavg())
                 realistic.append(r)
                 print(json.dumps(r, ensure_ascii=False), flush=True)
@@ -384,6 +439,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--users", type=int, default=0, help="realistic-users mode: users with think time (0: skip)")
     parser.add_argument("--think", default="1000-3000", help="think time between requests, ms (lo-hi)")
     parser.add_argument("--users-duration", type=int, default=30)
+    parser.add_argument("--users-only", action="store_true",
+                        help="only the realistic-users mode, added to the existing result file")
     parser.add_argument("--load-only", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--targets", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -391,9 +448,18 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(load(args.load_only, Path(args.targets)), ensure_ascii=False))
         return
     lo, hi = (int(x) for x in args.think.split("-"))
-    result = run(args.size, args.duration, args.workers, args.keep, users=args.users, think=(lo, hi),
-                 users_duration=args.users_duration)
+    result = run(args.size, args.duration, args.workers, args.keep, n_users=args.users, think=(lo, hi),
+                 users_duration=args.users_duration, users_only=args.users_only)
     print(json.dumps(result, ensure_ascii=False, indent=1))
+    if args.users_only:
+        from .common import RESULTS
+
+        previous = RESULTS / f"web-{args.size}.json"
+        if previous.exists():
+            merged = json.loads(previous.read_text(encoding="utf-8"))
+            merged["realistic"] = result.get("realistic", [])
+            merged["realistic_loadavg"] = [result["loadavg_start"], result["loadavg_end"]]
+            result = merged
     save(f"web-{args.size}", result)
 
 
