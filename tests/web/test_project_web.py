@@ -92,6 +92,16 @@ def test_dashboard_context_for_the_main_dashboard(demo):
     assert dashboard_context(Unit.objects.filter(name="南京市医疗保险管理中心"))["project_rollup"] is None
 
 
+def test_main_dashboard_shows_the_subtree_project_forms(demo, login):
+    kunming = login("kunming_shenhe").get("/dashboard/")
+    assert kunming.status_code == 200
+    assert kunming.context["project_rollup"]["count"] == 2 and kunming.context["project_year"] == 2023
+    page = kunming.content.decode()
+    assert "项目支出绩效自评汇总（2023年度）" in page and THIRD_PARTY in page and "95.43%" in page
+    province = login("sheng_shenhe").get("/dashboard/")
+    assert province.context["project_rollup"]["count"] == 3  # 寻甸's two and 宿州's Hubei form
+
+
 def test_create_from_a_list_fill_and_score(demo, login):
     client = login("xundian_tianbao")
     response = client.post("/projects/", {

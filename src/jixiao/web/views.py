@@ -364,9 +364,14 @@ def dashboard(request):
         "lost": {"names": list(lost), "values": [float(v) for v in lost.values()]},
         "years": {"years": [str(r["year"]) for r in by_year], "means": [float(r["mean"]) for r in by_year]},
     }
+    from .models import Unit
+    from .project_views import dashboard_context, visible_forms
+
     return render(request, "jixiao/dashboard.html", {
         "page": page, "chart_json": json.dumps(chart, ensure_ascii=False),
-        "common_findings": finding_kinds.most_common(8), "count": count})
+        "common_findings": finding_kinds.most_common(8), "count": count,
+        # the sub-tree's 项目支出绩效自评表, summed by the core (latest year with forms)
+        **dashboard_context(Unit.objects.filter(pk__in=visible_forms(request.user).values("unit_id")))})
 
 
 @login_required
