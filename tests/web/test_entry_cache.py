@@ -3,6 +3,7 @@ Correctness first: every save changes the keys, so the page after a save shows t
 its new score and the new history entry; viewers who may do different things (edit rows,
 write row comments) never share a rendered grid; a change of state changes the grid."""
 
+import json
 import re
 
 import pytest
@@ -75,3 +76,34 @@ def test_viewers_with_other_rights_and_other_states_get_their_own_grid(demo, log
     assert response.status_code == 302
     assert Evaluation.objects.get(pk=ev.pk).state == Evaluation.SUBMITTED
     assert "disabled" in actual_input(preparer.get(page).content.decode())  # submitted: no longer editable
+
+
+@pytest.mark.django_db
+def test_dashboard_sums_follow_every_save(demo, login):
+    """The dashboard's aggregates are cached; a save that changes a score changes them at once
+    (they always equal the sums computed afresh), and an unchanged page view writes nothing."""
+    ev = xundian(demo)
+    reviewer, preparer = login("kunming_shenhe"), login("xundian_tianbao")
+
+    def shown():
+        context = reviewer.get("/dashboard/").context
+        return json.loads(context["chart_json"])["lost"], context["count"]
+
+    def fresh():
+        scored = views.visible_evaluations(reviewer_user).exclude(total=None)
+        lost, _ = views.summary_totals(scored, in_sql=False)
+        return {"names": list(lost), "values": [float(v) for v in lost.values()]}, scored.count()
+
+    from django.contrib.auth import get_user_model
+    reviewer_user = get_user_model().objects.get(username="kunming_shenhe")
+    first = shown()
+    assert first == fresh() and shown() == first  # the second view is served from the cache
+    stamp = Evaluation.objects.get(pk=ev.pk).updated_at
+    preparer.get(f"/evaluations/{ev.pk}/")  # scoring an unchanged evaluation writes nothing
+    assert Evaluation.objects.get(pk=ev.pk).updated_at == stamp
+    code = _numeric_code(ev)
+    value = IndicatorValue.objects.get(evaluation=ev, code=code)
+    response = preparer.post(f"/evaluations/{ev.pk}/rows/{code}/", {"version": value.version, "actual": "0"})
+    assert response.status_code == 200
+    after = shown()
+    assert after == fresh() and after != first

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from jixiao.core.audit import Finding, audit
@@ -107,11 +108,14 @@ def score_and_cache(evaluation: Evaluation) -> tuple[ScoreSheet, list[Finding]]:
     if changed:
         IndicatorValue.objects.bulk_update(changed, ["score", "explanation"])
     summary = summary_of(sheet, findings)
-    Evaluation.objects.filter(pk=evaluation.pk).update(
-        total=sheet.total, grade=sheet.grade, declared_total=sheet.declared_total, findings_count=len(findings),
-        summary=summary)
+    cached = (evaluation.total, evaluation.grade, evaluation.declared_total, evaluation.findings_count, evaluation.summary)
+    if cached != (sheet.total, sheet.grade, sheet.declared_total, len(findings), summary):
+        # updated_at marks the change: the dashboard's cached aggregates are keyed on it
+        Evaluation.objects.filter(pk=evaluation.pk).update(
+            total=sheet.total, grade=sheet.grade, declared_total=sheet.declared_total, findings_count=len(findings),
+            summary=summary, updated_at=timezone.now())
     evaluation.total, evaluation.grade, evaluation.findings_count = sheet.total, sheet.grade, len(findings)
-    evaluation.summary = summary
+    evaluation.declared_total, evaluation.summary = sheet.declared_total, summary
     return sheet, findings
 
 
