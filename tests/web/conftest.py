@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 from django.test import Client
 
@@ -33,3 +35,29 @@ def nanjing(demo) -> Evaluation:
 
 def xundian(demo) -> Evaluation:
     return next(e for k, e in demo.items() if k.startswith("寻甸"))
+
+
+# --- end-to-end tests (marked e2e): Debian's chromium, a 1366×768 office screen, the demo site ---
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    from .e2e import CHROMIUM
+
+    assert Path(CHROMIUM).exists(), f"需要 Debian 的 chromium（{CHROMIUM}）；scripts/system-packages 会安装它"
+    return {**browser_type_launch_args, "executable_path": CHROMIUM,
+            "args": ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync", "--no-first-run", "--lang=zh-CN"]}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": {"width": 1366, "height": 768}, "locale": "zh-CN",
+            "accept_downloads": True}
+
+
+@pytest.fixture
+def site(live_server, settings, tmp_path):
+    """The demo province behind a live server; attachments and packages under tmp_path."""
+    settings.MEDIA_ROOT = tmp_path
+    setup_demo()
+    return live_server.url

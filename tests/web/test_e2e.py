@@ -1,53 +1,17 @@
 """End to end in Debian's headless Chromium: fill, submit, return, fix, approve, download,
 and see the unit on the dashboard. Screenshots of the main pages go to docs/images/."""
 
+from .e2e import IMAGES, sign_in  # noqa: I001  (sets DJANGO_ALLOW_ASYNC_UNSAFE first)
 import io
-import os
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # playwright sync API runs an event loop in the test thread
-import re
 import zipfile
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
-from jixiao.web.demo import DEMO_PASSWORD, setup_demo
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
-CHROMIUM = os.environ.get("JIXIAO_CHROMIUM", "/usr/bin/chromium")
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    assert Path(CHROMIUM).exists(), f"需要 Debian 的 chromium（{CHROMIUM}）；scripts/system-packages 会安装它"
-    return {**browser_type_launch_args, "executable_path": CHROMIUM,
-            "args": ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                     "--disable-component-update", "--disable-sync", "--no-first-run"]}
-
-
-@pytest.fixture(scope="session")
-def browser_context_args(browser_context_args):
-    return {**browser_context_args, "viewport": {"width": 1366, "height": 768}, "locale": "zh-CN"}
-
-
-@pytest.fixture
-def site(live_server, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    setup_demo()
-    return live_server.url
-
-
-def sign_in(page, site, username):
-    page.goto(f"{site}/logout/") if False else None
-    page.context.clear_cookies()
-    page.goto(f"{site}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r".*/$"))
 
 
 def open_nanjing(page):

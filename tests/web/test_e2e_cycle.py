@@ -6,12 +6,8 @@ problem, updated by Q3), the 2025 allocation to the cent (the amounts add up to 
 equal the core's allocation of the figures, 寻甸's spending now taken from Q3), and the
 thresholds page. Screenshots go to docs/images/cycle-*.png."""
 
-import os
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # playwright sync API runs an event loop in the test thread
-import re
+from .e2e import IMAGES, sign_in  # noqa: I001  (sets DJANGO_ALLOW_ASYNC_UNSAFE first)
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -19,48 +15,16 @@ from jixiao.core import cycle
 from jixiao.core.numbers import quantize
 from jixiao.web.cycle_demo import ALLOCATION_AMOUNT, ALLOCATION_DATA, RED_MEASURES, RED_REASON, SPENDING
 from jixiao.web.cycle_views import DEFAULT_FACTORS
-from jixiao.web.demo import DEMO_PASSWORD, setup_demo
 from jixiao.web.models import Allocation, Evaluation, MonitoringReport, Problem, TargetTable, ThresholdSetting
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
-CHROMIUM = os.environ.get("JIXIAO_CHROMIUM", "/usr/bin/chromium")
 XUNDIAN = "寻甸回族彝族自治县医疗保险中心"
 JIA, YI = "示例甲县医疗保障局", "示例乙县医疗保障局"
 Q3_SPENT = "1900000"  # 寻甸's budget 2,468,000 元: 76.99% against the 75% line, green
 Q3_COMPLETION = "78"  # every row but C102
 Q3_REASON = "三季度专题会议因防汛工作再次推迟，仅召开一次。"
 Q3_MEASURES = "十月上旬补开专题会议。"
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    assert Path(CHROMIUM).exists(), f"需要 Debian 的 chromium（{CHROMIUM}）；scripts/system-packages 会安装它"
-    return {**browser_type_launch_args, "executable_path": CHROMIUM,
-            "args": ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                     "--disable-component-update", "--disable-sync", "--no-first-run", "--lang=zh-CN"]}
-
-
-@pytest.fixture(scope="session")
-def browser_context_args(browser_context_args):
-    return {**browser_context_args, "viewport": {"width": 1366, "height": 768}, "locale": "zh-CN"}
-
-
-@pytest.fixture
-def site(live_server, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    setup_demo()
-    return live_server.url
-
-
-def sign_in(page, site, username):
-    page.context.clear_cookies()
-    page.goto(f"{site}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r".*/$"))
 
 
 def cells(row) -> list[str]:

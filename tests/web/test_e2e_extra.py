@@ -2,50 +2,12 @@
 and a financial figure in the forms and see the core's recomputed scores. Screenshots go to
 docs/images/extra-*.png."""
 
-import os
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # playwright sync API runs an event loop in the test thread
-import re
-from pathlib import Path
-
+from .e2e import IMAGES, sign_in  # noqa: I001  (sets DJANGO_ALLOW_ASYNC_UNSAFE first)
 import pytest
 
-from jixiao.web.demo import DEMO_PASSWORD, setup_demo
 from jixiao.web.models import Evaluation
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
-CHROMIUM = os.environ.get("JIXIAO_CHROMIUM", "/usr/bin/chromium")
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    assert Path(CHROMIUM).exists(), f"需要 Debian 的 chromium（{CHROMIUM}）；scripts/system-packages 会安装它"
-    return {**browser_type_launch_args, "executable_path": CHROMIUM,
-            "args": ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                     "--disable-component-update", "--disable-sync", "--no-first-run", "--lang=zh-CN"]}
-
-
-@pytest.fixture(scope="session")
-def browser_context_args(browser_context_args):
-    return {**browser_context_args, "viewport": {"width": 1366, "height": 768}, "locale": "zh-CN"}
-
-
-@pytest.fixture
-def site(live_server, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    setup_demo()
-    return live_server.url
-
-
-def sign_in(page, site, username):
-    page.context.clear_cookies()
-    page.goto(f"{site}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r".*/$"))
 
 
 def open_extra(page, unit_name):

@@ -5,61 +5,24 @@ with it and sees the core's new total, downloads the Excel holding that total an
 reviewer sees the form read-only, returns it with a comment, and approves the resubmitted form.
 Screenshots go to docs/images/project-*.png."""
 
-import os
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # playwright sync API runs an event loop in the test thread
+from .e2e import IMAGES, sign_in  # noqa: I001  (sets DJANGO_ALLOW_ASYNC_UNSAFE first)
 import copy
-import re
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
 from jixiao.core import project_form as core
 from jixiao.core.numbers import fmt
-from jixiao.web.demo import DEMO_PASSWORD, setup_demo
 from jixiao.web.project_demo import THIRD_PARTY
 from jixiao.web.project_models import ProjectForm
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
-CHROMIUM = os.environ.get("JIXIAO_CHROMIUM", "/usr/bin/chromium")
 PROJECT = "第三方参与医疗保障基金监管项目"
 ROW = 0  # 定点医药机构现场核查数量: 年度指标值 ≥265家, 实际完成值 265, 分值 20
 LOWER = "250"
 REASON = "部分定点零售药店年内歇业，未能现场核查；改进措施：按季度更新定点机构名单"
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    assert Path(CHROMIUM).exists(), f"需要 Debian 的 chromium（{CHROMIUM}）；scripts/system-packages 会安装它"
-    return {**browser_type_launch_args, "executable_path": CHROMIUM,
-            "args": ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                     "--disable-component-update", "--disable-sync", "--no-first-run", "--lang=zh-CN"]}
-
-
-@pytest.fixture(scope="session")
-def browser_context_args(browser_context_args):
-    return {**browser_context_args, "viewport": {"width": 1366, "height": 768}, "locale": "zh-CN",
-            "accept_downloads": True}
-
-
-@pytest.fixture
-def site(live_server, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    setup_demo()
-    return live_server.url
-
-
-def sign_in(page, site, username):
-    page.context.clear_cookies()
-    page.goto(f"{site}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r".*/$"))
 
 
 def expected_after_change() -> core.FormReview:

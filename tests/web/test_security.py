@@ -15,7 +15,7 @@ def test_evidence_and_comments_are_escaped(demo, login):
     preparer = login("nanjing_tianbao")
     preparer.post(f"/evaluations/{ev.pk}/rows/C22/", {"version": 0, "actual": "7.24", "evidence": XSS})
     preparer.post(f"/evaluations/{ev.pk}/submit/")
-    login("sheng_shenhe").post(f"/evaluations/{ev.pk}/return/", {"comment": XSS, f"comment:C22": XSS})
+    login("sheng_shenhe").post(f"/evaluations/{ev.pk}/return/", {"comment": XSS, "comment:C22": XSS})
     page = preparer.get(f"/evaluations/{ev.pk}/").content.decode()
     assert XSS not in page
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page

@@ -8,7 +8,7 @@ import pytest
 
 from jixiao.web.models import Evaluation, IndicatorValue
 from jixiao.web.tasks import build_reports_now, enqueue_report
-from .conftest import nanjing, xundian
+from .conftest import nanjing
 
 pytestmark = pytest.mark.django_db
 
