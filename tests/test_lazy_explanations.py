@@ -11,7 +11,6 @@ import pickle
 import sys
 from dataclasses import FrozenInstanceError
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
