@@ -1,6 +1,5 @@
 """Financial analysis reproduces the figures the seeds publish (000 B11–B13, 002 附件1)."""
 
-
 import pytest
 from pydantic import ValidationError
 

@@ -1,6 +1,5 @@
 """Satisfaction questionnaires: seed 002 附件4 (counts per option) and one row per respondent."""
 
-
 import pytest
 from openpyxl import Workbook
 from pydantic import ValidationError
