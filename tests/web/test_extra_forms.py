@@ -390,3 +390,13 @@ def test_the_yaml_editor_remains_as_the_advanced_fallback(demo, login):
     fields["data"] = fields["data"].replace("valid: 20", "valid: 十")
     html = client.post(f"/evaluations/{ev.pk}/extra/", fields).content.decode()
     assert "满意度问卷「" in html and "（questionnaires.0.valid）" in html
+
+
+def test_a_large_questionnaire_is_not_refused_by_the_field_limit():
+    """80 questions × 5 options × 3 fields posted at once (1,200 fields + a few, over Django's
+    default limit of 1,000 that would make the request fail with TooManyFieldsSent)."""
+    from django.test import RequestFactory
+
+    data = {f"q:{q}:opt:{o}:{f}": "1" for q in range(80) for o in range(5) for f in ("label", "points", "count")}
+    request = RequestFactory().post("/evaluations/1/extra/", data)
+    assert len(request.POST) == 1200

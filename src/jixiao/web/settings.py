@@ -82,6 +82,10 @@ TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 
+# One questionnaire form posts options × questions × 3 fields and a project form 8 fields per
+# row: Django's default of 1,000 fields would refuse a 60-question survey. Still bounded.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 MEDIA_ROOT = Path(os.environ.get("JIXIAO_MEDIA", DATA_DIR / "media"))
