@@ -25,6 +25,12 @@ def test_assign_and_start_an_evaluation(demo, login):
     assert response.url == f"/evaluations/{ev.pk}/"
     assert ev.values.count() == 28 and ev.state == "draft"
     assert ev.total == 6  # only the per-incident rows (no incident recorded yet) score before entry
+    # every row is marked as not yet filled in, so those 6 points are not mistaken for work done
+    page = preparer.get(f"/evaluations/{ev.pk}/").content.decode()
+    assert page.count(">尚未填报</span>") == 28
+    code = ev.values.order_by("code").first().code
+    assert preparer.post(f"/evaluations/{ev.pk}/rows/{code}/", {"version": 0, "evidence": "已核实"}).status_code == 200
+    assert preparer.get(f"/evaluations/{ev.pk}/").content.decode().count(">尚未填报</span>") == 27
     assert login("nanjing_tianbao").post(f"/assignments/{assignment.pk}/start/").status_code == 403
     assert login("xundian_tianbao").post("/assignments/", {"framework": fw.pk}).status_code == 403
 
