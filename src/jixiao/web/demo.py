@@ -66,11 +66,11 @@ def setup_demo(password: str = DEMO_PASSWORD) -> list[tuple[str, str, str]]:
         for key, files in EXAMPLES.items():
             for name in files:
                 import_evaluation_file(Path(str(folder / name)), units[key], state=Evaluation.DRAFT)
-        setup_demo_projects(units)
-        setup_demo_cycle(units)
         User = get_user_model()
         for username, unit_key, role in ACCOUNTS:
             user = User.objects.create_user(username=username, password=password)
             Account.objects.create(user=user, unit=units[unit_key], role=role)
+        setup_demo_projects(units)
+        setup_demo_cycle(units)
     return [(a.user.username, a.unit.name, a.get_role_display())
             for a in Account.objects.select_related("user", "unit").order_by("id")]
