@@ -142,6 +142,8 @@ def test_create_from_a_list_fill_and_score(demo, login):
     errors = response.context["errors"]
     assert errors == ["指标第1行：“宣传活动场次”得37.5分（分值50分），失分但未填写偏差原因分析及改进措施"]
     assert "失分但未填写偏差原因分析及改进措施" in response.content.decode()
+    assert '<tr id="row-0" class="missing">' in response.content.decode()  # the named row is marked
+    assert '<tr id="row-1" class="missing">' not in response.content.decode()
     assert snapshot(record) == before
     response = client.post(f"/projects/{record.pk}/", {**post, "row:0:actual": "3", "row:0:reason": "雨季取消1场；下年补开"})
     assert response.status_code == 302

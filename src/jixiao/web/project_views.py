@@ -15,6 +15,7 @@ loses points without 偏差原因分析及改进措施 is refused with the row n
 from __future__ import annotations
 
 import io
+import re
 import tempfile
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -342,6 +343,8 @@ def _page(request, record: ProjectForm, data: dict | None = None, errors: list[s
         "money": _money_context(shown), "money_unit": (shown.get("money") or {}).get("unit", "万元"),
         "goals": list(shown.get("goals") or []) + [{}], "general_findings": general,
         "findings": [(f, core.finding_title(f)) for f in review.findings], "errors": errors or [],
+        # rows the errors name (「指标第3行：…」), marked on the page
+        "error_rows": {int(m.group(1)) - 1 for e in errors or [] if (m := re.match(r"指标第(\d+)行", e))},
         "can_edit": request.user.has_perm("jixiao.change_projectform", record),
         "can_submit": request.user.has_perm("jixiao.submit_projectform", record),
         "can_review": request.user.has_perm("jixiao.review_projectform", record),
