@@ -4,6 +4,7 @@ errors that save nothing, the change trail, and the same permissions as the indi
 
 import io
 import re
+from decimal import Decimal as D
 from html.parser import HTMLParser
 
 import pytest
@@ -400,3 +401,28 @@ def test_a_large_questionnaire_is_not_refused_by_the_field_limit():
     data = {f"q:{q}:opt:{o}:{f}": "1" for q in range(80) for o in range(5) for f in ("label", "points", "count")}
     request = RequestFactory().post("/evaluations/1/extra/", data)
     assert len(request.POST) == 1200
+
+
+def test_declared_total_grade_and_team_are_forms_too(demo, login):
+    """Seed 002 publishes 95 / 优 and a team of four; the form shows them, refuses a bad total or a
+    member without 职务 (nothing saved), and a corrected claim is audited against the computed total."""
+    ev = xundian(demo)
+    client = login("xundian_tianbao")
+    _, forms = page_forms(client, ev)
+    fields = forms["narrative"]["fields"]
+    assert fields["declared_total"] == "95" and fields["declared_grade"] == "优"
+    assert fields["team:0:role"] == "组长" and fields["team:0:name"] == "杨丽萍" and fields["team:3:name"]
+    assert fields["team:4:name"] == ""  # a blank row to add a member
+    before = snapshot(ev)
+    bad = client.post(f"/evaluations/{ev.pk}/extra/", {**fields, "declared_total": "九十五", "team:4:org": "县财政局"})
+    assert bad.status_code == 200  # the page again, with the errors in the form (as the other forms do)
+    text = bad.content.decode()
+    assert "报告叙述·申报总分：不是有效数字" in text and "报告叙述·评价小组第5行·职务：不能为空" in text
+    assert snapshot(ev) == before
+    ev.refresh_from_db()
+    assert ev.declared_total == D("95") and ev.total == D("95.87")
+    client.post(f"/evaluations/{ev.pk}/extra/", {**fields, "declared_total": "95.87", "team:4:role": "成员",
+                                                 "team:4:name": "张三", "team:4:org": "县财政局"})
+    ev.refresh_from_db()
+    assert ev.extra["declared_total"] == "95.87" and ev.declared_total == ev.total == D("95.87")
+    assert ev.extra["team"][4] == {"role": "成员", "name": "张三", "org": "县财政局"} and len(ev.extra["team"]) == 5

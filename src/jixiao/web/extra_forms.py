@@ -534,10 +534,13 @@ class QuestionnaireForm(_Form):
 # --- narrative --------------------------------------------------------------------------
 
 NARRATIVE_META = (("evaluator", "评价机构"), ("report_date", "报告日期"))
+TEAM_FIELDS = (("role", "职务"), ("name", "姓名"), ("title", "职称"), ("org", "单位"))
 
 
 class NarrativeForm(_Form):
-    """One text per report section of ``NARRATIVE_SECTIONS``, plus 评价机构 and 报告日期."""
+    """One text per report section of ``NARRATIVE_SECTIONS``; 评价机构 and 报告日期; the
+    published claims 申报总分 and 申报等级 (audited against the computed ones); 评价小组, one
+    row per member plus a blank row to add one (a row with only 职务 or 姓名 is an error)."""
 
     section = NARRATIVE
     MAX_CHARS = 20000
@@ -548,14 +551,37 @@ class NarrativeForm(_Form):
         narrative = extra.get("narrative") or {}
         self.sections = [self.field(f"narrative:{key}", label, narrative.get(key)) for key, label in NARRATIVE_SECTIONS.items()]
         self.meta = [self.field(key, label, extra.get(key)) for key, label in NARRATIVE_META]
+        self.declared_total = self.field("declared_total", "申报总分", extra.get("declared_total"))
+        self.declared_grade = self.field("declared_grade", "申报等级", extra.get("declared_grade"))
+        stored = list(extra.get("team") or [])
+        rows = len(stored) + 1
+        if data is not None:  # as many rows as were posted
+            rows = max([int(k.split(":")[1]) + 1 for k in data if k.startswith("team:") and k.split(":")[1].isdigit()] or [0])
+        self.team = [[self.field(f"team:{i}:{key}", f"评价小组第{i + 1}行·{label}", (stored[i] if i < len(stored) else {}).get(key))
+                      for key, label in TEAM_FIELDS] for i in range(rows)]
 
     def clean(self) -> dict:
-        """``{"narrative": {...}, "evaluator": ..., "report_date": ...}``; empty texts left out."""
+        """``{"narrative": {...}, "evaluator", "report_date", "declared_total", "declared_grade",
+        "team"}``; empty texts left out."""
         for f in (*self.sections, *self.meta):
             if len(f.value) > self.MAX_CHARS:
                 self.fail(f, f"超过{self.MAX_CHARS}字")
+        total = self.decimal(self.declared_total)
+        if total is not None and not (0 <= total <= 1000):
+            self.fail(self.declared_total, "应在0到1000之间")
+        team = []
+        for row in self.team:
+            member = {f.name.rsplit(":", 1)[1]: f.value for f in row if f.value}
+            if not member:
+                continue
+            for f in row[:2]:  # 职务 and 姓名 are required for a member
+                if not f.value:
+                    self.fail(f, "不能为空")
+            team.append(member)
         return {"narrative": {f.name.split(":", 1)[1]: f.value for f in self.sections if f.value},
-                **{f.name: f.value for f in self.meta}}
+                **{f.name: f.value for f in self.meta},
+                "declared_total": format(total, "f") if total is not None else None,
+                "declared_grade": self.declared_grade.value or None, "team": team}
 
 
 # --- core errors ------------------------------------------------------------------------

@@ -95,7 +95,8 @@ RESPONSES_MAX_BYTES = 5 * 1024 * 1024
 EXTRA_FORMS = {
     "finance": (("finance",), "finance", "修改财务数据"),
     "questionnaires": (("questionnaires",), "questionnaires", "修改满意度问卷"),
-    "narrative": (("narrative", "evaluator", "report_date"), "narrative", "修改报告叙述"),
+    "narrative": (("narrative", "evaluator", "report_date", "declared_total", "declared_grade", "team"), "narrative",
+                  "修改报告叙述"),
     "yaml": (EDITABLE_BLOCKS + ("narrative",), "advanced", "修改报告内容"),
 }
 
