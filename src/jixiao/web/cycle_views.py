@@ -29,7 +29,7 @@ from jixiao.core import cycle
 from jixiao.core.numbers import quantize
 from jixiao.io.yamlio import InputError
 
-from . import bridge
+from . import bridge, review_flow
 from .models import (Account, Allocation, Evaluation, FrameworkVersion, IndicatorValue, MonitoringReport,
                      MonitoringRow, Problem, TargetRow, TargetTable, ThresholdSetting, Unit)
 
@@ -225,40 +225,19 @@ def target_detail(request, pk: int):
 @require_POST
 def target_transition(request, pk: int, action: str):
     """submit (preparer), approve / return (reviewer of a unit above)."""
-    perms = {"submit": "jixiao.submit_targettable", "approve": "jixiao.review_targettable",
-             "return": "jixiao.review_targettable"}
-    if action not in perms:
-        raise Http404()
-    table = _table_for(request, pk, perms[action])
-    comment = request.POST.get("comment", "").strip()
-    if action == "return" and not comment:
-        messages.error(request, "退回时须填写审核意见")
-        return redirect("cycle:target", pk=pk)
-    with transaction.atomic():
-        locked = TargetTable.objects.select_for_update().get(pk=pk)
-        if locked.state != table.state:
-            messages.error(request, "目标表状态已被他人修改，请刷新后重试")
-            return redirect("cycle:target", pk=pk)
-        if action == "submit":
-            problems = cycle.check_table(core_table(locked), bridge.core_framework(locked.framework)
-                                         if locked.framework_id else None)
-            empty = [r.code for r in locked.rows.all() if not r.target.strip()]
-            if empty:
-                problems.append(f"以下指标未填写目标值：{'、'.join(empty)}")
-            if not locked.overall_goal.strip():
-                problems.append("未填写总体目标")
-            if problems:
-                for p in problems:
-                    messages.error(request, p)
-                return redirect("cycle:target", pk=pk)
-        locked.state = {"submit": TargetTable.SUBMITTED, "approve": TargetTable.APPROVED,
-                        "return": TargetTable.RETURNED}[action]
-        if action != "submit":
-            locked.review_comment = comment
-        locked._change_reason = {"submit": "提交", "approve": "审核通过", "return": "退回"}[action]
-        locked.save()
-    messages.success(request, f"已{locked._change_reason}")
-    return redirect("cycle:target", pk=pk)
+    table = _table_for(request, pk, review_flow.permission(TargetTable, action))
+
+    def checks(locked: TargetTable) -> list[str]:
+        problems = cycle.check_table(core_table(locked), bridge.core_framework(locked.framework)
+                                     if locked.framework_id else None)
+        empty = [r.code for r in locked.rows.all() if not r.target.strip()]
+        if empty:
+            problems.append(f"以下指标未填写目标值：{'、'.join(empty)}")
+        if not locked.overall_goal.strip():
+            problems.append("未填写总体目标")
+        return problems
+
+    return review_flow.transition(request, table, action, redirect("cycle:target", pk=pk), checks=checks)
 
 
 def previous_year_sections(unit: Unit, year: int, today: date | None = None) -> dict[str, str]:
@@ -472,35 +451,15 @@ def monitoring_transition(request, pk: int, action: str):
     """submit (preparer: the report becomes read-only), approve / return (reviewer of a unit
     above, a return needs a comment). The permission names the state each action starts
     from, and the state is checked again under a row lock, so no POST skips a state."""
-    perms = {"submit": "jixiao.submit_monitoringreport", "approve": "jixiao.review_monitoringreport",
-             "return": "jixiao.review_monitoringreport"}
-    if action not in perms:
-        raise Http404()
     report = get_object_or_404(MonitoringReport.objects.select_related("table__unit"), pk=pk)
-    _check(request.user, perms[action], report)
-    back = redirect("cycle:monitoring", pk=report.table_id, period=report.period)
-    comment = request.POST.get("comment", "").strip()
-    if action == "return" and not comment:
-        messages.error(request, "退回时须填写审核意见")
-        return back
-    with transaction.atomic():
-        locked = MonitoringReport.objects.select_for_update().select_related("table__unit").get(pk=pk)
-        if locked.state != report.state:
-            messages.error(request, "监控报告状态已被他人修改，请刷新后重试")
-            return back
-        if action == "submit":
-            missing = assessment_of(locked).missing_reasons
-            if missing:
-                messages.error(request, str(cycle.ReasonsMissing(missing)))
-                return back
-        locked.state = {"submit": MonitoringReport.SUBMITTED, "approve": MonitoringReport.APPROVED,
-                        "return": MonitoringReport.RETURNED}[action]
-        if action != "submit":
-            locked.review_comment = comment
-        locked._change_reason = {"submit": "提交", "approve": "审核通过", "return": "退回"}[action]
-        locked.save()
-    messages.success(request, f"已{locked._change_reason}")
-    return back
+    _check(request.user, review_flow.permission(MonitoringReport, action), report)
+
+    def checks(locked: MonitoringReport) -> list[str]:
+        missing = assessment_of(locked).missing_reasons
+        return [str(cycle.ReasonsMissing(missing))] if missing else []
+
+    return review_flow.transition(request, report, action,
+                                  redirect("cycle:monitoring", pk=report.table_id, period=report.period), checks=checks)
 
 
 @login_required

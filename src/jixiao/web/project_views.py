@@ -36,6 +36,7 @@ from jixiao.io.project_form_yaml import form_data
 from jixiao.io.yamlio import _message as pydantic_message
 
 from . import project_rules  # noqa: F401  (registers the permissions)
+from . import review_flow
 from .models import Account
 from .project_models import ProjectForm
 
@@ -544,33 +545,11 @@ def project_export(request, pk: int, fmt_: str):
 @require_POST
 def project_transition(request, pk: int, action: str):
     """submit (preparer), return / approve (reviewer of a unit above)."""
-    perms = {"submit": "jixiao.submit_projectform", "return": "jixiao.review_projectform",
-             "approve": "jixiao.review_projectform"}
-    if action not in perms:
-        raise Http404()
-    record = _record(request, pk, perms[action])
-    comment = request.POST.get("comment", "").strip()
-    if action == "return" and not comment:
-        messages.error(request, "退回时须填写审核意见")
-        return redirect("projects:detail", pk=pk)
-    if action == "submit":
-        problems = _blocking(core.review(core_form(record)), BLOCKING, submitting=True)
-        if problems:
-            for p in ["自评表尚有问题，不能提交："] + problems:
-                messages.error(request, p)
-            return redirect("projects:detail", pk=pk)
-    target = {"submit": ProjectForm.SUBMITTED, "return": ProjectForm.RETURNED, "approve": ProjectForm.APPROVED}[action]
-    with transaction.atomic():
-        locked = ProjectForm.objects.select_for_update().get(pk=pk)
-        if locked.state != record.state:
-            messages.error(request, "状态已被他人修改，请刷新后重试")
-            return redirect("projects:detail", pk=pk)
-        locked.state = target
-        if action == "return":
-            locked.review_comment = comment
-        elif action == "submit":
-            locked.review_comment = ""
-        locked._change_reason = {"submit": "提交", "return": "退回", "approve": "审核通过"}[action]
-        locked.save()
-    messages.success(request, f"已{locked._change_reason}")
-    return redirect("projects:detail", pk=pk)
+    record = _record(request, pk, review_flow.permission(ProjectForm, action))
+
+    def checks(locked: ProjectForm) -> list[str]:
+        problems = _blocking(core.review(core_form(locked)), BLOCKING, submitting=True)
+        return ["自评表尚有问题，不能提交：", *problems] if problems else []
+
+    return review_flow.transition(request, record, action, redirect("projects:detail", pk=pk), checks=checks,
+                                  clear_comment_on_submit=True)
