@@ -3,7 +3,7 @@ core score and audit them, and cache the results for listings. No scoring happen
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -117,6 +117,25 @@ def score_and_cache(evaluation: Evaluation) -> tuple[ScoreSheet, list[Finding]]:
     evaluation.total, evaluation.grade, evaluation.findings_count = sheet.total, sheet.grade, len(findings)
     evaluation.declared_total, evaluation.summary = sheet.declared_total, summary
     return sheet, findings
+
+
+def parse_decimal(text: str | None, label: str, errors: list[str], percent: bool = False) -> Decimal | None:
+    """A typed number (thousands separators allowed; a trailing % when ``percent``), None when
+    empty; an unreadable or infinite number adds 「label：“text”不是数字」 to ``errors``."""
+    text = (text or "").strip().replace(",", "").replace("，", "")
+    if percent:
+        text = text.rstrip("%％")
+    if not text:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        errors.append(f"{label}：“{text}”不是数字")
+        return None
+    if not value.is_finite():
+        errors.append(f"{label}：“{text}”不是有限数字")
+        return None
+    return value
 
 
 def compact_input(data: dict) -> dict:

@@ -30,29 +30,17 @@ from jixiao.core.numbers import quantize
 from jixiao.io.yamlio import InputError
 
 from . import bridge, review_flow
+from .rules import account_of, visible_to
 from .models import (Account, Allocation, Evaluation, FrameworkVersion, IndicatorValue, MonitoringReport,
                      MonitoringRow, Problem, TargetRow, TargetTable, ThresholdSetting, Unit)
 
 
 # --- helpers ------------------------------------------------------------------------------
 
-def _account(user):
-    return getattr(user, "account", None) if user.is_authenticated else None
+_account = account_of
 
 
-def _visible(user, qs, unit_field: str = "unit"):
-    """Records of the units a user may see: all for admins, the sub-tree for reviewers and
-    finance, the own unit for preparers."""
-    if user.is_superuser:
-        return qs
-    account = _account(user)
-    if account is None:
-        return qs.none()
-    if account.role == Account.ADMIN:
-        return qs
-    if account.role == Account.PREPARER:
-        return qs.filter(**{unit_field: account.unit})
-    return qs.filter(**{f"{unit_field}__path__startswith": account.unit.review_root.path})
+_visible = visible_to
 
 
 def _check(user, perm: str, obj) -> None:
@@ -61,18 +49,7 @@ def _check(user, perm: str, obj) -> None:
 
 
 def _decimal(text: str | None, label: str, errors: list[str]) -> Decimal | None:
-    text = (text or "").strip().replace(",", "").replace("，", "").rstrip("%％")
-    if not text:
-        return None
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        errors.append(f"{label}：“{text}”不是数字")
-        return None
-    if not value.is_finite():
-        errors.append(f"{label}：“{text}”不是有限数字")
-        return None
-    return value
+    return bridge.parse_decimal(text, label, errors, percent=True)
 
 
 def _pydantic_messages(exc: ValidationError) -> list[str]:

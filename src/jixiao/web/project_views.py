@@ -18,7 +18,7 @@ import io
 import re
 import tempfile
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from django.contrib import messages
@@ -36,8 +36,9 @@ from jixiao.io.project_form_yaml import form_data
 from jixiao.io.yamlio import _message as pydantic_message
 
 from . import project_rules  # noqa: F401  (registers the permissions)
-from . import review_flow
+from . import bridge, review_flow
 from .models import Account
+from .rules import account_of, visible_to
 from .project_models import ProjectForm
 
 UPLOAD_TYPES = (".xlsx", ".docx")
@@ -53,24 +54,13 @@ HEADER_LABELS = {"project": "项目名称", "department": "主管部门", "imple
 
 # --- helpers ------------------------------------------------------------------------------
 
-def _account(user):
-    return getattr(user, "account", None) if user.is_authenticated else None
+_account = account_of
 
 
 def visible_forms(user):
     """Project forms a user may see: all for admins, the sub-tree for reviewers and finance,
     the own unit for preparers, nothing otherwise."""
-    qs = ProjectForm.objects.select_related("unit")
-    if user.is_superuser:
-        return qs
-    account = _account(user)
-    if account is None:
-        return qs.none()
-    if account.role == Account.ADMIN:
-        return qs
-    if account.role == Account.PREPARER:
-        return qs.filter(unit=account.unit)
-    return qs.filter(unit__path__startswith=account.unit.review_root.path)
+    return visible_to(user, ProjectForm.objects.select_related("unit"))
 
 
 def _record(request, pk: int, perm: str = "jixiao.view_projectform") -> ProjectForm:
@@ -104,18 +94,7 @@ def store(record: ProjectForm, form: core.ProjectForm, reason: str, user=None) -
 
 
 def _decimal(text: str | None, label: str, errors: list[str]) -> Decimal | None:
-    text = (text or "").strip().replace(",", "").replace("，", "")
-    if not text:
-        return None
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        errors.append(f"{label}：“{text}”不是数字")
-        return None
-    if not value.is_finite():
-        errors.append(f"{label}：“{text}”不是有限数字")
-        return None
-    return value
+    return bridge.parse_decimal(text, label, errors, percent=False)
 
 
 def _where(path: tuple, rows: list[dict]) -> str:

@@ -14,13 +14,33 @@ import rules
 from .models import Account, Evaluation
 
 
-def _account(user):
+def account_of(user):
+    """The user's Account, or None (anonymous, or a user without one)."""
     if not user.is_authenticated:
         return None
     try:
         return user.account
     except Account.DoesNotExist:
         return None
+
+
+_account = account_of
+
+
+def visible_to(user, qs, unit_field: str = "unit"):
+    """The records of ``qs`` a user may see, as one query: all for superusers and admins, the
+    review sub-tree for reviewers and finance, the own unit for preparers, none otherwise.
+    ``unit_field`` names the records' unit."""
+    if user.is_superuser:
+        return qs
+    account = account_of(user)
+    if account is None:
+        return qs.none()
+    if account.role == Account.ADMIN:
+        return qs
+    if account.role == Account.PREPARER:
+        return qs.filter(**{unit_field: account.unit})
+    return qs.filter(**{f"{unit_field}__path__startswith": account.unit.review_root.path})
 
 
 def _role(user, role):

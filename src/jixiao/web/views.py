@@ -21,7 +21,8 @@ from jixiao.io.yamlio import InputError
 
 from . import bridge
 from .entry import RowFormError, fields_for, parse_row
-from .models import Account, Evaluation, FrameworkVersion, IndicatorValue, ReportJob, Unit
+from .models import Evaluation, FrameworkVersion, IndicatorValue, ReportJob, Unit
+from .rules import visible_to
 
 
 def nav_context(request):
@@ -32,17 +33,7 @@ def nav_context(request):
 def visible_evaluations(user):
     """Evaluations a user may see, as one query (admins: all; overseers: their sub-tree;
     preparers: their unit)."""
-    qs = Evaluation.objects.select_related("unit", "framework")
-    if user.is_superuser:
-        return qs
-    account = getattr(user, "account", None)
-    if account is None:
-        return qs.none()
-    if account.role == Account.ADMIN:
-        return qs
-    if account.role == Account.PREPARER:
-        return qs.filter(unit=account.unit)
-    return qs.filter(unit__path__startswith=account.unit.review_root.path)
+    return visible_to(user, Evaluation.objects.select_related("unit", "framework"))
 
 
 # Large columns a listing never shows: the framework YAML (tens of kB, once per row through
@@ -390,7 +381,6 @@ def dashboard(request):
         "lost": {"names": list(lost), "values": [float(v) for v in lost.values()]},
         "years": {"years": [str(r["year"]) for r in by_year], "means": [float(r["mean"]) for r in by_year]},
     }
-    from .models import Unit
     from .project_views import dashboard_context, visible_forms
 
     return render(request, "jixiao/dashboard.html", {
