@@ -235,16 +235,7 @@ def evaluation_yaml(table, start, narrative: dict) -> str:
     """The evaluation file: unit, year, the framework with the table's targets (inline, as the
     site stores it), the narrative, and one empty entry per indicator with its name and target
     in a comment."""
-    def plain(value):
-        from decimal import Decimal
-
-        if isinstance(value, Decimal):
-            return format(value, "f")
-        if isinstance(value, dict):
-            return {str(k): plain(v) for k, v in value.items() if k != "loc"}
-        if isinstance(value, (list, tuple)):
-            return [plain(v) for v in value]
-        return value
+    from jixiao.io.yamlio import plain
 
     head = {"title": f"{table.unit}{table.year}年度{table.fund}绩效自评", "unit": {"name": table.unit},
             "year": table.year, "narrative": narrative,

@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Literal
 
 import yaml
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
@@ -60,7 +60,7 @@ from jixiao.core.scoring import ScoreRow, ScoreSheet
 from jixiao.core.versioning import rules_hash
 from jixiao.io.safe_zip import ArchiveError, open_workbook
 
-from .yamlio import LoadError, _message as pydantic_message
+from .yamlio import LoadError, compact, _message as pydantic_message
 
 Layout = Literal["000", "004"]
 
@@ -1383,13 +1383,7 @@ _Dumper.add_representer(list, _represent_list)
 _Dumper.add_representer(tuple, _represent_list)
 
 
-def _plain(value: Any) -> Any:
-    """Model dumps without source locations and empty values."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items() if k != "loc" and v not in (None, {}, [], (), "")}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value
+_plain = compact  # no locations, no empty values
 
 
 def _input_data(item: BaseModel) -> Any:

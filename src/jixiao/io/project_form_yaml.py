@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from jixiao.core.project_form import FormProblem, ProjectForm, ProjectFormError, build
 
-from .yamlio import InputError, LoadError, Lines, located_errors, parse_yaml, read_text
+from .yamlio import InputError, LoadError, Lines, compact, located_errors, parse_yaml, read_text
 
 
 def problem_errors(problems: list[FormProblem], file: str, lines: Lines | None = None) -> list[LoadError]:
@@ -100,12 +100,7 @@ _Dumper.add_representer(dict, _mapping)
 _Dumper.add_representer(tuple, lambda d, v: d.represent_list(list(v)))
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items() if k != "loc" and v not in (None, "", {}, [], ())}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value
+_plain = compact  # no locations, no empty values
 
 
 def form_data(form: ProjectForm) -> dict[str, Any]:

@@ -58,6 +58,26 @@ class _Loader(yaml.SafeLoader):
     pass
 
 
+def plain(value: Any) -> Any:
+    """Model dumps as data to write out: Decimals as exact strings, no source locations."""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items() if k != "loc"}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    return value
+
+
+def compact(value: Any) -> Any:
+    """Model dumps without source locations and empty values (Decimals kept as Decimals)."""
+    if isinstance(value, dict):
+        return {k: compact(v) for k, v in value.items() if k != "loc" and v not in (None, "", {}, [], ())}
+    if isinstance(value, (list, tuple)):
+        return [compact(v) for v in value]
+    return value
+
+
 def _construct(loader: yaml.SafeLoader, node: yaml.Node, path: tuple, lines: Lines, budget: list[int]) -> Any:
     budget[0] -= 1
     if budget[0] < 0:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -17,6 +16,7 @@ from jixiao.core.model import Framework
 from jixiao.core.scoring import ScoreSheet, score
 from jixiao.core.versioning import rules_hash
 from jixiao.io.yamlio import InputError, LoadError, framework_from_data, load_evaluation, parse_yaml
+from jixiao.io.yamlio import plain  # noqa: F401  (the site's pages and tasks call bridge.plain)
 
 from .models import Evaluation, FrameworkVersion, IndicatorValue, Unit
 
@@ -141,17 +141,6 @@ def parse_decimal(text: str | None, label: str, errors: list[str], percent: bool
 def compact_input(data: dict) -> dict:
     """Drop empty fields of an indicator input so stored JSON holds only what was entered."""
     return {k: v for k, v in data.items() if v not in (None, "", [], {}) and k != "loc"}
-
-
-def plain(value: Any) -> Any:
-    """JSON-ready data with Decimals as exact strings."""
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items() if k != "loc"}
-    if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
-    return value
 
 
 @transaction.atomic
