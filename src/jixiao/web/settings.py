@@ -19,6 +19,8 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # WhiteNoise serves /static/ the same way under runserver (DEBUG on or off) and gunicorn
+    "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rules.apps.AutodiscoverRulesConfig",
     "simple_history",
@@ -29,6 +31,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -88,6 +91,12 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+# Without DEBUG, runserver serves no static files: the demo (`jixiao demo`) would be unstyled,
+# with no htmx (so no autosave) and no charts. WhiteNoise serves them from the package's static
+# folders directly (no collectstatic needed); `collectstatic` into STATIC_ROOT still works for
+# production, where WhiteNoise then serves the collected, compressed copies.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = Path(os.environ.get("JIXIAO_MEDIA", DATA_DIR / "media"))
 MEDIA_URL = "/media/"
 LOGIN_URL = "/login/"
