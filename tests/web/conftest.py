@@ -57,7 +57,16 @@ def browser_context_args(browser_context_args):
 
 @pytest.fixture
 def site(live_server, settings, tmp_path):
-    """The demo province behind a live server; attachments and packages under tmp_path."""
+    """The demo province behind a live server; attachments and packages under tmp_path.
+
+    The server runs the site's own WSGI application (``jixiao.web.wsgi``, what runserver and
+    gunicorn serve) with DEBUG off, as ``jixiao demo`` runs it — not pytest-django's default
+    handler, which serves /static/ and /media/ by itself and so hid that the demo served no
+    static files at all."""
+    from jixiao.web.wsgi import application
+
+    assert not settings.DEBUG
     settings.MEDIA_ROOT = tmp_path
+    live_server.thread.httpd.set_app(application)
     setup_demo()
     return live_server.url

@@ -91,6 +91,7 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise looks for it at start-up
 # Without DEBUG, runserver serves no static files: the demo (`jixiao demo`) would be unstyled,
 # with no htmx (so no autosave) and no charts. WhiteNoise serves them from the package's static
 # folders directly (no collectstatic needed); `collectstatic` into STATIC_ROOT still works for
