@@ -10,12 +10,12 @@ from typing import Optional
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from jixiao.core.audit import Finding, audit
 from jixiao.core.numbers import fmt
 from jixiao.core.scoring import ScoreSheet, score
 from jixiao.io.yamlio import builtin_framework_names, load_evaluation, load_framework
+from jixiao.cli_common import Table
 from jixiao.cli_common import err_console
 from jixiao.cli_common import fail as _fail
 

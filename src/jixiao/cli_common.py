@@ -7,6 +7,7 @@ from typing import Iterable, NoReturn
 
 import typer
 from rich.console import Console
+from rich.table import Table as RichTable
 
 err_console = Console(stderr=True)
 
@@ -18,3 +19,14 @@ def fail(errors: Iterable[object]) -> NoReturn:
     for e in errors:
         err_console.print(f"  {e}", markup=False, highlight=False)
     raise typer.Exit(code=2)
+
+
+class Table(RichTable):
+    """A rich table whose cells wrap and never cut text: rich treats a run of Chinese
+    characters as one word and, at its default overflow, ends it with "…" in a narrow terminal
+    or a pipe (80 columns) — a finding's message or a unit name lost its most important part.
+    "fold" breaks such a run across lines instead; every word stays visible."""
+
+    def add_column(self, *args, **kwargs) -> None:
+        kwargs.setdefault("overflow", "fold")
+        super().add_column(*args, **kwargs)

@@ -22,12 +22,12 @@ from typing import Optional
 import typer
 import yaml
 from rich.console import Console
-from rich.table import Table
 
 from jixiao.core.cycle import (GREEN, METHOD, RED, YELLOW, ReasonsMissing, allocate, assess, goals_text,
                                next_year_sections, percent, problems_of_year)
 from jixiao.core.numbers import fmt, quantize
 from jixiao.io.cycle_yaml import load_allocation, load_monitoring, load_problems, load_targets
+from jixiao.cli_common import Table
 from jixiao.cli_common import err_console
 from jixiao.cli_common import fail as _fail
 

@@ -20,7 +20,6 @@ from typing import Optional
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from jixiao.core.numbers import fmt
 from jixiao.core.project_form import (VARIANTS, FormReview, ProjectForm, blank_form, convert, finding_title, review,
@@ -29,6 +28,7 @@ from jixiao.io.project_form_docx_import import import_form_docx
 from jixiao.io.project_form_excel import export_form_xlsx, import_form_xlsx
 from jixiao.io.project_form_yaml import form_to_yaml, load_form
 from jixiao.io.yamlio import LoadError
+from jixiao.cli_common import Table
 from jixiao.cli_common import err_console
 from jixiao.cli_common import fail as _fail
 
