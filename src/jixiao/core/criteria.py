@@ -439,12 +439,18 @@ def _bonus(ctx: _Ctx) -> Found:
     step = number(first["step"]) if first["step"] else Decimal(1)
     if step != 1:
         rule["step"] = _plain(step)
-    if base_rule.get("type") == "binary" and "value" in base_rule:
+    notes = []
+    basis = ctx.text[cut.start() if cut else 0:first.start()]
+    if re.search(r"增幅|较上年|与上年|上年完成数", basis):
+        # 超额完成任务的,以当年完成数与上年完成数相比的增幅计算,每超一个百分点加0.2分: the bonus
+        # is on the growth over last year, a figure of its own, not on the completion rate.
+        rule["input"], rule["over"] = "较上年增幅", 0
+        notes.append("加分按较上年增幅计算，增幅未公布时不加分")
+    elif base_rule.get("type") == "binary" and "value" in base_rule:
         rule["over"] = base_rule["value"]
     elif "threshold" in base_rule:
         rule["over"] = base_rule["threshold"]
     cap = _CAP_RE.search(ctx.text)
-    notes = []
     if cap:
         rule["cap"] = _plain(Decimal(next(g for g in cap.groups() if g)))
     elif "不封顶" not in ctx.text:
@@ -861,6 +867,10 @@ def target_unit(target: Target) -> str:
     return unit
 
 
+#: A number that restates the target (``未达到目标“0”``, ``低于目标值≥90%``, ``标准值100%``), not a result.
+_QUOTED_TARGET = re.compile(r"(?:目标|目标值|标准值|指标值)[为是:]?[“\"「『]?(?:[≥≤><=]|>=|<=)?$")
+
+
 def extract_actual(evidence: str, target: Target) -> Decimal | None:
     """The actual value in the target's unit from 实际完成情况 / 评分过程 text, or None.
 
@@ -868,7 +878,8 @@ def extract_actual(evidence: str, target: Target) -> Decimal | None:
     "参保人数549.05万人" → 549.05 for 万人); people are converted to 万人 and back
     ("135809人" → 13.5809万人); with no unit match a lone bare number is taken ("预算执行率
     80.76" → 80.76). Years, dates and document numbers are never values."""
-    found = figures(evidence)
+    norm = normalize(evidence)
+    found = [f for f in figures(evidence) if not _QUOTED_TARGET.search(norm[max(0, f.start - 8):f.start])]
     if not found:
         return None
     unit = target_unit(target)

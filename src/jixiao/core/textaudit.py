@@ -184,6 +184,12 @@ _RESULT_CLAIM = re.compile(rf"(?:评价结果|评价结论|自评结果)[^。\n]
 _GRADE_CLAIM = re.compile(r"(?:等级|评价结果|评定结果|自评结果|绩效)(?:为|是|:)?(优秀|优|良好|良|中等|中|差)")
 
 
+#: ``分值38分，得分37分``: the score of one heading or row, printed with its points.
+_PART_SCORE = re.compile(rf"分值{NUM}分[,，、;；]?\s*$")
+#: ``按规则计算总分95.87分``: the total as recomputed, stated beside the declared one.
+_COMPUTED_CLAIM = re.compile(rf"(?:按规则)?(?:计算|重算)(?:的)?总分(?:为)?({NUM})分")
+
+
 def narrative_claims(evaluation: Evaluation, narrative: Iterable[tuple[str, SourceRef | None]],
                      totals: Iterable[Decimal] = ()) -> list[TextFinding]:
     """A total or grade stated in the report text that no table of the file declares.
@@ -201,8 +207,13 @@ def narrative_claims(evaluation: Evaluation, narrative: Iterable[tuple[str, Sour
         norm = normalize(text)
         if "问卷" in norm or "满分为" in norm:
             continue
+        explained = any(Decimal(m[1]) in known for m in _COMPUTED_CLAIM.finditer(norm))
         for m in list(_TOTAL_CLAIM.finditer(norm)) + list(_RESULT_CLAIM.finditer(norm)):
             value = Decimal(m[1])
+            if _PART_SCORE.search(norm[max(0, m.start() - 12):m.start()]):
+                continue  # （分值38分，得分37分）: a heading's or an indicator's score, not the total
+            if explained and norm[max(0, m.start() - 2):m.start()] == "申报":
+                continue  # 按规则计算总分95.87分，申报总分95分: the declared figure, named as such
             if value not in known:
                 expected = "、".join(fmt(t) for t in sorted(known))
                 found.append(TextFinding("总分", "narrative-total",

@@ -34,7 +34,7 @@ kept at their declared score and listed as not verified.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Iterable
@@ -86,6 +86,8 @@ def header_roles(cells: list[str]) -> list[str | None] | None:
             role = "score"
         roles.append(role if role not in roles else None)
     known = {r for r in roles if r}
+    if not known & {"level2", "level3", "criteria", "target", "actual", "evidence"}:
+        return None  # 序号 | 一级指标 | 分值 | 得分: a summary of the headings, not the indicator table
     if len(known) >= 3 and known & {"level1", "level3"} and known & {"weight", "score"}:
         return roles
     return None
@@ -96,6 +98,7 @@ def header_roles(cells: list[str]) -> list[str | None] | None:
 _NUMBER_RE = re.compile(rf"^{NUM}\s*分?$")
 _CODE_RE = re.compile(
     r"^(?:[一二三四五六七八九十]+[、.．]?)?\s*(?P<code>[A-Z]\d{0,3})(?:[\s、.．。:：]+|(?=[\u4e00-\u9fff“\"(（《]))")
+_SUBCODE_RE = re.compile(r"^(?P<parent>[A-Z]\d{1,3})[-－—](?P<n>\d{1,2})(?=\D|$)")
 _POINTS_RE = re.compile(rf"[(（]\s*(?P<pts>{NUM})\s*分?\s*[)）]?\s*$")
 _SCORING_WORDS = re.compile(r"得\d|扣|计\d|满分|不得分|计分|得分|加\d|分\)|分）")
 _SOURCE_RE = re.compile(r"^(?:[\u4e00-\u9fff]{1,12}(?:科|室|处|局|中心|办公室|组|股|部)\s*){1,3}$")
@@ -404,16 +407,25 @@ def find_tables(stream: Stream) -> tuple[list[RawTable], list[Line]]:
     narrative: list[Line] = []
     current: RawTable | None = None
     title = ""
+    skipping = False
     for item in stream:
         if isinstance(item, Line):
             text = item.text.strip()
             if not text:
                 continue
+            skipping = False
             if current is not None and current.rows and not re.fullmatch(r"[-—\d\s第页共/]+", text):
                 current.closed = True
             narrative.append(item)
             if len(text) <= 80:
                 title = text
+            continue
+        if _findings_header(item.cells):
+            # A scoring tool's own list of findings (jixiao's 核查发现 annex or sheet): it
+            # restates the declared and computed figures, it is not the report's text.
+            current, skipping = None, True
+            continue
+        if skipping:
             continue
         roles = header_roles(item.cells)
         if roles:
@@ -432,6 +444,12 @@ def find_tables(stream: Stream) -> tuple[list[RawTable], list[Line]]:
     return tables, narrative
 
 
+def _findings_header(cells: list[str]) -> bool:
+    """The header of a list of audit findings: 编码, 类别 and 说明 columns (and no level columns)."""
+    names = {re.sub(r"\s+", "", c or "") for c in cells}
+    return {"编码", "类别", "说明"} <= names and not names & {"一级指标", "三级指标", "权重", "分值"}
+
+
 def _same(a: list[str | None], b: list[str | None]) -> bool:
     return [r for r in a if r] == [r for r in b if r]
 
@@ -445,6 +463,7 @@ class _Rec:
     fields: dict[str, str]
     loc: SourceRef
     subrows: list["_Rec"] = field(default_factory=list)
+    container: bool = False  # the row only heads coded sub-rows (A21 over A21-1, A21-2…)
 
 
 @dataclass
@@ -567,6 +586,14 @@ class _Builder:
         if "level2" in f:
             self.heading2(f["level2"], row.loc)
         if name:
+            sub = _SUBCODE_RE.match(re.sub(r"\s+", "", name))
+            if sub and self.last is not None and \
+                    parse_heading(self.last.fields.get("level3", ""))[2] == sub["parent"]:
+                # ``A21-1基金财务会计制度执行`` under ``A21基金财务工作``: the row above is the
+                # heading of its printed sub-rows (its points are their sum).
+                self.last.container = True
+                self.last.subrows.append(_Rec(f, row.loc))
+                return
             rec = _Rec(f, row.loc)
             self.ensure_groups().rows.append(rec)
             self.last = rec
@@ -829,7 +856,7 @@ def _merge_subrows(rec: _Rec) -> list[_Rec]:
     """Sub-rows of a row as printed. The first row is sub-row 1 when the sub-rows carry their
     own points; a sub-row without points (its points merged with the row above) joins the
     row above: criteria and evidence are appended and the scores added."""
-    parts = [rec] + rec.subrows
+    parts = rec.subrows if rec.container else [rec] + rec.subrows
     merged: list[_Rec] = []
     for part in parts:
         if merged and "weight" not in part.fields:
@@ -841,7 +868,7 @@ def _merge_subrows(rec: _Rec) -> list[_Rec]:
             if b is not None:
                 prev.fields["score"] = fmt((a or ZERO) + b)
             continue
-        merged.append(_Rec(dict(part.fields), part.loc))
+        merged.append(_Rec(dict(part.fields), part.loc, container=part is not rec and rec.container))
     return merged
 
 
@@ -867,13 +894,25 @@ def _indicator(rec: _Rec, code: str, name: str, notes: list[LoadError]) -> tuple
     return indicator, parsed, target
 
 
+#: A line a scoring tool appends to the evidence to explain its own score (jixiao's Word report
+#: writes ``计分：…``, its Excel sheet ``按规则计算：…``). It quotes the target and the score, not
+#: the agency's figures, so it is no evidence: its numbers must not be read as the actual value.
+_EXPLANATION_LINE = re.compile(r"^\s*(?:计分|按规则计算)[:：]")
+
+
+def strip_explanation(evidence: str) -> str:
+    """The evidence without the scoring tool's explanation lines."""
+    lines = (evidence or "").split("\n")
+    return "\n".join(l for l in lines if not _EXPLANATION_LINE.match(l)).strip()
+
+
 def _inputs(parsed: ParsedCriteria, indicator: Indicator, rec: _Rec, text: str,
             notes: list[LoadError]) -> tuple[IndicatorInput, PublishedRow]:
     f = rec.fields
     declared = to_decimal(f.get("score", ""))
     if f.get("score") and declared is None:
         notes.append(LoadError(rec.loc.file or "", rec.loc.line, "得分", f"得分“{f['score']}”不是数字"))
-    evidence = "\n".join(x for x in (f.get("actual", ""), f.get("evidence", "")) if x)
+    evidence = "\n".join(x for x in (f.get("actual", ""), strip_explanation(f.get("evidence", ""))) if x)
     weight, target, rule = indicator.weight, indicator.target, parsed.rule
     data: dict[str, Any] = {"declared": declared, "evidence": evidence, "loc": rec.loc}
     confidence: Confidence = "high"
@@ -890,7 +929,9 @@ def _inputs(parsed: ParsedCriteria, indicator: Indicator, rec: _Rec, text: str,
             data["values"] = values
             note, confidence = "各部分实际值依次取自评分过程", "medium"
         elif reads and not names:
-            actual = extract_actual(evidence, parsed.actual_target or target)
+            actual = _questionnaire_score(evidence) if rule["type"] == "questionnaire" else None
+            if actual is None:
+                actual = extract_actual(evidence, parsed.actual_target or target)
             if actual is None and rule["type"] == "questionnaire":
                 actual = _questionnaire_score(text)
                 note = "问卷综合得分取自问卷调查报告" if actual is not None else ""
@@ -956,6 +997,8 @@ def build_table(raw: RawTable, index: int, *, file: str, text: str, year: int, u
                 for k, part in enumerate(parts, 1):
                     sub_code = codes.take(f"{code}-{k}")
                     sub_name = f"{name}（{k}）"
+                    if part.container and (printed := _SUBCODE_RE.match(re.sub(r"\s+", "", part.fields.get("level3", "")))):
+                        sub_name = re.sub(r"\s+", "", part.fields["level3"])[printed.end():].strip(" 、.．:：") or sub_name
                     ind, parsed, _ = _indicator(part, sub_code, sub_name, notes)
                     item, row = _inputs(parsed, ind, part, text, notes)
                     subs.append(ind)
@@ -1036,7 +1079,26 @@ def import_xlsx(path: Path, year: int | None = None) -> PublishedFile:
     return _finish(str(path), stream, "xlsx", _stream_text(stream), year)
 
 
-SUFFIXES = (".txt", ".text", ".md", ".docx", ".xlsx", ".xlsm")
+def import_pdf(path: Path, year: int | None = None) -> PublishedFile:
+    """Tables of a text-layer PDF (``jixiao.io.pdf_text``): ruled tables as table rows, else
+    the page text through the text-dump reader. A scan comes back with the error that says so."""
+    from jixiao.io.pdf_text import PdfError, ScannedPdf, read_pdf
+
+    path = Path(path)
+    try:
+        read = read_pdf(path)
+    except ScannedPdf as exc:
+        return _failed(path, f"{exc}（共{exc.pages}页，均为图像）")
+    except PdfError as exc:
+        return _failed(path, str(exc))
+    if read.ruled:
+        return _finish(str(path), read.stream, "pdf", read.text, year)
+    text = "\n".join(item.text for item in read.stream if isinstance(item, Line))
+    result = import_text(text, str(path), year)
+    return replace(result, layout=f"pdf-{result.layout}" if result.layout else "pdf")
+
+
+SUFFIXES = (".txt", ".text", ".md", ".docx", ".xlsx", ".xlsm", ".pdf")
 
 
 def import_published(path: Path | str, year: int | None = None) -> PublishedFile:
@@ -1050,6 +1112,8 @@ def import_published(path: Path | str, year: int | None = None) -> PublishedFile
             return import_docx(path, year)
         if suffix in (".xlsx", ".xlsm"):
             return import_xlsx(path, year)
+        if suffix == ".pdf":
+            return import_pdf(path, year)
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         return _failed(path, "文件不存在")
