@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 import shutil
 import subprocess
@@ -83,6 +84,12 @@ def full_docx(nanjing, tmp_path_factory) -> Path:
     return render_report(sheet, audit(sheet), tmp_path_factory.mktemp("full") / "full.docx")
 
 
+@pytest.fixture(scope="module")
+def full_reviewer_docx(nanjing, tmp_path_factory) -> Path:
+    sheet = score(full_evaluation(nanjing[0].evaluation))
+    return render_report(sheet, audit(sheet), tmp_path_factory.mktemp("full") / "full-review.docx", reviewer=True)
+
+
 def texts(doc) -> list[str]:
     return [p.text for p in doc.paragraphs]
 
@@ -142,11 +149,15 @@ def test_generated_sentences(nanjing_docx):
 def test_missing_narrative_sections_are_highlighted_placeholders(nanjing_docx):
     doc = Document(str(nanjing_docx))
     for title in ("单位（部门）概况", "绩效目标", "履职成效与绩效分析", "存在问题及原因分析", "改进措施及建议",
-                  "评价工作开展情况", "结果应用与公开情况", "报告日期"):
+                  "评价工作开展情况", "结果应用与公开情况"):
         placeholder = f"【待填写：{title}】"
         runs = [r for p in doc.paragraphs for r in p.runs if r.text == placeholder]
         assert runs, placeholder
         assert runs[0].font.highlight_color == WD_COLOR_INDEX.YELLOW
+    # issue 17: the cover is dated the day the report is generated when the data has no date
+    today = datetime.date.today()
+    assert f"{today.year}年{today.month}月{today.day}日" in texts(doc)
+    assert "【待填写：报告日期】" not in "\n".join(texts(doc))
     assert "【待填写：收支及预算执行情况】" not in "\n".join(texts(doc))  # generated from finance
     assert "【待填写：其他需要说明的情况】" not in "\n".join(texts(doc))  # optional section
 
@@ -166,12 +177,19 @@ def test_written_narrative_replaces_placeholder(full_docx):
     assert "十、其他需要说明的情况" in body and "2024年5月" in body
 
 
-def test_full_department_report_has_every_attachment(full_docx):
+def test_full_department_report_has_every_attachment(full_docx, full_reviewer_docx):
     doc = Document(str(full_docx))
     body = texts(doc)
-    for n, title in enumerate(("指标体系评分表", "问卷调查报告", "成本效益分析（财务指标）", "收入支出决算表", "核查发现"), 1):
+    for n, title in enumerate(("指标体系评分表", "问卷调查报告", "成本效益分析（财务指标）", "收入支出决算表"), 1):
         assert f"{n}．{title}" in body
         assert f"附件{n}" in body
+    # issue 17: the audit annex is the reviewer's, not part of the agency's report
+    assert "5．核查发现" not in body and "附件5" not in body
+    reviewer_body = texts(Document(str(full_reviewer_docx)))
+    for n, title in enumerate(("指标体系评分表", "问卷调查报告", "成本效益分析（财务指标）", "收入支出决算表", "核查发现",
+                               "评分复核说明"), 1):
+        assert f"{n}．{title}" in reviewer_body
+        assert f"附件{n}" in reviewer_body
     survey = table_with_header(doc, "问题内容", "选项内容", "选择人数")
     assert [c.text for c in survey.rows[1].cells] == ["1", "您认为该部门在深入基层调查研究情况方面做的如何?",
                                                       "A.经常到基层调研", "10", "20", "200", "100%"]
@@ -186,7 +204,7 @@ def test_full_department_report_has_every_attachment(full_docx):
     assert [c.text for c in accounts.rows[-1].cells][:5] == ["合计", "", "5,553.13", "5,829,222.88", "5,828,314.10"]
     metrics = table_with_header(doc, "指标", "数值", "计算方法")
     assert ["预算执行率", "99.81%"] == [c.text for c in metrics.rows[1].cells][1:3]
-    findings = table_with_header(doc, "类别", "说明", "来源")
+    findings = table_with_header(Document(str(full_reviewer_docx)), "类别", "说明", "来源")
     assert row_of(findings, "B63")[3] == "错误"
 
 
@@ -288,10 +306,12 @@ def test_user_template_renders_and_invalid_one_is_refused(nanjing, tmp_path):
     sheet, findings = nanjing
     good = write_template(tmp_path / "good.docx", "{{ unit.name }}总分{{ total }}分，等级{{ grade }}",
                           "{%p for f in findings %}", "{{ f.code }}：{{ f.message }}", "{%p endfor %}")
-    doc = Document(str(render_report(sheet, findings, tmp_path / "out.docx", template=good)))
+    doc = Document(str(render_report(sheet, findings, tmp_path / "out.docx", template=good, reviewer=True)))
     body = texts(doc)
     assert body[0] == "南京市医疗保险管理中心总分96.65分，等级优"
     assert any(t.startswith("B63：申报1分") for t in body)
+    agency = texts(Document(str(render_report(sheet, findings, tmp_path / "agency.docx", template=good))))
+    assert agency == ["南京市医疗保险管理中心总分96.65分，等级优"]  # the agency's copy carries no findings
     bad = write_template(tmp_path / "bad.docx", "{{ totl }}")
     with pytest.raises(TemplateInvalid) as info:
         render_report(sheet, findings, tmp_path / "bad-out.docx", template=bad)

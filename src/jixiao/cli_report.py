@@ -26,7 +26,8 @@ from jixiao.core.numbers import fmt
 from jixiao.core.scoring import score
 from jixiao.io.yamlio import load_evaluation
 from jixiao.reports import (PdfError, ReportError, TemplateInvalid, builtin_template, check_template,
-                            context_fields, render_report, to_pdf)
+                            context_fields, to_pdf)
+from jixiao.reports.package import write_package
 from jixiao.reports.check import TemplateProblem
 from jixiao.cli_common import err_console, fail
 
@@ -34,7 +35,6 @@ report_app = typer.Typer(add_completion=False, help="生成Word、Excel、PDF自
 template_app = typer.Typer(add_completion=False, no_args_is_help=True, help="Word报告模板：检查、字段、内置模板。")
 console = Console()
 
-EXCEL_LAYOUT = {"部门整体": "000", "项目支出": "004"}
 TEMPLATE_KINDS = {"department": "部门整体", "project": "项目支出"}
 
 
@@ -60,9 +60,14 @@ def _excel_module():
 def report(file: Path = typer.Argument(..., help="评价文件（YAML）"),
            out: Path = typer.Option(..., "--out", "-o", help="输出目录（不存在则创建）"),
            pdf: bool = typer.Option(False, "--pdf", help="同时生成PDF（需要 LibreOffice）"),
+           reviewer: bool = typer.Option(False, "--reviewer",
+                                         help="同时生成复核底稿（审核人留存：附核查发现与评分复核说明，不对外报送）"),
+           date: Optional[str] = typer.Option(None, "--date",
+                                              help="报告日期，按报告写法（如 2024年5月）；默认取评价文件中的日期，没有则为生成当天"),
            template: Optional[Path] = typer.Option(None, "--template", "-t",
                                                    help="自定义Word模板（.docx）；默认按指标体系类型选内置模板")) -> None:
-    """生成自评报告：<文件名>.docx、<文件名>.xlsx（指标体系评分表），可选 <文件名>.pdf。"""
+    """生成报送版自评报告：<文件名>.docx、<文件名>.xlsx（指标体系评分表），可选PDF；
+    --reviewer 另生成 <文件名>-复核底稿.docx/.xlsx（含核查发现，审核人留存）。"""
     evaluation, errors = load_evaluation(file)
     if errors or evaluation is None:
         fail(errors)
@@ -79,20 +84,18 @@ def report(file: Path = typer.Argument(..., help="评价文件（YAML）"),
             console.print(f"[yellow]模板 {template} 有{len(problems)}处提醒：[/]", highlight=False)
             _print_problems(problems, console)
 
-    stem = file.stem
-    docx_path, xlsx_path, pdf_path = out / f"{stem}.docx", out / f"{stem}.xlsx", out / f"{stem}.pdf"
     excel = _excel_module()
-    written: list[tuple[str, Path]] = []
     notes: list[str] = []
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as progress:
-        task = progress.add_task("计分与核查", total=2 + int(excel is not None) + int(pdf))
+        task = progress.add_task("计分与核查", total=2 + int(pdf))
         sheet = score(evaluation)
         findings = audit(sheet)
-        progress.update(task, advance=1, description="生成Word报告")
+        progress.update(task, advance=1, description="生成Word报告与Excel评分表")
         try:
-            render_report(sheet, findings, docx_path, template=template)
+            package = write_package(sheet, findings, out, file.stem, reviewer=reviewer, excel=excel is not None,
+                                    template=template, report_date=date)
         except TemplateInvalid as exc:
             progress.stop()
             err_console.print(f"[bold red]模板 {exc.path} 有错误：[/]", highlight=False)
@@ -102,24 +105,23 @@ def report(file: Path = typer.Argument(..., help="评价文件（YAML）"),
             progress.stop()
             err_console.print(f"[bold red]无法生成Word报告：[/]{exc}", highlight=False)
             raise typer.Exit(code=1) from None
-        written.append(("Word报告", docx_path))
-        progress.advance(task)
-        if excel is not None:
-            progress.update(task, description="生成Excel评分表")
-            excel.export_score_table(sheet, xlsx_path, layout=EXCEL_LAYOUT[sheet.framework.kind], findings=findings)
-            written.append(("Excel评分表", xlsx_path))
-            progress.advance(task)
-        else:
+        except OSError as exc:
+            progress.stop()
+            err_console.print(f"[bold red]无法写入：[/]{exc}", highlight=False)
+            raise typer.Exit(code=1) from None
+        if excel is None:
             notes.append("未安装 jixiao.io.excel，跳过Excel评分表。")
+        progress.advance(task)
+        written = list(package.files)
         if pdf:
             progress.update(task, description="转换PDF（LibreOffice）")
             try:
-                to_pdf([docx_path], out)
+                pdfs = to_pdf(package.docx, out)
             except PdfError as exc:
                 progress.stop()
                 err_console.print(f"[bold red]无法生成PDF：[/]{exc}", highlight=False)
                 raise typer.Exit(code=1) from None
-            written.append(("PDF报告", pdf_path))
+            written += [("PDF报告（报送版）" if i == 0 else "PDF复核底稿（审核人留存）", p) for i, p in enumerate(pdfs)]
             progress.advance(task)
     for note in notes:
         console.print(f"[yellow]{note}[/]")
@@ -129,6 +131,22 @@ def report(file: Path = typer.Argument(..., help="评价文件（YAML）"),
     for label, path in written:
         table.add_row(label, str(path))
     console.print(table)
+    rendered = package.report
+    for fix in rendered.total_fixes:
+        console.print(f"“{fix['section']}”中写的“{fix['written']}”与计算总分不同，报告中已写作“{fix['replaced']}”"
+                      f"（申报总分与计算的差异见复核底稿）。", style="yellow", highlight=False)
+    console.print(f"报告日期：{_report_date(evaluation, date)}", highlight=False)
+    console.print(rendered.remaining_text(), style="yellow" if rendered.placeholders else "green", highlight=False)
+    if not reviewer:
+        console.print("审核人留存的复核底稿（含核查发现）：加 --reviewer 生成。", style="dim", highlight=False)
+
+
+def _report_date(evaluation, date: Optional[str]) -> str:
+    from datetime import date as day
+
+    from jixiao.reports.context import report_date_text
+
+    return date or evaluation.report_date or report_date_text(day.today())
 
 
 @template_app.command("check")

@@ -51,3 +51,27 @@ def rules_hash(framework: Framework) -> str:
     }
     text = json.dumps(_plain(content), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def check_code(digest: str) -> str:
+    """The short check code people read and compare: the first 8 hex digits of the rules
+    hash, upper case, in two groups (``3620-9923``).
+
+    Users compare rules by eye — the site's total panel against a printed report, two
+    agencies on the phone — and a 64-digit hex string is neither readable nor something
+    anyone compares. Eight digits (4.3 billion values) make an accidental match of two
+    different rule sets practically impossible for that purpose, while every machine
+    comparison (imports, ``compare``, ``--json``, the API) keeps using the full hash.
+    """
+    head = (digest or "")[:8].upper()
+    return f"{head[:4]}-{head[4:]}" if len(head) == 8 else head
+
+
+def rules_label(framework_id: str, version: str, digest: str) -> str:
+    """How the rules of a score are named to users: 规则版本 <framework> v<version> · 校验码 XXXX-XXXX.
+
+    The framework id and version say which rules; the check code (``check_code``) shows at a
+    glance that two places computed with exactly the same rules — the CLI, the site and the
+    report print the same label for the same framework, because all three take it from the
+    same ``rules_hash``."""
+    return f"规则版本 {framework_id} v{version} · 校验码 {check_code(digest)}"

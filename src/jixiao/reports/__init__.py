@@ -12,10 +12,10 @@ from .charts import ChartError, deductions_chart, lost_by_group_chart, trend_cha
 from .check import TemplateProblem, check_template, context_fields
 from .context import build_context
 from .pdf import PdfError, to_pdf
-from .render import ReportError, TemplateInvalid, builtin_template, render_report
+from .render import Rendered, ReportError, TemplateInvalid, builtin_template, render, render_report
 
 __all__ = [
-    "ChartError", "PdfError", "ReportError", "TemplateInvalid", "TemplateProblem", "build_context",
+    "ChartError", "PdfError", "Rendered", "ReportError", "TemplateInvalid", "TemplateProblem", "build_context",
     "builtin_template", "check_template", "context_fields", "deductions_chart", "lost_by_group_chart",
-    "render_report", "to_pdf", "trend_chart",
+    "render", "render_report", "to_pdf", "trend_chart",
 ]

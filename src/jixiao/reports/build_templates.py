@@ -387,8 +387,44 @@ def final_accounts_attachment(b: Builder) -> None:
     b.tag("{%p endif %}")
 
 
+def reviewer_mark(b: Builder) -> None:
+    """The reviewer's copy says so on its first page; the agency's report shows nothing here."""
+    b.tag("{%p if reviewer %}")
+    b.p("{{ reviewer_mark }}", style="封面日期", bold=True)
+    b.tag("{%p endif %}")
+
+
+def review_attachment(b: Builder) -> None:
+    """评分复核说明 (reviewer's copy): totals declared and computed, then every row with a
+    declared score other than the computed one, a score given by hand, missing data."""
+    attachment_heading(b, "review", "评分复核说明")
+    b.p("{{ reviewer_mark }}", style="表注")
+    b.tag("{%p for line in review.summary %}")
+    b.p("{{ line }}", style="报告正文")
+    b.tag("{%p endfor %}")
+    b.tag("{%p if review.rows %}")
+    b.table([10, 16, 36, 12, 14, 14, 22, 75, 58],
+            ["序号", "编码", "指标", "分值", "申报得分", "计算得分", "计分规则", "计分说明", "复核要点"], [
+                ["{%tr for r in review.rows %}", "", "", "", "", "", "", "", ""],
+                ["{{ r.no }}", "{{ r.code }}", "{{ r.name }}", "{{ r.weight }}", "{{ r.declared }}", "{{ r.score }}",
+                 "{{ r.rule }}", "{{ r.explanation }}", "{{ r.note }}"],
+                ["{%tr endfor %}", "", "", "", "", "", "", "", ""],
+            ], aligns="cclccccll")
+    b.tag("{%p else %}")
+    b.p("各指标申报得分与计算一致，无人工评分或缺少数据的指标。", style="报告正文")
+    b.tag("{%p endif %}")
+
+
+def reviewer_attachments(b: Builder) -> None:
+    b.tag("{%p if reviewer %}")
+    findings_attachment(b)
+    review_attachment(b)
+    b.tag("{%p endif %}")
+
+
 def findings_attachment(b: Builder) -> None:
     attachment_heading(b, "findings", "核查发现")
+    b.p("{{ reviewer_mark }}", style="表注")
     b.p("jixiao 按指标体系的评分规则逐项复核权重、标题分值与申报得分，发现的不一致之处如下（“计算”指按规则计算的结果）。",
         style="报告正文")
     b.tag("{%p if findings %}")
@@ -412,6 +448,7 @@ def charts(b: Builder) -> None:
 def department() -> Builder:
     """部门整体支出绩效自评报告 (seeds 000, 002)."""
     b = Builder()
+    reviewer_mark(b)
     for _ in range(4):
         b.p("", style="Normal")
     b.p("{{ unit.name }}", style="封面标题")
@@ -496,13 +533,14 @@ def department() -> Builder:
     questionnaire_attachment(b)
     finance_attachment(b)
     final_accounts_attachment(b)
-    findings_attachment(b)
+    reviewer_attachments(b)
     return b
 
 
 def project() -> Builder:
     """项目支出（转移支付）绩效自评报告 (seed 003) with the seed 004 score table."""
     b = Builder()
+    reviewer_mark(b)
     b.p("{{ report_title }}", style="报告标题")
     b.p("{{ unit.name }}", style="封面日期")
     b.tag("{%p if report_date %}")
@@ -559,7 +597,7 @@ def project() -> Builder:
     questionnaire_attachment(b)
     finance_attachment(b)
     final_accounts_attachment(b)
-    findings_attachment(b)
+    reviewer_attachments(b)
     return b
 
 

@@ -131,7 +131,7 @@ def reference_schema() -> dict[str, Any]:
         "team": evaluation.team or (TeamMember(role="组长", name="—"),)})
     sheet = score(evaluation)
     findings = audit(sheet) or [Finding("总分", "total-mismatch", "—")]
-    context = build_context(sheet, findings)
+    context = build_context(sheet, findings, reviewer=True)
     schema = _schema(context)
     schema["charts"] = {name: _Leaf("image") for name in context["charts"]}
     return schema

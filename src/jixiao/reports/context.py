@@ -15,6 +15,9 @@ vertically with the identical cell above them (see ``render.merge_marked_cells``
 
 from __future__ import annotations
 
+import datetime as _dt
+import re
+from dataclasses import dataclass, field
 from decimal import Decimal
 from html import escape
 from pathlib import Path
@@ -29,6 +32,7 @@ from jixiao.core.finance import Finance, FinanceCheck, Metric, check as check_fi
 from jixiao.core.model import NARRATIVE_SECTIONS, Group, Questionnaire
 from jixiao.core.numbers import HUNDRED, ZERO, fmt, quantize
 from jixiao.core.scoring import ScoreRow, ScoreSheet
+from jixiao.core.versioning import check_code, rules_label
 
 from . import charts as charts_module
 
@@ -61,6 +65,19 @@ ATTACHMENT_TITLES = {
     "finance": "成本效益分析（财务指标）",
     "final_accounts": "收入支出决算表",
     "findings": "核查发现",
+    "review": "评分复核说明",
+}
+#: Attachments only the reviewer's copy (复核底稿) carries.
+REVIEWER_ATTACHMENTS = ("findings", "review")
+REVIEWER_MARK = "复核底稿（审核人留存，不对外报送）"
+
+#: Rule types as a reviewer reads them (the agency's report names no rule types).
+RULE_NAMES = {
+    "binary": "达标判定", "proportional": "按完成比例", "deduct_per_unit": "按差距扣分", "checklist": "评分要点",
+    "per_incident": "按事项扣分", "bands": "分档计分", "formula": "公式计分", "lower_is_better": "越低越好",
+    "graded": "等级评定", "bonus": "加分", "sum": "分项相加", "reference": "对照参照值", "questionnaire": "问卷折算",
+    "growth": "增长率", "saturating_rate": "比率计分", "manual": "人工评分", "qualitative": "定性评价",
+    "generic": "正向/反向/定性", "subrows": "分项合计", "default": "默认规则",
 }
 
 
@@ -209,20 +226,119 @@ def group_rows(sheet: ScoreSheet, code: str) -> list[ScoreRow]:
     return [r for r in sheet.indicator_rows if any(g.code == code for g in r.path)]
 
 
-def group_summary(rows: list[ScoreRow]) -> str:
-    """What a group's rows lost and why, from the engine's explanations."""
+def group_summary(rows: list[ScoreRow], metrics: dict[str, Metric] | None = None) -> str:
+    """What a group's rows lost and why, in the words of the 评分过程 (``agency_sentence``)."""
     lost = [(r, charts_module.lost_points(r)) for r in rows]
     deducted = [(r, x) for r, x in lost if x > 0]
     na = [r for r in rows if r.not_applicable is not None]
     parts = []
     if deducted:
         parts.append("扣分指标：" + "；".join(
-            f"{r.name}（分值{fmt(r.effective_weight)}分，得分{fmt(r.score)}分），{r.explanation}" for r, _ in deducted) + "。")
+            f"{r.name}（分值{fmt(r.effective_weight)}分，得分{fmt(r.score)}分），{agency_sentence(r, metrics).rstrip('。')}"
+            for r, _ in deducted) + "。")
     else:
         parts.append(f"所属{len(rows) - len(na)}项指标均达到评分标准，得满分。" if rows else "无指标。")
     if na:
         parts.append("不适用：" + "；".join(f"{r.name}（{r.not_applicable}）" for r in na) + "。")
     return "".join(parts)
+
+
+# --- 评分过程 as an agency writes it --------------------------------------------------------
+
+_NUM = r"-?\d+(?:\.\d+)?"
+_OVER_WEIGHT = re.compile(rf"(合计)?得?({_NUM})分（超过分值，按({_NUM})分计）")
+_FORMULA = re.compile(rf"[，；]?按[^，；。]*?=({_NUM})(?:%|‰)?(?:×{_NUM}分)?")
+_RESCALED = re.compile(r"；因不适用指标分值重新分配，按×[\d.]+折算")
+_SUBROWS = re.compile(rf"分项合计：[^＝]*＝({_NUM})分")
+_MANUAL = re.compile(rf"人工评分({_NUM})分")
+_JUDGED = re.compile(rf"评价人给分({_NUM})分（该档为分值的[^）]*）")
+_SUM_TOTAL = re.compile(rf"；合计({_NUM})分(，封顶{_NUM}分)?$")
+_SCALED = re.compile(rf"，折算为({_NUM})分$")
+_ENDS_WITH_SCORE = re.compile(rf"(得(满分)?{_NUM}分|不得分|计)$")
+
+
+def agency_sentence(row: ScoreRow, metrics: dict[str, Metric] | None = None) -> str:
+    """The scoring of one row in the words an agency's 评分过程 uses.
+
+    ``预算执行率99.81%，目标100%，按评分标准扣0.02分，得1.98分。`` — plain sentences ending with
+    the points scored: no rule-type names, no formulas with variable names, no “人工评分…理由”
+    (override reasons and missing-data messages are reviewer matters, kept in the reviewer's
+    copy). A row whose data is missing (and that nobody scored by hand) becomes a placeholder,
+    so the command lists it among what is still to fill in. ``metrics`` are the evaluation's
+    financial metrics, for rows whose actual value is one of them (``actual_from``)."""
+    score = fmt(row.score)
+    if row.not_applicable is not None:
+        return f"本指标不适用（{row.not_applicable}），其分值按规定调整至其他指标。"
+    if row.overridden:
+        return f"经评价小组评定，得{score}分。"
+    if row.error and not row.manual:
+        return placeholder(f"{row.code}{row.name}完成情况")
+    ind = row.indicator
+    actual = row.input.actual
+    if actual is None and row.input.actual_from and metrics and row.input.actual_from in metrics:
+        actual = metrics[row.input.actual_from].value
+    lost = charts_module.lost_points(row)
+    if row.rule_type == "deduct_per_unit" and actual is not None and lost > 0:
+        unit = ind.target.unit
+        unit = "%" if unit.startswith("%") else ("‰" if unit.startswith("‰") else unit)
+        target = ind.target.text or "目标"
+        return f"{ind.label}{fmt(actual)}{unit}，目标{target}，按评分标准扣{fmt(lost)}分，得{score}分。"
+    text = row.explanation.strip()
+    text = _SUBROWS.sub(lambda m: f"各分项合计得{m.group(1)}分", text)
+    text = _OVER_WEIGHT.sub(lambda m: f"{m.group(1) or ''}得{m.group(3)}分", text)
+    text = _RESCALED.sub("，因部分指标不适用按比例折算", text)
+    text = _FORMULA.sub("", text)
+    text = _JUDGED.sub(lambda m: f"得{m.group(1)}分", text)
+    text = _MANUAL.sub(lambda m: f"经评价小组评定，得{m.group(1)}分", text)
+    text = text.replace("；无超额数据，不加分", "")
+    text = _SUM_TOTAL.sub(lambda m: f"；合计得{m.group(1)}分", text)
+    text = _SCALED.sub(lambda m: f"，按分值{fmt(row.effective_weight)}分折算，得{m.group(1)}分", text)
+    text = text.rstrip("。；，")
+    if not _ENDS_WITH_SCORE.search(text):
+        text += f"，得{score}分"
+    return text + "。"
+
+
+def _process(row: ScoreRow, evidence: str, metrics: dict[str, Metric]) -> str:
+    """The 评分过程 cell: the recorded evidence, then the scoring sentence."""
+    return "\n".join(x for x in (evidence, agency_sentence(row, metrics)) if x)
+
+
+# --- one total, stated once ------------------------------------------------------------
+
+_TOTAL_WORDS = "(得分|总分|总得分|综合得分|自评得分|评价得分|评分)"
+
+
+@dataclass
+class TotalFix:
+    """A total written in the narrative that differs from the computed one: what the text said
+    and what the report says instead (the reviewer's copy lists these)."""
+
+    section: str
+    written: str
+    replaced: str
+
+
+def fix_written_totals(text: str, sheet: ScoreSheet, section: str, fixes: list[TotalFix]) -> str:
+    """Replace the declared (申报) total where the written narrative states it as the unit's
+    score (``得分95分``) by the computed total (``得分95.87分``): the report states one total.
+    Numbers that are not the declared total are left as written."""
+    declared = sheet.declared_total
+    if declared is None or declared == sheet.total:
+        return text
+    pattern = re.compile(rf"{_TOTAL_WORDS}(为|是|：|:)?\s*{re.escape(fmt(declared))}\s*分")
+
+    def repl(m: re.Match) -> str:
+        new = f"{m.group(1)}{m.group(2) or ''}{fmt(sheet.total)}分"
+        fixes.append(TotalFix(section, m.group(0), new))
+        return new
+
+    return pattern.sub(repl, text)
+
+
+def report_date_text(day: _dt.date) -> str:
+    """A date as reports write it: 2026年12月2日."""
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 # --- the context ------------------------------------------------------------------------
@@ -231,7 +347,7 @@ def _group_label(group: Group, weight: Decimal, with_code: bool) -> str:
     return f"{group.code if with_code else ''}{group.name}（{fmt(weight)}分）"
 
 
-def _score_rows(sheet: ScoreSheet) -> list[dict[str, Any]]:
+def _score_rows(sheet: ScoreSheet, reviewer: bool) -> list[dict[str, Any]]:
     weights = {gt.group.code: gt.weight for gt in sheet.groups}
     rows = []
     for r in sheet.rows:
@@ -246,7 +362,7 @@ def _score_rows(sheet: ScoreSheet) -> list[dict[str, Any]]:
         na = r.not_applicable is not None
         evidence = r.input.evidence.strip()
         explanation = r.explanation.strip()
-        process = "\n".join(x for x in (evidence, f"计分：{explanation}" if explanation else "") if x)
+        process = _process(r, evidence, sheet.evaluation.metrics)
         indent = "　" if r.parent else ""
         rows.append({
             "code": r.code, "name": r.name, "label": f"{indent}{r.code}{r.name}", "name_label": f"{indent}{r.name}",
@@ -258,14 +374,15 @@ def _score_rows(sheet: ScoreSheet) -> list[dict[str, Any]]:
             "target": r.indicator.target.text, "criteria": r.indicator.criteria,
             "description": r.indicator.description, "data_source": r.indicator.data_source,
             "evidence": evidence, "explanation": explanation, "process": process,
-            "score": "不适用" if na else fmt(r.score), "declared": fmt(r.declared) if r.declared is not None else "",
+            "score": "不适用" if na else fmt(r.score),
+            "declared": fmt(r.declared) if r.declared is not None and reviewer else "",
             "lost": fmt(charts_module.lost_points(r)), "not_applicable": r.not_applicable or "",
             "manual": r.manual, "overridden": r.overridden, "error": r.error or "",
         })
     return rows
 
 
-def _levels(sheet: ScoreSheet) -> list[dict[str, Any]]:
+def _levels(sheet: ScoreSheet, reviewer: bool) -> list[dict[str, Any]]:
     totals = {gt.group.code: gt for gt in sheet.groups}
 
     def entry(group: Group, number: int) -> dict[str, Any]:
@@ -275,14 +392,14 @@ def _levels(sheet: ScoreSheet) -> list[dict[str, Any]]:
         return {"code": group.code, "name": group.name, "number": number, "cn_number": cn_number(number),
                 "points": fmt(group.points) if group.points is not None else fmt(gt.weight),
                 "weight": fmt(gt.weight), "score": fmt(gt.score), "lost": fmt(lost), "rate": _rate(gt.score, gt.weight),
-                "declared": fmt(gt.declared) if gt.declared is not None else "",
-                "summary": group_summary(rows)}
+                "declared": fmt(gt.declared) if gt.declared is not None and reviewer else "",
+                "summary": group_summary(rows, sheet.evaluation.metrics)}
 
     return [{**entry(top, i), "children": [entry(child, j) for j, child in enumerate(top.groups, 1)]}
             for i, top in enumerate(sheet.framework.groups, 1)]
 
 
-def _questionnaire(q: Questionnaire) -> dict[str, Any]:
+def _questionnaire(q: Questionnaire, reviewer: bool) -> dict[str, Any]:
     questions, option_rows = [], []
     for i, question in enumerate(q.questions, 1):
         rate = question.satisfaction()
@@ -302,8 +419,8 @@ def _questionnaire(q: Questionnaire) -> dict[str, Any]:
     return {"id": q.id, "title": q.title or "满意度调查问卷", "issued": "" if q.issued is None else str(q.issued),
             "returned": "" if q.returned is None else str(q.returned), "valid": str(q.valid),
             "full_points": fmt(full), "total": fmt(q.total), "score": score, "counts": counts,
-            "declared_total": fmt(q.declared_total) if q.declared_total is not None else "",
-            "declared_score": fmt(q.declared_score) if q.declared_score is not None else "",
+            "declared_total": fmt(q.declared_total) if q.declared_total is not None and reviewer else "",
+            "declared_score": fmt(q.declared_score) if q.declared_score is not None and reviewer else "",
             "summary": f"问卷满分{fmt(full)}分，{q.valid}份有效问卷合计{fmt(q.total)}分，综合得分{score}分"
                        f"（{fmt(q.total)}÷{q.valid}）。" if q.valid > 0 else "无有效问卷。",
             "questions": questions, "option_rows": option_rows}
@@ -341,14 +458,14 @@ def _final_accounts(sheet: ScoreSheet) -> dict[str, Any] | None:
             "problems": [f"{p.where}：{p.message}" for p in problems]}
 
 
-def _sections(sheet: ScoreSheet, finance: dict | None) -> dict[str, dict[str, Any]]:
+def _sections(sheet: ScoreSheet, finance: dict | None, fixes: list[TotalFix]) -> dict[str, dict[str, Any]]:
     ev = sheet.evaluation
     titles = SECTION_TITLES[sheet.framework.kind]
     generated = {"budget": finance["sentences"] if finance else [], "conclusion": [conclusion_sentence(sheet)]}
     out = {}
     for key in NARRATIVE_SECTIONS:
         title = titles.get(key, NARRATIVE_SECTIONS[key])
-        written = _paragraphs(ev.narrative.get(key, ""))
+        written = _paragraphs(fix_written_totals(ev.narrative.get(key, ""), sheet, title, fixes))
         auto = generated.get(key, [])
         shown = (["".join(auto)] if auto else []) + written
         out[key] = {"key": key, "title": title, "written": "\a".join(written), "generated": "".join(auto),
@@ -378,6 +495,50 @@ def _findings(findings: list[Finding]) -> list[dict[str, str]]:
     return out
 
 
+def _review_rows(sheet: ScoreSheet) -> list[dict[str, str]]:
+    """Rows a reviewer looks at: a declared score other than the computed one, a score given
+    or changed by hand (with its reason), data missing, not applicable."""
+    out = []
+    for r in sheet.rows:
+        notes = []
+        if r.declared is not None and r.declared != r.score:
+            notes.append(f"申报{fmt(r.declared)}分，按规则计算{fmt(r.score)}分")
+        if r.overridden:
+            notes.append(f"改分理由：{r.override_reason}")
+        elif r.manual:
+            notes.append("评价小组人工评分")
+        if r.error and not r.overridden:
+            notes.append(r.error)
+        if r.not_applicable is not None:
+            notes.append(f"不适用：{r.not_applicable}")
+        if not notes:
+            continue
+        out.append({"no": str(len(out) + 1), "code": r.code, "name": r.name, "weight": fmt(r.weight),
+                    "declared": fmt(r.declared) if r.declared is not None else "",
+                    "score": "不适用" if r.not_applicable is not None else fmt(r.score),
+                    "rule": RULE_NAMES.get(r.rule_type, r.rule_type), "explanation": r.explanation,
+                    "note": "；".join(notes)})
+    return out
+
+
+def _review_summary(sheet: ScoreSheet, fixes: list[TotalFix], label: str) -> list[str]:
+    ev = sheet.evaluation
+    lines = [f"按评分规则计算总分{fmt(sheet.total)}分，等级“{sheet.grade}”，"
+             f"{'合格' if sheet.passed else '不合格'}（合格线{fmt(sheet.framework.pass_line)}分）。"]
+    if sheet.declared_total is not None:
+        if sheet.declared_total == sheet.total:
+            lines.append(f"单位申报总分{fmt(sheet.declared_total)}分，与计算一致。")
+        else:
+            lines.append(f"单位申报总分{fmt(sheet.declared_total)}分，与计算总分相差"
+                         f"{fmt(abs(sheet.declared_total - sheet.total))}分；报告只写计算总分{fmt(sheet.total)}分。")
+    if ev.declared_grade and ev.declared_grade != sheet.grade:
+        lines.append(f"单位申报等级“{ev.declared_grade}”，按规则为“{sheet.grade}”。")
+    for fix in fixes:
+        lines.append(f"“{fix.section}”中写的“{fix.written}”，报告中按计算结果写作“{fix.replaced}”。")
+    lines.append(f"计分所用{label}；报告与评分表由 jixiao {JIXIAO_VERSION} 生成。")
+    return lines
+
+
 def _grades_text(grades) -> str:
     """优（≥90分）、良（≥80分）、中（≥60分）、差（<60分）"""
     parts = []
@@ -399,8 +560,17 @@ def report_title(sheet: ScoreSheet) -> str:
 
 
 def build_context(sheet: ScoreSheet, findings: list[Finding], tpl: DocxTemplate | None = None,
-                  chart_dir: Path | None = None) -> dict[str, Any]:
+                  chart_dir: Path | None = None, *, reviewer: bool = False, report_date: str | None = None,
+                  today: _dt.date | None = None) -> dict[str, Any]:
     """The template context for one scored evaluation (see docs/reports.md for each field).
+
+    ``reviewer=False`` (the default) is the agency's report, the one handed in: no audit
+    findings, no declared (申报) scores, no tool name — ``findings``, ``review``, the
+    ``declared_*`` fields and ``generator`` are empty. ``reviewer=True`` is the reviewer's
+    copy (复核底稿): the same report plus the attachments 核查发现 and 评分复核说明.
+
+    ``report_date`` (as written, e.g. ``2024年5月``) overrides the evaluation's; with neither
+    the report is dated ``today`` (default: the day it is generated).
 
     With ``tpl`` and ``chart_dir`` the charts are drawn into ``chart_dir`` and given as
     images; without them ``charts.*`` are None (used to check templates)."""
@@ -408,10 +578,13 @@ def build_context(sheet: ScoreSheet, findings: list[Finding], tpl: DocxTemplate 
     fw = sheet.framework
     finance = _finance(sheet)
     final_accounts = _final_accounts(sheet)
-    questionnaires = [_questionnaire(q) for q in ev.questionnaires]
+    questionnaires = [_questionnaire(q, reviewer) for q in ev.questionnaires]
     lost_total = sum((charts_module.lost_points(r) for r in sheet.indicator_rows), ZERO)
+    fixes: list[TotalFix] = []
+    sections = _sections(sheet, finance, fixes)
+    label = rules_label(fw.id, fw.version, sheet.rules_hash)
     present = {"score_table": True, "questionnaires": bool(questionnaires), "finance": finance is not None,
-               "final_accounts": final_accounts is not None, "findings": True}
+               "final_accounts": final_accounts is not None, "findings": reviewer, "review": reviewer}
     attachments = []
     for key, title in ATTACHMENT_TITLES.items():
         if present[key]:
@@ -428,8 +601,12 @@ def build_context(sheet: ScoreSheet, findings: list[Finding], tpl: DocxTemplate 
                       "source": fw.source, "total": fmt(fw.total), "pass_line": fmt(fw.pass_line),
                       "grades": _grades_text(fw.grades)},
         "rules_hash": sheet.rules_hash,
+        "rules_version": label,
+        "rules_check": check_code(sheet.rules_hash),
+        "reviewer": reviewer,
+        "reviewer_mark": REVIEWER_MARK if reviewer else "",
         "evaluator": ev.evaluator or ev.unit.name,
-        "report_date": ev.report_date,
+        "report_date": report_date or ev.report_date or report_date_text(today or _dt.date.today()),
         "team": [{"role": m.role, "name": m.name, "title": m.title, "org": m.org} for m in ev.team],
         "placeholder": {"team": highlighted(placeholder("评价小组成员")),
                         "report_date": highlighted(placeholder("报告日期"))},
@@ -440,18 +617,21 @@ def build_context(sheet: ScoreSheet, findings: list[Finding], tpl: DocxTemplate 
         "weight_total": fmt(sheet.weight_total),
         "total_lost": fmt(lost_total),
         "total_rate": _rate(sheet.total, sheet.weight_total),
-        "declared_total": fmt(sheet.declared_total) if sheet.declared_total is not None else "",
-        "declared_grade": ev.declared_grade or "",
+        "declared_total": fmt(sheet.declared_total) if sheet.declared_total is not None and reviewer else "",
+        "declared_grade": (ev.declared_grade or "") if reviewer else "",
         "conclusion_sentence": conclusion_sentence(sheet),
-        "sections": _sections(sheet, finance),
-        "level1": _levels(sheet),
-        "score_rows": _score_rows(sheet),
+        "sections": sections,
+        "level1": _levels(sheet, reviewer),
+        "score_rows": _score_rows(sheet, reviewer),
         "questionnaires": questionnaires,
         "finance": finance,
         "final_accounts": final_accounts,
-        "findings": _findings(findings),
+        "findings": _findings(findings) if reviewer else [],
+        "review": {"summary": _review_summary(sheet, fixes, label) if reviewer else [],
+                   "rows": _review_rows(sheet) if reviewer else []},
+        "total_fixes": [{"section": f.section, "written": f.written, "replaced": f.replaced} for f in fixes],
         "attachments": attachments,
         "attachment_no": {a["key"]: a["number"] for a in attachments},
         "charts": _charts(sheet, tpl, chart_dir),
-        "generator": f"jixiao {JIXIAO_VERSION}",
+        "generator": f"jixiao {JIXIAO_VERSION}" if reviewer else "",
     }

@@ -9,14 +9,21 @@ steps that templates cannot express:
   vertically with identical cells above them — the merged 一级/二级指标 columns;
 * every table is fitted to the text width of its section (wide rows shrink proportionally).
 
+Two copies come from the same template: the agency's report (the default — no audit
+findings, no declared scores, no tool name in the text or the document properties) and,
+with ``reviewer=True``, the reviewer's copy (复核底稿) with the attachments 核查发现 and
+评分复核说明. ``render`` also says what is still to fill in (``Rendered.placeholders``).
+
 A user template is checked first (``check.check_template``); errors stop rendering with
 ``TemplateInvalid`` listing each problem and where it is.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from docx.oxml import OxmlElement
@@ -32,6 +39,7 @@ from .context import MARK, build_context
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 BUILTIN = {"部门整体": "department.docx", "项目支出": "project.docx"}
 _MARKED = re.compile(f"{MARK}([^{MARK}]*){MARK}")
+_PLACEHOLDER = re.compile(r"【待填写：([^】]*)】")
 
 
 class ReportError(RuntimeError):
@@ -61,12 +69,48 @@ def jinja_env() -> Environment:
     return Environment(autoescape=True)
 
 
+@dataclass
+class Rendered:
+    """A written report: its path, the placeholders still in it (``报告日期``, ``绩效目标``…,
+    in document order), and the narrative totals replaced by the computed one."""
+
+    path: Path
+    placeholders: list[str] = field(default_factory=list)
+    total_fixes: list[dict] = field(default_factory=list)
+
+    def remaining_text(self) -> str:
+        """报告中仍有2处待填写：绩效目标、评价小组成员 — or that nothing is left."""
+        if not self.placeholders:
+            return "报告中没有待填写的内容。"
+        return f"报告中仍有{len(self.placeholders)}处待填写：{'、'.join(self.placeholders)}"
+
+
+def placeholders_in(document) -> list[str]:
+    """Every 【待填写：…】 left in a document (body and tables), in order, each once."""
+    text = "".join(t.text or "" for t in document.element.body.iter(qn("w:t")))
+    seen: list[str] = []
+    for title in _PLACEHOLDER.findall(text):
+        if title not in seen:
+            seen.append(title)
+    return seen
+
+
 def render_report(sheet: ScoreSheet, findings: list[Finding], out_path: Path | str,
-                  template: Path | str | None = None) -> Path:
-    """Write the Word report of ``sheet`` (with the audit ``findings``) to ``out_path``.
+                  template: Path | str | None = None, *, reviewer: bool = False,
+                  report_date: str | None = None) -> Path:
+    """Write the Word report of ``sheet`` to ``out_path``: the agency's report, or with
+    ``reviewer=True`` the reviewer's copy carrying the audit ``findings``.
 
     ``template`` is a .docx docxtpl template; by default the built-in one for the
-    framework's kind. Returns ``out_path``."""
+    framework's kind. ``report_date`` overrides the evaluation's (default: today).
+    Returns ``out_path``."""
+    return render(sheet, findings, out_path, template, reviewer=reviewer, report_date=report_date).path
+
+
+def render(sheet: ScoreSheet, findings: list[Finding], out_path: Path | str,
+           template: Path | str | None = None, *, reviewer: bool = False,
+           report_date: str | None = None) -> Rendered:
+    """``render_report`` returning what is left to fill in as well (``Rendered``)."""
     out_path = Path(out_path)
     if template is None:
         template_path = builtin_template(sheet.framework.kind)
@@ -79,7 +123,8 @@ def render_report(sheet: ScoreSheet, findings: list[Finding], out_path: Path | s
             raise TemplateInvalid(template_path, errors)
     tpl = DocxTemplate(str(template_path))
     with tempfile.TemporaryDirectory(prefix="jixiao-charts-") as tmp:
-        context = build_context(sheet, findings, tpl=tpl, chart_dir=Path(tmp))
+        context = build_context(sheet, findings, tpl=tpl, chart_dir=Path(tmp), reviewer=reviewer,
+                                report_date=report_date)
         try:
             tpl.render(context, jinja_env())
         except TemplateError as exc:
@@ -88,16 +133,30 @@ def render_report(sheet: ScoreSheet, findings: list[Finding], out_path: Path | s
         document = tpl.docx
         merge_marked_cells(document)
         fit_tables(document)
-        props = document.core_properties
-        props.title = context["report_title"]
-        props.author = context["evaluator"]
-        props.comments = f"{context['generator']}；规则指纹 {sheet.rules_hash[:12]}"
+        set_properties(document, context)
+        placeholders = placeholders_in(document)
         out_path.parent.mkdir(parents=True, exist_ok=True)
         try:
             tpl.save(str(out_path))
         except OSError as exc:
             raise ReportError(f"无法写入 {out_path}：{exc}") from exc
-    return out_path
+    return Rendered(out_path, placeholders, context["total_fixes"])
+
+
+def set_properties(document, context: dict) -> None:
+    """Document properties a reader sees (File → Properties): the title, the evaluating unit
+    as author, the rules as 规则版本 … · 校验码 …. The agency's report names no tool; the
+    reviewer's copy says it is the 复核底稿 and which jixiao wrote it."""
+    props = document.core_properties
+    props.title = context["report_title"] + ("（复核底稿）" if context["reviewer"] else "")
+    props.author = props.last_modified_by = context["evaluator"]
+    props.comments = context["rules_version"]
+    props.subject = context["project_name"]
+    props.keywords = "复核底稿" if context["reviewer"] else ""
+    props.category = context["generator"]
+    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0, tzinfo=None)
+    props.created = props.modified = now
+    props.revision = 1
 
 
 # --- finishing: merged cells ---------------------------------------------------------------
