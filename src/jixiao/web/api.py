@@ -10,6 +10,7 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404
 from ninja import NinjaAPI, Schema, Status
 from ninja.errors import HttpError
+from ninja.openapi.docs import Swagger
 from ninja.security import HttpBasicAuth, django_auth
 
 from . import bridge
@@ -24,8 +25,22 @@ class BasicAuth(HttpBasicAuth):
         return user
 
 
+class LocalSwagger(Swagger):
+    """The Swagger UI of /api/docs with its script and style served by the site itself
+    (static/jixiao/vendor/swagger/, swagger-ui-dist), not from a CDN: the docs work on an
+    office network without internet access."""
+
+    template = "jixiao/api_docs.html"
+
+    def render_page(self, request, api, **kwargs):
+        from django.shortcuts import render
+
+        self.settings["url"] = self.get_openapi_url(api, kwargs)
+        return render(request, self.template, {"swagger_settings": self.settings, "api": api})
+
+
 api = NinjaAPI(title="jixiao 绩效自评 API", version="1", auth=[django_auth, BasicAuth()],
-               urls_namespace="api")
+               urls_namespace="api", docs=LocalSwagger({"validatorUrl": None}))
 
 
 class EvaluationOut(Schema):

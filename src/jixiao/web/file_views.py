@@ -1,4 +1,6 @@
-"""Working papers (工作底稿) attached to an evaluation, and report batches for a sub-tree.
+"""Working papers (工作底稿) attached to an evaluation, its whole change trail, and report
+batches for a sub-tree. Working papers and the trail are the unit's and its overseers' only
+(``jixiao.view_evaluation``), also once the evaluation is published.
 
 Uploads are limited by size and type and are always sent back as downloads
 (Content-Disposition: attachment, nosniff), never rendered inline as HTML."""
@@ -11,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from .models import Attachment, Evaluation
@@ -55,6 +57,15 @@ def download_attachment(request, pk: int, attachment_id: int):
                             content_type="application/octet-stream")
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@login_required
+def history(request, pk: int):
+    """The evaluation's whole change trail (its page shows the latest 50 entries)."""
+    from .views import _history
+
+    evaluation = _evaluation(request, pk, "jixiao.view_evaluation")
+    return render(request, "jixiao/history.html", {"evaluation": evaluation, "history": _history(evaluation)})
 
 
 @login_required

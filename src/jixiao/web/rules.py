@@ -6,7 +6,9 @@ outside their role:
   units below their own.
 - 财政复核 (finance): the sub-tree their bureau oversees; publishes approved evaluations or
   returns them.
-- 管理员 (admin): everything to read, and the framework library.
+- 管理员 (admin): everything to read, the framework library, accounts and units.
+- everyone, anonymous included: the score table and report of a published evaluation
+  (``public_views``), nothing else of it.
 """
 
 import rules
@@ -98,19 +100,22 @@ def state_in(*states: str) -> rules.Predicate:
     return rules.Predicate(check, name=f"state_in{states}")
 
 
-is_published = state_in(Evaluation.PUBLISHED)
 is_editable = state_in(*Evaluation.EDITABLE)
 is_submitted = state_in(Evaluation.SUBMITTED)
 is_approved = state_in(Evaluation.APPROVED)
 
 
-rules.add_perm("jixiao.view_evaluation", is_admin | prepares_unit_of | oversees_unit_of | is_published)
+# An evaluation (its entry page, financial data and questionnaire pages, working papers and
+# change trail) is the unit's and its overseers' only, published or not. What the public sees
+# of a published one — its score table and report — is served by ``public_views`` to everyone.
+rules.add_perm("jixiao.view_evaluation", is_admin | prepares_unit_of | oversees_unit_of)
 rules.add_perm("jixiao.change_evaluation", prepares_unit_of & is_editable)
 rules.add_perm("jixiao.submit_evaluation", prepares_unit_of & is_editable)
 rules.add_perm("jixiao.review_evaluation", supervises_unit_of & is_submitted)
 rules.add_perm("jixiao.publish_evaluation", is_finance_over & is_approved)
 rules.add_perm("jixiao.return_approved_evaluation", is_finance_over & is_approved)
 rules.add_perm("jixiao.manage_frameworks", is_admin)
+rules.add_perm("jixiao.manage_accounts", is_admin)
 
 
 @rules.predicate

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import file_views, setup_views, views
+from . import file_views, public_views, setup_views, views
 from .auth_views import ThrottledLoginView
 from .api import api
 
@@ -18,6 +18,7 @@ urlpatterns = [
     path("evaluations/<int:pk>/report/", views.request_report, name="request_report"),
     path("evaluations/<int:pk>/attachments/", file_views.upload_attachment, name="upload_attachment"),
     path("evaluations/<int:pk>/attachments/<int:attachment_id>/", file_views.download_attachment, name="attachment"),
+    path("evaluations/<int:pk>/history/", file_views.history, name="evaluation_history"),
     path("evaluations/<int:pk>/<str:action>/", views.transition, name="transition"),
     path("reports/batch/", file_views.batch_reports, name="batch_reports"),
     path("jobs/<int:pk>/", views.job_status, name="job"),
@@ -25,6 +26,8 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("frameworks/", views.frameworks, name="frameworks"),
     path("public/", views.published, name="published"),
+    path("public/<int:pk>/", public_views.published_detail, name="published_detail"),
+    path("public/<int:pk>/download/<str:kind>/", public_views.published_download, name="published_download"),
     path("audit/", views.audit_upload, name="audit"),
     path("cycle/", include("jixiao.web.cycle_urls")),
     path("projects/", include("jixiao.web.project_urls")),

@@ -402,8 +402,10 @@ def unit_radar(request, pk: int):
 
 
 def published(request):
-    """Public list of published reports (no login)."""
-    evaluations = Evaluation.objects.filter(state=Evaluation.PUBLISHED).select_related("unit", "framework")
+    """Public list of published reports (no login), each with its page and downloads
+    (``public_views``)."""
+    evaluations = Evaluation.objects.filter(state=Evaluation.PUBLISHED).select_related("unit", "framework") \
+        .defer(*_LISTING_DEFER).order_by("-year", "unit__path")
     return render(request, "jixiao/published.html", {"evaluations": evaluations})
 
 
@@ -459,7 +461,7 @@ def job_download(request, pk: int):
     return FileResponse(open(path, "rb"), as_attachment=True, filename=path.name)
 
 
-AUDIT_TYPES = {".txt", ".docx", ".xlsx"}
+AUDIT_TYPES = {".txt", ".docx", ".xlsx", ".pdf"}
 AUDIT_MAX_BYTES = 10 * 1024 * 1024
 
 
@@ -474,7 +476,9 @@ def audit_upload(request):
         import tempfile
         from pathlib import Path
 
-        from jixiao.cli_audit import audit_file
+        import re
+
+        from jixiao.cli_audit import audit_file, page_report
 
         upload = request.FILES.get("file")
         suffix = Path(upload.name).suffix.lower() if upload else ""
@@ -485,11 +489,15 @@ def audit_upload(request):
         elif upload.size > AUDIT_MAX_BYTES:
             messages.error(request, f"{upload.name}：文件超过{context['max_mb']}MB")
         else:
+            # saved under the uploaded file's own name (made safe), so findings name that file
+            name = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", Path(upload.name).name)[-120:]
+            if name.startswith(".") or not name.lower().endswith(suffix):
+                name = f"report{suffix}"
             with tempfile.TemporaryDirectory() as tmp:
-                path = Path(tmp) / f"report{suffix}"
+                path = Path(tmp) / name
                 with open(path, "wb") as out:
                     for chunk in upload.chunks():
                         out.write(chunk)
                 published, audits = audit_file(path)
-            context.update(name=upload.name, published=published, audits=audits)
+            context.update(name=upload.name, report=page_report(published, audits, upload.name))
     return render(request, "jixiao/audit.html", context)
