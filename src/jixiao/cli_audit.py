@@ -208,7 +208,43 @@ def _print_file(published: PublishedFile, audits: list[TableAudit]) -> None:
         if ta.unverified:
             console.print(f"未复核（评分过程未给出规则所需的实际值，按申报得分计）：{'、'.join(ta.unverified)}", style="dim")
     for e in published.errors:
-        console.print(f"说明：{e}", style="dim", markup=False, highlight=False)
+        hint = "（可用 --year 指定）" if e.field == "year" else ""
+        console.print(f"说明：{e}{hint}", style="dim", markup=False, highlight=False)
+
+
+# --- for the site ----------------------------------------------------------------------------
+
+def _named(where: str | None, name: str, path: str) -> str:
+    """A location as the user knows it: the uploaded file's name, never the temporary path."""
+    if not where:
+        return ""
+    where = where.replace(path, name)
+    return Path(where).name if "/" in where or "\\" in where else where
+
+
+def _note(e, name: str, path: str) -> str:
+    where = _named(f"{e.file}:{e.line}" if e.file and e.line else (e.file or ""), name, path)
+    return f"{where}：{e.message}" if where else e.message
+
+
+def page_report(published: PublishedFile, audits: list[TableAudit], name: str) -> dict:
+    """A file's audit for the site's upload page: plain strings, every location named by the
+    uploaded file's own name (the upload is read from a temporary file), no command-line hints."""
+    label = {"high": "高", "medium": "中", "low": "低"}
+    tables = []
+    for ta in audits:
+        t = ta.table
+        tables.append({
+            "index": t.index, "title": t.title, "rows_read": t.rows_read, "rows_with_rule": t.rows_with_rule,
+            "declared_total": t.declared_total, "computed_total": ta.sheet.total, "weight_total": ta.sheet.weight_total,
+            "grade": ta.sheet.grade, "unverified": "、".join(ta.unverified),
+            "generic": sum(1 for r in t.rows if r.parsed.shape == "generic"),
+            "findings": [{"code": f.code, "title": f.title, "message": f.message, "severity": f.severity,
+                          "confidence": label[f.confidence], "where": _named(f.location, name, published.path)}
+                         for f in ta.findings],
+        })
+    return {"name": name, "layout": published.layout, "year": published.year, "tables": tables,
+            "notes": [_note(e, name, published.path) for e in published.errors]}
 
 
 # --- a folder of reports ------------------------------------------------------------------------

@@ -1043,7 +1043,7 @@ def _finish(path: str, stream: Stream, layout: str | None, text: str, year: int 
     raws, narrative = find_tables(stream)
     year = year or detect_year(text)
     if year is None:
-        notes.append(LoadError(path, None, "year", "无法从文中确定评价年度，按2023年计（可用 --year 指定）"))
+        notes.append(LoadError(path, None, "year", "无法从文中确定评价年度，按2023年计"))
         year = 2023
     unit = detect_unit(text, Path(path).stem)
     tables = []
