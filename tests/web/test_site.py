@@ -45,7 +45,23 @@ def test_autosave_rescores_and_keeps_a_trail(demo, login):
     assert history[0].history_user.username == "nanjing_tianbao"
     assert Evaluation.objects.get(pk=ev.pk).total == Decimal("99.65")
     trail = client.get(f"/evaluations/{ev.pk}/").content.decode()
-    assert "C22 填报内容" in trail and "actual=7.24" in trail and "actual=10.5" in trail
+    # the trail in words: 字段 旧值 → 新值, one entry per changed field, no raw keys
+    assert '<td>C22 实际值</td><td class="explain">7.24</td><td class="explain">10.5</td>' in trail
+    assert "actual=" not in trail and "C22 填报内容" not in trail
+
+
+def test_trail_names_each_changed_field_and_nothing_else(demo, login):
+    from jixiao.web.views import _history
+
+    client, ev = login("nanjing_tianbao"), nanjing(demo)
+    before = IndicatorValue.objects.get(evaluation=ev, code="C22").data
+    assert client.post(f"/evaluations/{ev.pk}/rows/C22/", {"version": 0, "actual": before["actual"],
+                                                           "declared": before["declared"], "evidence": "统计年报第3页"}).status_code == 200
+    entries = [e for e in _history(Evaluation.objects.get(pk=ev.pk)) if e["what"].startswith("C22")]
+    assert [(e["what"], e["before"], e["after"]) for e in entries] == [
+        ("C22 佐证材料", before.get("evidence", ""), "统计年报第3页")]
+    html = client.get(f"/evaluations/{ev.pk}/history/").content.decode()
+    assert "C22 佐证材料" in html and "C22 实际值" not in html and "evidence=" not in html
 
 
 def test_stale_edit_is_refused_with_both_values(demo, login):

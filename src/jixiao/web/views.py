@@ -165,34 +165,113 @@ def _with_previous(records) -> list[tuple]:
 
 
 def _history(evaluation: Evaluation) -> list[dict]:
-    """The change trail: who, when, what, before → after, newest first."""
+    """The change trail in words: who, when, which field (字段), before → after, newest first.
+    One entry per field whose value changed (old and new compared key by key); rows' inputs
+    are named with the entry form's labels (实际值、佐证材料、扣分次数…), ``extra`` with the
+    finance / questionnaire / narrative forms' labels."""
+    from .extra_forms import extra_changes
+
     entries = []
     for h, prev in _with_previous(evaluation.history.select_related("history_user").all()):
+        base = {"when": h.history_date, "who": h.history_user, "reason": h.history_change_reason or ""}
         if prev is None:
-            entries.append({"when": h.history_date, "who": h.history_user, "what": "创建评价", "before": "", "after": h.get_state_display()})
+            entries.append({**base, "what": "创建评价", "before": "", "after": h.get_state_display()})
             continue
-        delta = h.diff_against(prev)
-        for change in delta.changes:
+        for change in h.diff_against(prev).changes:
             if change.field in ("total", "grade", "declared_total", "findings_count", "summary"):
+                continue  # cached results of scoring, not entered
+            if change.field == "extra":
+                entries.extend({**base, "what": what, "before": old, "after": new}
+                               for what, old, new in extra_changes(change.old or {}, change.new or {}))
                 continue
             label = Evaluation._meta.get_field(change.field).verbose_name
             old, new = change.old, change.new
             if change.field == "state":
                 old, new = dict(Evaluation.STATES).get(old, old), dict(Evaluation.STATES).get(new, new)
-            entries.append({"when": h.history_date, "who": h.history_user, "what": label, "before": old, "after": new,
-                            "reason": h.history_change_reason or ""})
+            entries.append({**base, "what": label, "before": _word(old), "after": _word(new)})
+    labels = _InputLabels(evaluation)
     for h, prev in _with_previous(IndicatorValue.history.filter(evaluation_id=evaluation.pk).select_related("history_user")):
         if prev is None:
             continue
-        delta = h.diff_against(prev)
-        for change in delta.changes:
-            if change.field not in ("data", "reviewer_comment"):
-                continue
-            what = f"{h.code} {'填报内容' if change.field == 'data' else '审核意见'}"
-            entries.append({"when": h.history_date, "who": h.history_user, "what": what,
-                            "before": _show(change.old), "after": _show(change.new), "reason": h.history_change_reason or ""})
+        base = {"when": h.history_date, "who": h.history_user, "reason": h.history_change_reason or ""}
+        if h.reviewer_comment != prev.reviewer_comment:
+            entries.append({**base, "what": f"{h.code} 审核意见", "before": prev.reviewer_comment,
+                            "after": h.reviewer_comment})
+        for what, old, new in labels.changes(h.code, prev.data or {}, h.data or {}):
+            entries.append({**base, "what": what, "before": old, "after": new})
     entries.sort(key=lambda e: e["when"], reverse=True)
     return entries
+
+
+# Labels of an indicator input's keys besides its rule's own fields (``entry.fields_for``).
+INPUT_LABELS = {"actual": "实际值", "declared": "申报得分", "evidence": "佐证材料", "not_applicable": "不适用理由",
+                "override_score": "人工改分", "override_reason": "改分理由", "actual_from": "实际值来源",
+                "questionnaire": "问卷", "met": "是否达到目标", "checks": "满足的评分要点", "judgement": "评定等级",
+                "manual": "评价人给分", "reference": "参照值", "reason": "偏差原因"}
+
+
+def _fields_of(data: dict, prefix: str = "") -> dict:
+    """An indicator input as entry-form field names (``part:名称:actual``, ``value:x``,
+    ``incident:种类``, ``override_score``…) → values."""
+    out = {}
+    for key, value in (data or {}).items():
+        if key == "parts" and isinstance(value, dict):
+            for part, sub in value.items():
+                out.update(_fields_of(sub if isinstance(sub, dict) else {}, f"{prefix}part:{part}:"))
+        elif key in ("values", "incidents") and isinstance(value, dict):
+            kind = "value" if key == "values" else "incident"
+            out.update({f"{prefix}{kind}:{name}": v for name, v in value.items()})
+        elif key == "override" and isinstance(value, dict):
+            out.update({f"{prefix}override_{k}": v for k, v in value.items()})
+        else:
+            out[prefix + key] = value
+    return out
+
+
+class _InputLabels:
+    """The entry form's labels per row of an evaluation (read from ``entry.fields_for``)."""
+
+    def __init__(self, evaluation: Evaluation):
+        self.framework = bridge.core_framework(evaluation.framework)
+        self.by_code: dict[str, dict[str, str]] = {}
+
+    def of(self, code: str) -> dict[str, str]:
+        if code not in self.by_code:
+            indicator = self.framework.indicator(code)
+            fields = fields_for(indicator, {}, self.framework.default_rule) if indicator is not None else []
+            self.by_code[code] = {f.name: f.label for f in fields}
+        return self.by_code[code]
+
+    def label(self, code: str, name: str) -> str:
+        labels = self.of(code)
+        if name in labels:
+            return labels[name]
+        if name.startswith("part:"):
+            _, part, rest = name.split(":", 2)
+            return f"{part}：{INPUT_LABELS.get(rest, rest)}"
+        kind, _, rest = name.partition(":")
+        return rest if kind in ("value", "incident") and rest else INPUT_LABELS.get(name, name)
+
+    def changes(self, code: str, old: dict, new: dict) -> list[tuple[str, str, str]]:
+        """(``code 字段``, before, after) for each field of a row's input that changed."""
+        before, after = _fields_of(old), _fields_of(new)
+        order = list(self.of(code)) + [k for k in INPUT_LABELS if k not in self.of(code)]
+        names = sorted(set(before) | set(after), key=lambda n: (order.index(n) if n in order else len(order), n))
+        return [(f"{code} {self.label(code, n)}", _word(before.get(n)), _word(after.get(n)))
+                for n in names if before.get(n) != after.get(n)]
+
+
+def _word(value) -> str:
+    """A stored value as a user reads it: 是/否, lists joined with 、, nothing for empty."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, (list, tuple)):
+        return "、".join(_word(v) for v in value)
+    if isinstance(value, dict):
+        return "；".join(f"{k}：{_word(v)}" for k, v in value.items())
+    return str(value)
 
 
 def _show(value) -> str:
