@@ -1,6 +1,6 @@
 """Run the benchmarks, or print the result tables of earlier runs.
 
-    .venv/bin/python -m bench.run --size 1000                 # scoring (+ LibreOffice), documents, web
+    .venv/bin/python -m bench.run --size 1000                 # pipeline and scoring (+ LibreOffice), documents, web
     .venv/bin/python -m bench.run --size 300 --only scoring
     .venv/bin/python -m bench.run --report                    # Markdown tables from bench/results/*.json
 
@@ -46,6 +46,28 @@ def report() -> str:
                 ("lo_rows_per_s_total", "LO rows/s (whole run)"), ("engine", "engine rows/s"),
                 ("ratio_marginal", "engine ÷ LO (marginal)"), ("ratio_total", "engine ÷ LO (whole run)"),
                 ("mismatches", "score mismatches")]))
+    pipeline = sorted((json.loads(p.read_text()) for p in RESULTS.glob("pipeline-*.json")), key=lambda r: r["size"])
+    if pipeline:
+        out.append("\n### End to end: load → validate → score → audit → totals written\n")
+        rows = []
+        for r in pipeline:
+            lo = r.get("libreoffice", {})
+            for run in r["runs"]:
+                rows.append({"size": r["size"], "evaluations": r["evaluations"], "rows": run["rows"],
+                             "workers": run["workers"], "seconds": run["seconds"], "rows_per_s": run["rows_per_s"],
+                             "us_per_row": round(run["seconds"] / run["rows"] * 1e6, 2) * run["workers"],
+                             "peak": run["peak_rss_mb"], "digest": "yes" if run["digest_matches_reference"] else "NO",
+                             "lo_rows": lo.get("large", {}).get("rows"), "lo_s": lo.get("large", {}).get("seconds"),
+                             "lo_rps": lo.get("lo_rows_per_s_total"), "ratio": run.get("vs_libreoffice_whole_run"),
+                             "ratio_marginal": run.get("vs_libreoffice_marginal"),
+                             "load": _load(run.get("loadavg_before") or r.get("loadavg_start"), run.get("loadavg"))})
+        out.append(table(rows, [
+            ("size", "units"), ("evaluations", "evaluations"), ("rows", "indicator rows"), ("workers", "processes"),
+            ("seconds", "wall s"), ("rows_per_s", "rows/s end to end"), ("us_per_row", "CPU µs per row"),
+            ("peak", "peak RSS MiB"), ("digest", "totals digest unchanged"), ("lo_rows", "LO rows"),
+            ("lo_s", "LO s (start, load, calculate, save)"), ("lo_rps", "LO rows/s"),
+            ("ratio", "engine ÷ LO (whole run)"), ("ratio_marginal", "engine ÷ LO (marginal)"),
+            ("load", "load avg")]))
     docs = RESULTS / "documents.json"
     if docs.exists():
         d = json.loads(docs.read_text())
@@ -96,7 +118,7 @@ def _load(before, after) -> str | None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=300)
-    parser.add_argument("--only", choices=("scoring", "documents", "web"), action="append")
+    parser.add_argument("--only", choices=("scoring", "pipeline", "documents", "web"), action="append")
     parser.add_argument("--lo-rows", type=int, default=20000)
     parser.add_argument("--packages", type=int, nargs="+", default=[10, 30, 100])
     parser.add_argument("--report", action="store_true")
@@ -104,7 +126,11 @@ def main(argv: list[str] | None = None) -> None:
     if args.report:
         print(report())
         return
-    only = set(args.only or ("scoring", "documents", "web"))
+    only = set(args.only or ("scoring", "pipeline", "documents", "web"))
+    if "pipeline" in only:
+        from . import pipeline
+
+        save(f"pipeline-{args.size}", pipeline.run(args.size, [1, 2], lo_rows=args.lo_rows, repeat=3))
     if "scoring" in only:
         from . import scoring
 

@@ -95,3 +95,14 @@ def test_web_benchmark_is_importable():
     from bench import web
 
     assert "percentile(95)" in web.LUA and web.CONCURRENCY == (1, 10, 50)
+
+
+def test_pipeline_benchmark_runs_end_to_end_with_the_same_totals():
+    from bench import pipeline
+
+    result = pipeline.run(10, [1, 2])
+    assert result["evaluations"] == 50 and result["indicator_rows"] > 1500
+    for run in result["runs"]:
+        assert run["rows"] == result["indicator_rows"] and run["evaluations"] == 50
+        assert run["digest_matches_reference"] and run["totals_digest"] == result["reference_totals_digest"]
+        assert run["rows_per_s"] > 0 and run["peak_rss_mb"] > 0 and run["findings"] > 0

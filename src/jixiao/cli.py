@@ -106,10 +106,39 @@ def _print_findings(findings: list[Finding]) -> None:
     console.print(table)
 
 
+_BATCH_OPTIONS = {
+    "site": lambda: typer.Option(False, "--site", help="对网站数据库中的全部评价计分并写回（不给文件或文件夹）"),
+    "workers": lambda: typer.Option(None, "--workers", "-w", min=1, help="文件夹或 --site：进程数（默认用满两个CPU）"),
+    "out": lambda: typer.Option(None, "--out", "-o", help="文件夹或 --site：Excel汇总（.xlsx）"),
+    "framework": lambda: typer.Option(None, "--framework", "-f", help="文件夹中Excel填报表的指标体系（路径或 builtin:名称）"),
+}
+
+
+def _batch(file: Optional[Path], site: bool, check: bool, workers, out, framework, as_json: bool) -> bool:
+    """A folder or ``--site``: score (or check) every evaluation; False for one file."""
+    if site == (file is not None):  # exactly one of them
+        err_console.print("[bold red]请给出一个评价文件或文件夹，或用 --site（二者取其一）[/]")
+        raise typer.Exit(code=2)
+    if not site and not file.is_dir():
+        return False
+    from jixiao import cli_batch
+
+    if site:
+        cli_batch.run_site(check, workers, out, as_json=as_json)
+    else:
+        cli_batch.run_folder(file, check, workers, out, framework, as_json=as_json)
+    return True
+
+
 @app.command("score")
-def score_cmd(file: Path = typer.Argument(..., help="评价文件（YAML）"),
-              as_json: bool = typer.Option(False, "--json", help="输出一个JSON对象")) -> None:
-    """按规则计算每个指标得分、合计与等级，并与申报得分对照。"""
+def score_cmd(file: Optional[Path] = typer.Argument(None, help="评价文件（YAML），或装有评价文件的文件夹"),
+              as_json: bool = typer.Option(False, "--json", help="输出一个JSON对象"),
+              site: bool = _BATCH_OPTIONS["site"](), workers: Optional[int] = _BATCH_OPTIONS["workers"](),
+              out: Optional[Path] = _BATCH_OPTIONS["out"](),
+              framework: Optional[str] = _BATCH_OPTIONS["framework"]()) -> None:
+    """按规则计算每个指标得分、合计与等级，并与申报得分对照；给文件夹或 --site 则逐份计分并汇总。"""
+    if _batch(file, site, False, workers, out, framework, as_json):
+        return
     sheet, findings = _load(file)
     if as_json:
         typer.echo(json.dumps(sheet_json(sheet, findings), ensure_ascii=False, indent=2))
@@ -118,9 +147,14 @@ def score_cmd(file: Path = typer.Argument(..., help="评价文件（YAML）"),
 
 
 @app.command("check")
-def check_cmd(file: Path = typer.Argument(..., help="评价文件（YAML）"),
-              as_json: bool = typer.Option(False, "--json", help="输出JSON")) -> None:
-    """核查：权重、标题分值、申报得分与规则、等级等处的不一致。"""
+def check_cmd(file: Optional[Path] = typer.Argument(None, help="评价文件（YAML），或装有评价文件的文件夹"),
+              as_json: bool = typer.Option(False, "--json", help="输出JSON"),
+              site: bool = _BATCH_OPTIONS["site"](), workers: Optional[int] = _BATCH_OPTIONS["workers"](),
+              out: Optional[Path] = _BATCH_OPTIONS["out"](),
+              framework: Optional[str] = _BATCH_OPTIONS["framework"]()) -> None:
+    """核查：权重、标题分值、申报得分与规则、等级等处的不一致；给文件夹或 --site 则逐份核查并汇总。"""
+    if _batch(file, site, True, workers, out, framework, as_json):
+        return
     sheet, findings = _load(file)
     if as_json:
         typer.echo(json.dumps(sheet_json(sheet, findings)["findings"], ensure_ascii=False, indent=2))

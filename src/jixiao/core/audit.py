@@ -128,7 +128,7 @@ def audit(sheet: ScoreSheet) -> list[Finding]:
 
     for gt in sheet.groups:
         published = sheet.evaluation.declared_groups.get(gt.group.code)
-        rows_declared = _declared_under(sheet, gt.group.code)
+        rows_declared = None if published is None else _declared_under(sheet, gt.group.code)  # only compared when published
         if published is not None and rows_declared is not None and published != rows_declared:
             add(Finding(gt.group.code, "group-score",
                         f"“{gt.group.name}”申报得分{fmt(published)}分，所属指标申报得分合计{fmt(rows_declared)}分",

@@ -204,12 +204,7 @@ class Framework(Model):
 
     @model_validator(mode="after")
     def _unique_codes(self) -> "Framework":
-        seen: set[str] = set()
-        for indicator in self.indicators():
-            for code in (indicator.code, *(s.code for s in indicator.subrows)):
-                if code in seen:
-                    raise ValueError(f"指标编码重复：{code}")
-                seen.add(code)
+        framework_index(self)  # checks the codes once per framework object (raises on a repeat)
         return self
 
     def indicators(self):
@@ -231,6 +226,58 @@ class Framework(Model):
             if total >= band.min:
                 return band.name
         return self.grades[-1].name
+
+
+class FrameworkIndex:
+    """What a framework guarantees about its codes, computed once per framework object
+    (frameworks are immutable) instead of on every evaluation that uses it: every indicator
+    and sub-row code, the sub-row codes, the group codes and the level-3 codes in table order."""
+
+    __slots__ = ("framework", "codes", "subrow_codes", "group_codes", "indicator_codes")
+
+    def __init__(self, framework: "Framework"):
+        codes: set[str] = set()
+        subrows: set[str] = set()
+        indicator_codes = []
+        for indicator in framework.indicators():
+            indicator_codes.append(indicator.code)
+            for code in (indicator.code, *(s.code for s in indicator.subrows)):
+                if code in codes:
+                    raise ValueError(f"指标编码重复：{code}")
+                codes.add(code)
+            subrows.update(s.code for s in indicator.subrows)
+        groups = set()
+        stack = list(framework.groups)
+        while stack:
+            g = stack.pop()
+            groups.add(g.code)
+            stack.extend(g.groups)
+        self.framework = framework
+        self.codes, self.subrow_codes = frozenset(codes), frozenset(subrows)
+        self.group_codes, self.indicator_codes = frozenset(groups), tuple(indicator_codes)
+
+
+class PerObject:
+    """A bounded cache of what ``make`` computes from an immutable object, keyed by the
+    object's identity; it holds the object, so its id cannot be reused while cached."""
+
+    __slots__ = ("make", "size", "items")
+
+    def __init__(self, make, size: int = 256):
+        self.make, self.size, self.items = make, size, {}
+
+    def __call__(self, obj):
+        found = self.items.get(id(obj))
+        if found is not None and found[0] is obj:
+            return found[1]
+        value = self.make(obj)
+        if len(self.items) >= self.size:
+            self.items.pop(next(iter(self.items)))
+        self.items[id(obj)] = (obj, value)
+        return value
+
+
+framework_index = PerObject(FrameworkIndex)  # framework → its FrameworkIndex, once per object
 
 
 class Unit(Model):
@@ -455,29 +502,32 @@ class Evaluation(Model):
 
     @model_validator(mode="after")
     def _inputs_name_indicators(self) -> "Evaluation":
-        codes = {c for i in self.framework.indicators() for c in (i.code, *(s.code for s in i.subrows))}
+        index = framework_index(self.framework)
+        codes = index.codes
         unknown = [code for code in self.inputs if code not in codes]
         if unknown:
             raise ValueError(f"指标体系中没有这些指标编码：{'、'.join(unknown)}")
-        groups = set()
-        stack = list(self.framework.groups)
-        while stack:
-            g = stack.pop()
-            groups.add(g.code)
-            stack.extend(g.groups)
+        groups = index.group_codes
         unknown = [code for code in self.declared_groups if code not in groups]
         if unknown:
             raise ValueError(f"指标体系中没有这些分组编码：{'、'.join(unknown)}")
-        subrow_codes = {s.code for i in self.framework.indicators() for s in i.subrows}
+        subrow_codes = index.subrow_codes
+        any_not_applicable = any_derived = any_questionnaire = False
         for code, item in self.inputs.items():
-            if item.not_applicable is not None and code in subrow_codes:
-                raise ValueError(f"分项{code}不能单独标为不适用，请将整个指标标为不适用")
-            if item.not_applicable is not None and not item.not_applicable.strip():
-                raise ValueError(f"指标{code}标为不适用时必须写明理由")
-        all_codes = [i.code for i in self.framework.indicators()]
-        if all_codes and all(self.input(c).not_applicable is not None for c in all_codes):
+            if item.not_applicable is not None:
+                any_not_applicable = True
+                if code in subrow_codes:
+                    raise ValueError(f"分项{code}不能单独标为不适用，请将整个指标标为不适用")
+                if not item.not_applicable.strip():
+                    raise ValueError(f"指标{code}标为不适用时必须写明理由")
+            if item.actual_from is not None:
+                any_derived = True
+            if item.questionnaire:
+                any_questionnaire = True
+        all_codes = index.indicator_codes
+        if any_not_applicable and all_codes and all(self.input(c).not_applicable is not None for c in all_codes):
             raise ValueError("全部指标均标为不适用，无法计分")
-        for code, item in self.inputs.items():
+        for code, item in self.inputs.items() if any_derived else ():
             if item.actual_from is None:
                 continue
             if item.actual is not None:
@@ -491,7 +541,7 @@ class Evaluation(Model):
         if unknown:
             raise ValueError(f"报告章节名称无效：{'、'.join(unknown)}（可选：{'、'.join(NARRATIVE_SECTIONS)}）")
         ids = {q.id for q in self.questionnaires}
-        for code, item in self.inputs.items():
+        for code, item in self.inputs.items() if any_questionnaire else ():
             if item.questionnaire and item.questionnaire not in ids:
                 raise ValueError(f"指标{code}引用了不存在的问卷：{item.questionnaire}")
         return self

@@ -16,7 +16,7 @@ from dataclasses import FrozenInstanceError, dataclass, field
 from decimal import Decimal
 from typing import Callable
 
-from .model import Evaluation, Group, Indicator, IndicatorInput
+from .model import Evaluation, Group, Indicator, IndicatorInput, PerObject
 from .numbers import ONE, ROUNDING_MODES, ZERO, fmt, quantize
 from .rules import Bonus, Context, Generic, Manual, MissingInput, Rule, RuleError, Sum
 from .versioning import rules_hash
@@ -25,20 +25,12 @@ _DEFAULT_RULES = {"manual": Manual(), "generic": Generic()}
 
 # Frameworks are immutable, so the rules hash is computed once per framework object and not
 # once per scored evaluation (hashing the whole framework was most of the time of ``score``).
-# The cache holds the framework itself so its id cannot be reused while cached; it is bounded.
-_HASHES: dict[int, tuple[object, str]] = {}
-_HASHES_MAX = 256
+_rules_hash = PerObject(rules_hash)
 
 
-def _rules_hash(framework) -> str:
-    cached = _HASHES.get(id(framework))
-    if cached is not None and cached[0] is framework:
-        return cached[1]
-    digest = rules_hash(framework)
-    if len(_HASHES) >= _HASHES_MAX:
-        _HASHES.pop(next(iter(_HASHES)))
-    _HASHES[id(framework)] = (framework, digest)
-    return digest
+def framework_rules_hash(framework) -> str:
+    """``versioning.rules_hash(framework)``, computed once per framework object."""
+    return _rules_hash(framework)
 
 
 def allows_bonus(rule: Rule | None) -> bool:
@@ -319,18 +311,7 @@ class _Plan:
         self.rounding = ROUNDING_MODES[framework.rounding]
 
 
-_PLANS: dict[int, _Plan] = {}
-
-
-def _plan(framework) -> _Plan:
-    plan = _PLANS.get(id(framework))
-    if plan is not None and plan.framework is framework:
-        return plan
-    plan = _Plan(framework)
-    if len(_PLANS) >= _HASHES_MAX:
-        _PLANS.pop(next(iter(_PLANS)))
-    _PLANS[id(framework)] = plan
-    return plan
+_plan = PerObject(_Plan)
 
 
 def _explained_over(explanation, weight: Decimal, factor: Decimal | None):

@@ -56,7 +56,7 @@ from jixiao.core.model import Evaluation, Framework, Group, Indicator, Target
 from jixiao.core.numbers import fmt
 from jixiao.core.rules import (CIRCLED, Bands, Binary, Bonus, Checklist, FormulaRule, Generic, Graded, Growth,
                                Manual, Part, PerIncident, Qualitative, QuestionnaireRule, Reference, Rule, Sum)
-from jixiao.core.scoring import ScoreRow, ScoreSheet
+from jixiao.core.scoring import ScoreRow, ScoreSheet, framework_rules_hash
 from jixiao.core.versioning import rules_hash
 from jixiao.io.safe_zip import ArchiveError, open_workbook
 
@@ -1111,7 +1111,7 @@ def _read_meta(wb, framework: Framework, reader: _Reader) -> None:
         reader.add(META_SHEET, f"此填报表是为指标体系“{meta.get('framework_id', '')}”生成的，"
                                f"与所选指标体系“{framework.id}”不符")
         return
-    expected = rules_hash(framework)
+    expected = framework_rules_hash(framework)  # once per framework object, not per workbook
     if meta.get("framework_version") != framework.version or meta.get("rules_hash") != expected:
         reader.add(META_SHEET, f"此填报表是为指标体系{framework.id}的{meta.get('framework_version', '?')}版"
                                f"（规则指纹{meta.get('rules_hash', '')[:12]}）生成的，所选指标体系为{framework.version}版"

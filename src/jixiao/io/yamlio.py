@@ -296,8 +296,36 @@ _EVALUATION_KEYS = {"framework", "unit", "year", "title", "team", "indicators", 
                     "declared_total", "declared_grade", "declared_groups"}
 
 
-def load_evaluation(path: str | Path) -> tuple[Evaluation | None, list[LoadError]]:
-    """Load an evaluation file (framework inline, by path or ``builtin:NAME``)."""
+def framework_key(ref: str, base: Path | None) -> str:
+    """The key of a framework reference: ``builtin:NAME``, or the resolved path of the file."""
+    if ref.startswith(BUILTIN_PREFIX):
+        return ref
+    path = (base / ref) if base and not Path(ref).is_absolute() else Path(ref)
+    try:
+        return str(path.resolve())
+    except OSError:
+        return str(path)
+
+
+FrameworkCache = dict[str, tuple[Framework | None, list[LoadError]]]
+
+
+def shared_framework(ref: str | Path, base: Path | None, cache: FrameworkCache | None) -> tuple[Framework | None, list[LoadError]]:
+    """``load_framework(ref, base)``, read and validated once per ``cache``: every evaluation
+    that names the same framework then shares one object (and the scorer's compiled rules)."""
+    if cache is None:
+        return load_framework(ref, base)
+    key = framework_key(str(ref), base)
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = load_framework(ref, base)
+    return found[0], list(found[1])
+
+
+def load_evaluation(path: str | Path, frameworks: FrameworkCache | None = None) -> tuple[Evaluation | None, list[LoadError]]:
+    """Load an evaluation file (framework inline, by path or ``builtin:NAME``). With
+    ``frameworks`` (a dict kept across calls) a framework named by reference is loaded once
+    and shared by every evaluation that names it."""
     path = Path(path)
     file = str(path)
     text, errors = read_text(path)
@@ -314,7 +342,7 @@ def load_evaluation(path: str | Path) -> tuple[Evaluation | None, list[LoadError
     if ref is None:
         return None, errors + [LoadError(file, 1, "framework", "缺少指标体系（framework）")]
     if isinstance(ref, str):
-        framework, fw_errors = load_framework(ref, base=path.parent)
+        framework, fw_errors = shared_framework(ref, path.parent, frameworks)
     else:
         framework, fw_errors = framework_from_data(ref, lines, file, ("framework",))
     errors += fw_errors

@@ -93,23 +93,36 @@ def summary_of(sheet: ScoreSheet, findings: list[Finding]) -> dict:
     return summary
 
 
+def changed_rows(sheet: ScoreSheet, values) -> list:
+    """(stored value, scored row) for each stored row whose cached score or explanation is
+    not the scored one (what ``score_and_cache`` and the bulk scoring write back)."""
+    by_code = {r.code: r for r in sheet.rows}
+    out = []
+    for value in values:
+        row = by_code.get(value.code)
+        if row and (value.score != row.score or value.explanation != row.explanation):
+            out.append((value, row))
+    return out
+
+
+def cached_summary_changed(evaluation: Evaluation, sheet: ScoreSheet, findings: list[Finding], summary: dict) -> bool:
+    cached = (evaluation.total, evaluation.grade, evaluation.declared_total, evaluation.findings_count, evaluation.summary)
+    return cached != (sheet.total, sheet.grade, sheet.declared_total, len(findings), summary)
+
+
 def score_and_cache(evaluation: Evaluation) -> tuple[ScoreSheet, list[Finding]]:
     """Score with the core and cache totals and per-row scores for listings."""
     values = list(evaluation.values.all())
     sheet = score(core_evaluation(evaluation, values))
     findings = audit(sheet)
-    by_code = {r.code: r for r in sheet.rows}
     changed = []
-    for value in values:
-        row = by_code.get(value.code)
-        if row and (value.score != row.score or value.explanation != row.explanation):
-            value.score, value.explanation = row.score, row.explanation
-            changed.append(value)
+    for value, row in changed_rows(sheet, values):
+        value.score, value.explanation = row.score, row.explanation
+        changed.append(value)
     if changed:
         IndicatorValue.objects.bulk_update(changed, ["score", "explanation"])
     summary = summary_of(sheet, findings)
-    cached = (evaluation.total, evaluation.grade, evaluation.declared_total, evaluation.findings_count, evaluation.summary)
-    if cached != (sheet.total, sheet.grade, sheet.declared_total, len(findings), summary):
+    if cached_summary_changed(evaluation, sheet, findings, summary):
         # updated_at marks the change: the dashboard's cached aggregates are keyed on it
         Evaluation.objects.filter(pk=evaluation.pk).update(
             total=sheet.total, grade=sheet.grade, declared_total=sheet.declared_total, findings_count=len(findings),
