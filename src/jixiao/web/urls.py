@@ -24,6 +24,7 @@ urlpatterns = [
     path("jobs/<int:pk>/", views.job_status, name="job"),
     path("jobs/<int:pk>/download/", views.job_download, name="job_download"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/ranking.xlsx", views.dashboard_export, name="dashboard_export"),
     path("frameworks/", views.frameworks, name="frameworks"),
     path("public/", views.published, name="published"),
     path("public/<int:pk>/", public_views.published_detail, name="published_detail"),

@@ -48,15 +48,53 @@ def _evaluation_for(request, pk: int, perm: str = "jixiao.view_evaluation") -> E
     return evaluation
 
 
+def _int(text) -> int | None:
+    try:
+        return int(text)
+    except (TypeError, ValueError):
+        return None
+
+
+def _query_without_page(request) -> str:
+    """The request's filters as a query string for pager links (without ``page``)."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+HOME_PAGE_SIZE = 50
+
+
 @login_required
 def home(request):
+    """The evaluations a user may see: search (unit, framework, title), filters (state, year,
+    framework), 50 per page with the number found. One query for the filter choices."""
+    from django.core.paginator import Paginator
+    from django.db.models import Q
+
+    visible = visible_evaluations(request.user)
     # listings need neither the framework YAML nor the evaluation's other contents
-    evaluations = visible_evaluations(request.user).defer(*_LISTING_DEFER).order_by("-year", "unit__path")
-    state = request.GET.get("state")
+    evaluations = visible.defer(*_LISTING_DEFER).order_by("-year", "unit__path", "pk")
+    q = request.GET.get("q", "").strip()[:100]
+    state = request.GET.get("state") if request.GET.get("state") in dict(Evaluation.STATES) else ""
+    year, framework = _int(request.GET.get("year")), _int(request.GET.get("framework"))
+    if q:
+        evaluations = evaluations.filter(Q(unit__name__icontains=q) | Q(framework__name__icontains=q) |
+                                         Q(title__icontains=q))
     if state:
         evaluations = evaluations.filter(state=state)
-    return render(request, "jixiao/home.html", {"evaluations": evaluations[:500], "states": Evaluation.STATES,
-                                                "state": state})
+    if year:
+        evaluations = evaluations.filter(year=year)
+    if framework:
+        evaluations = evaluations.filter(framework_id=framework)
+    choices = list(visible.order_by().values_list("year", "framework_id", "framework__name", "framework__version")
+                   .distinct())
+    page = Paginator(evaluations, HOME_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "jixiao/home.html", {
+        "page": page, "evaluations": page.object_list, "states": Evaluation.STATES, "state": state, "q": q,
+        "year": year, "framework": framework, "years": sorted({c[0] for c in choices}, reverse=True),
+        "frameworks": sorted({(c[1], f"{c[2]}（{c[3]}）") for c in choices}, key=lambda f: f[1]),
+        "query": _query_without_page(request)})
 
 
 def _rows_context(request, evaluation: Evaluation, sheet, findings, only: set[str] | None = None,
@@ -410,18 +448,20 @@ def summary_totals(scored, in_sql: bool | None = None) -> tuple[Counter, Counter
     return lost, finding_kinds
 
 
-def dashboard_aggregates(scored) -> tuple[int, dict, list, Counter, Counter]:
+def dashboard_aggregates(scored, mark: dict | None = None) -> tuple[int, dict, list, Counter, Counter]:
     """Count, grades, yearly means, points lost and findings of the evaluations ``scored``.
 
     Summing 15,000 summaries costs ~100 ms of PostgreSQL per page, so the sums are kept in the
     cache shared by all workers under a key made of the query (the viewer's scope) and of the
     set's count and latest ``updated_at`` — one cheap aggregate query. Every change of a total,
     grade or summary sets ``updated_at`` (``bridge.score_and_cache``, model saves), and adding or
-    removing an evaluation changes the count, so a changed set never meets an old entry."""
+    removing an evaluation changes the count, so a changed set never meets an old entry.
+    ``mark`` is that count and latest time ({"n", "at"}) when the caller has them already."""
     from django.core.cache import caches
     from django.db.models import Avg
 
-    mark = scored.order_by().aggregate(n=Count("id"), at=Max("updated_at"))
+    if mark is None:
+        mark = scored.order_by().aggregate(n=Count("id"), at=Max("updated_at"))
     sql, params = scored.order_by().query.sql_with_params()
     key = "dashboard:" + hashlib.sha256(json.dumps(
         [sql, [str(p) for p in params], mark["n"], mark["at"].isoformat() if mark["at"] else None],
@@ -438,16 +478,62 @@ def dashboard_aggregates(scored) -> tuple[int, dict, list, Counter, Counter]:
     return result
 
 
-@login_required
-def dashboard(request):
-    """Charts aggregated in SQL over the whole sub-tree; the ranking is paginated so the page
-    stays small for a national reviewer (15,000 evaluations)."""
+def _dashboard_scope(request) -> dict:
+    """The dashboard's filters and the scored evaluations they select. Rankings and points
+    lost compare like with like: only evaluations of one framework version (the user's choice;
+    by default the one with most evaluations), of a year and of a region (a unit's sub-tree)
+    when chosen. One query gives the choices and the counts per framework and year."""
     if not request.user.has_perm("jixiao.view_dashboard"):
         raise PermissionDenied("仪表盘仅供审核人、财政复核和管理员使用")
+    scored = visible_evaluations(request.user).exclude(total=None)
+    regions = _region_choices(request.user)
+    region = next((u for u in regions if u.pk == _int(request.GET.get("region"))), None)
+    if region is not None:
+        scored = scored.filter(unit__path__startswith=region.path)
+    counts = list(scored.order_by().values_list("framework_id", "framework__name", "framework__version", "year")
+                  .annotate(n=Count("id"), at=Max("updated_at")))
+    year = _int(request.GET.get("year"))
+    per_framework: Counter = Counter()
+    names = {}
+    for pk, name, version, y, n, _ in counts:
+        names[pk] = f"{name}（{version}）"
+        if year is None or y == year:
+            per_framework[pk] += n
+    if year is not None:
+        scored = scored.filter(year=year)
+    chosen = _int(request.GET.get("framework"))
+    if chosen not in per_framework:  # default: the framework with most evaluations
+        chosen = min(per_framework, key=lambda pk: (-per_framework[pk], names[pk]), default=None)
+    times = [at for pk, _, _, y, _, at in counts if pk == chosen and (year is None or y == year) and at]
+    return {
+        # the chosen set's count and latest change, the key of its cached aggregates
+        "mark": {"n": per_framework.get(chosen, 0), "at": max(times, default=None)},
+        "scored": scored.filter(framework_id=chosen), "total_count": sum(per_framework.values()),
+        "framework": chosen, "framework_name": names.get(chosen, ""), "year": year, "region": region,
+        "regions": regions, "years": sorted({c[3] for c in counts}, reverse=True),
+        "frameworks": sorted(((pk, names[pk], n) for pk, n in per_framework.items()), key=lambda f: (-f[2], f[1])),
+    }
+
+
+def _region_choices(user) -> list:
+    """Province and city agencies in the viewer's scope (a region filter is a unit's sub-tree)."""
+    units = Unit.objects.filter(kind="agency", level__in=("省", "市")).order_by("path")
+    from .rules import account_of, is_admin
+
+    if not is_admin(user):
+        units = units.filter(path__startswith=account_of(user).unit.review_root.path)
+    return list(units)
+
+
+@login_required
+def dashboard(request):
+    """Charts aggregated in SQL over the whole sub-tree, within one framework; the ranking is
+    paginated so the page stays small for a national reviewer (15,000 evaluations)."""
     from django.core.paginator import Paginator
 
-    scored = visible_evaluations(request.user).exclude(total=None)
-    count, grade_counts, by_year, lost, finding_kinds = dashboard_aggregates(scored)
+    scope = _dashboard_scope(request)
+    scored = scope["scored"]
+    count, grade_counts, by_year, lost, finding_kinds = dashboard_aggregates(scored, scope.pop("mark"))
     paginator = Paginator(scored.defer(*_LISTING_DEFER).order_by("-total", "pk"), 100)
     paginator.count = count  # known from the aggregates: no second COUNT over the sub-tree
     page = paginator.get_page(request.GET.get("page"))
@@ -463,10 +549,50 @@ def dashboard(request):
     from .project_views import dashboard_context, visible_forms
 
     return render(request, "jixiao/dashboard.html", {
-        "page": page, "chart_json": json.dumps(chart, ensure_ascii=False),
-        "common_findings": finding_kinds.most_common(8), "count": count,
+        **scope, "page": page, "chart_json": json.dumps(chart, ensure_ascii=False),
+        "common_findings": finding_kinds.most_common(8), "count": count, "query": _query_without_page(request),
         # the sub-tree's 项目支出绩效自评表, summed by the core (latest year with forms)
         **dashboard_context(Unit.objects.filter(pk__in=visible_forms(request.user).values("unit_id")))})
+
+
+RANKING_HEADERS = ("名次", "单位", "地区", "年度", "指标体系", "版本", "得分", "等级", "申报总分", "偏差（申报−计算）", "核查发现")
+
+
+@login_required
+def dashboard_export(request):
+    """The dashboard's ranking (same filters, every row) as an Excel workbook: Chinese headers,
+    scores as exact decimal numbers."""
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
+    scope = _dashboard_scope(request)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "单位排名"
+    sheet.append(RANKING_HEADERS)
+    rows = scope["scored"].defer(*_LISTING_DEFER).order_by("-total", "pk")
+    for rank, e in enumerate(rows.iterator(chunk_size=2000), 1):
+        deviation = None if e.declared_total is None else e.declared_total - e.total
+        sheet.append([rank, e.unit.name, e.unit.region, e.year, e.framework.name, e.framework.version,
+                      e.total.normalize(), e.grade, None if e.declared_total is None else e.declared_total.normalize(),
+                      None if deviation is None else deviation.normalize(), e.findings_count])
+    for column, width in zip(range(1, len(RANKING_HEADERS) + 1), (6, 32, 30, 6, 40, 10, 9, 6, 9, 10, 8)):
+        sheet.column_dimensions[get_column_letter(column)].width = width
+    for row in sheet.iter_rows(min_row=2, min_col=7, max_col=10):
+        for cell in row:
+            if cell.column != 8:
+                cell.number_format = "0.00##"
+    out = io.BytesIO()
+    workbook.save(out)
+    response = HttpResponse(out.getvalue(),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    name = f"单位排名-{scope['framework_name'] or '全部'}{'-' + str(scope['year']) if scope['year'] else ''}.xlsx"
+    from django.utils.http import content_disposition_header
+
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response
 
 
 @login_required
