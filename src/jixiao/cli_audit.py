@@ -15,7 +15,7 @@ Register with ``app.command("audit")(audit_cmd)`` (or ``app.add_typer(audit_app)
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Optional
@@ -87,6 +87,24 @@ def _criteria_confidence(table: PublishedTable, code: str) -> Confidence:
     return rows[0].parsed.confidence if rows else "medium"
 
 
+_GENERIC_SAID = {"generic": "本表无评分标准，按项目支出绩效自评表通用规则计分（正向/反向/定性）",
+                 "saturating_rate": "按通用规则：预算执行率×分值"}
+
+
+def _shape(table: PublishedTable, code: str) -> str | None:
+    rows = [r for r in table.rows if r.code == code]
+    return rows[0].parsed.shape if rows else None
+
+
+def _met_but_lost(sheet: ScoreSheet, code: str) -> bool:
+    """The rule gives full points (the target is met) but the declared score is lower."""
+    try:
+        row = sheet.row(code)
+    except KeyError:
+        return False
+    return row.declared is not None and row.score == row.weight and row.declared < row.weight
+
+
 def audit_table(table: PublishedTable, narrative=(), totals=()) -> TableAudit:
     """Score an imported table and collect every finding, each with its confidence. Rows
     kept at their declared score for want of a published figure are listed as unverified,
@@ -107,6 +125,13 @@ def audit_table(table: PublishedTable, narrative=(), totals=()) -> TableAudit:
             continue
         else:
             confidence = _row_confidence(table, f.code)
+            shape = _shape(table, f.code)
+            if shape in ("generic", "saturating_rate") and f.kind in ("score-mismatch", "target-missed-full"):
+                met_but_lost = f.kind == "score-mismatch" and _met_but_lost(sheet, f.code)
+                if shape == "saturating_rate" or met_but_lost:
+                    confidence = "high"  # arithmetic: 分值×执行率, or a met target with points lost
+                f = replace(f, message=f"{f.message}；{_GENERIC_SAID[shape]}" +
+                            ("；实际完成值已达到指标值，却失分" if met_but_lost else ""))
             if f.kind == "score-mismatch":
                 row_levels.append(confidence)
         result.findings.append(AuditFinding(f.code, f.kind, f.title, f.message, f.severity, confidence,

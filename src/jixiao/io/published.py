@@ -62,16 +62,21 @@ COLUMN_ROLES: tuple[tuple[str, re.Pattern], ...] = tuple((role, re.compile(patte
     ("level2", r"^二级(?:指标)?(?:名称)?$"),
     ("level3", r"^(?:三级(?:指标)?(?:名称)?|指标名称|绩效指标)$"),
     ("weight", r"^(?:权重|分值|指标分值|标准分值|权重分|权重\(分\)|分值\(分\)|满分)$"),
-    ("target", r"^(?:目标值|标准值|指标值|年度目标值|预期目标值?|指标标准|年度指标值)$"),
+    ("target", r"^(?:目标值|标准值|指标值|年度目标值|预期目标值?|指标标准|年度指标值|年初目标值|年度绩效目标值|绩效目标值|"
+               r"全年目标值|年度指标值\(计划\))$"),
     ("criteria", r"^(?:评分标准|评分细则|指标评分细则|评分办法|计分方法|评分规则)$"),
-    ("actual", r"^(?:实际完成值|实际值|完成值|全年实际值)$"),
-    ("evidence", r"^(?:评分过程|实际完成情况|完成情况|评分依据|得分说明|评价说明|偏差原因|扣分原因)$"),
+    ("actual", r"^(?:实际完成值|实际值|完成值|全年实际值|全年完成值|实际完成指标值|年度实际完成值)$"),
+    ("evidence", r"^(?:评分过程|实际完成情况|完成情况|评分依据|得分说明|评价说明|偏差原因|扣分原因|"
+                 r"偏差原因分析及改进措施|偏差原因分析及改进措|偏差原因分析|偏差原因及改进措施|未完成原因分析|"
+                 r"未完成原因分析及改进措施|偏差原因分析及整改措施)$"),
+    ("nature", r"^(?:指标性质|指标方向)$"),
+    ("unit", r"^(?:度量单位|计量单位)$"),
     ("score", r"^(?:得分|自评得分|评价得分|实际得分|评分)$"),
     ("description", r"^(?:指标说明|指标解释|指标内涵|指标解释说明)$"),
     ("source", r"^(?:数据来源|责任科室|佐证材料|责任部门)$"),
 ))
 TOTAL_WORDS = re.compile(r"^(?:合计|总分|总计|得分合计|合计得分|总得分)$")
-TEXT_ROLES = ("target", "criteria", "actual", "evidence", "description", "source")
+TEXT_ROLES = ("target", "criteria", "actual", "evidence", "description", "source", "nature", "unit")
 
 
 def header_roles(cells: list[str]) -> list[str | None] | None:
@@ -79,9 +84,14 @@ def header_roles(cells: list[str]) -> list[str | None] | None:
 
     A second 分值 column where no 得分 column exists is the score (seed 004 prints 分值 twice)."""
     roles: list[str | None] = []
+    names = [re.sub(r"\s+", "", c or "") for c in cells]
+    proper_level3 = any(re.match(r"^三级(?:指标)?(?:名称)?$", n) for n in names)
     for cell in cells:
         name = re.sub(r"\s+", "", cell or "").replace("（", "(").replace("）", ")")
+        name = re.sub(r"\([A-Z]\)$", "", name)  # 年初目标值(A), 全年实际值(B)
         role = next((r for r, regex in COLUMN_ROLES if regex.match(name)), None)
+        if role == "level3" and proper_level3 and not name.startswith("三级"):
+            role = None  # the form's 绩效指标 label column, beside a 三级指标 column
         if role == "weight" and "weight" in roles and "score" not in roles:
             role = "score"
         roles.append(role if role not in roles else None)
@@ -148,6 +158,10 @@ def _compat(cell: str, role: str | None) -> float:
         return 4.0 if depth == 3 else (-2.0 if depth in (1, 2) else (1.0 if not long and not scoring else -0.5))
     if role in ("target", "actual"):
         return 2.0 if _TARGET_RE.match(text) else (0.3 if len(text) <= 20 else -0.5)
+    if role == "nature":
+        return 3.0 if re.fullmatch(r"[≥≤>=<＞＜＝≧≦]+|定性|定量|正向|反向", text) else -1.0
+    if role == "unit":
+        return 1.0 if len(text) <= 4 else -1.0
     if role == "criteria":
         return 2.0 if scoring else 0.5
     if role == "description":
@@ -160,7 +174,8 @@ def _compat(cell: str, role: str | None) -> float:
 
 
 _SKIP_COST = {"level1": 0.0, "level2": 0.05, "level3": 0.1, "weight": 0.4, "score": 0.8, "target": 0.5,
-              "criteria": 0.5, "actual": 0.5, "evidence": 0.5, "description": 0.5, "source": 0.1, None: 0.0}
+              "criteria": 0.5, "actual": 0.5, "evidence": 0.5, "description": 0.5, "source": 0.1, "nature": 0.2,
+              "unit": 0.2, None: 0.0}
 
 
 def align(cells: list[str], roles: list[str | None]) -> list[int]:
@@ -385,6 +400,40 @@ class RawTable:
     rows: list[Row] = field(default_factory=list)
     total: Row | None = None
     closed: bool = False
+    money: "_MoneyBlock | None" = None
+
+
+_MONEY_COLUMNS = {"年初预算数": "initial", "全年预算数": "annual", "全年执行数": "spent", "分值": "weight",
+                  "执行率": "rate", "得分": "score"}
+
+
+@dataclass
+class _MoneyBlock:
+    """The 项目资金 block of a project form: 年度资金总额's figures and where it was printed."""
+
+    values: dict[str, str]
+    loc: SourceRef
+
+    def money(self):
+        from jixiao.core.project_form import Amounts, Money
+
+        rate = to_decimal(self.values.get("rate", "").replace("%", ""))
+        if rate is not None and "%" not in self.values.get("rate", "") and rate <= 1:
+            rate = rate * 100
+        return Money(total=Amounts(initial=to_decimal(self.values.get("initial", "")),
+                                   annual=to_decimal(self.values.get("annual", "")),
+                                   spent=to_decimal(self.values.get("spent", ""))),
+                     declared_score=to_decimal(self.values.get("score", "")), declared_rate=rate)
+
+
+def _money_header(cells: list[str]) -> dict[int, str] | None:
+    """Columns of a 项目资金 header row (年初预算数 | 全年预算数 | 全年执行数 | 分值 | 执行率 | 得分)."""
+    cols = {}
+    for i, c in enumerate(cells):
+        key = _MONEY_COLUMNS.get(re.sub(r"\s+|[(（].*?[)）]", "", c or ""))
+        if key and key not in cols.values():
+            cols[i] = key
+    return cols if {"annual", "spent"} <= set(cols.values()) else None
 
 
 def _total(row: Row, roles: list[str | None]) -> bool:
@@ -400,6 +449,10 @@ def _total(row: Row, roles: list[str | None]) -> bool:
         any(i < len(roles) and roles[i] == "score" for i, _ in filled)
 
 
+#: A line between the two parts of a table split over pages (``续表``, ``（续上表）``, ``接上页``).
+_CONTINUED = re.compile(r"[(（]?(?:续表|续上表|接上表|接上页|续)\s*\d*[)）]?[:：]?")
+
+
 def find_tables(stream: Stream) -> tuple[list[RawTable], list[Line]]:
     """Indicator tables and the narrative lines around them. A header repeated with nothing
     but blank lines or page numbers before it continues the current table (page break)."""
@@ -408,13 +461,16 @@ def find_tables(stream: Stream) -> tuple[list[RawTable], list[Line]]:
     current: RawTable | None = None
     title = ""
     skipping = False
+    money_cols: dict[int, str] | None = None
+    money: _MoneyBlock | None = None
     for item in stream:
         if isinstance(item, Line):
             text = item.text.strip()
             if not text:
                 continue
             skipping = False
-            if current is not None and current.rows and not re.fullmatch(r"[-—\d\s第页共/]+", text):
+            if current is not None and current.rows and not re.fullmatch(r"[-—\d\s第页共/]+", text) \
+                    and not _CONTINUED.fullmatch(text):
                 current.closed = True
             narrative.append(item)
             if len(text) <= 80:
@@ -427,11 +483,19 @@ def find_tables(stream: Stream) -> tuple[list[RawTable], list[Line]]:
             continue
         if skipping:
             continue
+        if (cols := _money_header(item.cells)) is not None:
+            money_cols = cols
+            continue
+        if money_cols and any(re.sub(r"\s+", "", c).startswith(("年度资金总额", "资金总额", "合计")) for c in item.cells[:4]):
+            values = {key: item.cells[i].strip() for i, key in money_cols.items() if i < len(item.cells)}
+            money, money_cols = _MoneyBlock(values, item.loc), None
+            continue
         roles = header_roles(item.cells)
         if roles:
             if current is not None and not current.closed and current.total is None and _same(roles, current.roles):
                 continue
-            current = RawTable(title=title, roles=roles, header=item.loc)
+            current = RawTable(title=title, roles=roles, header=item.loc, money=money)
+            money = None
             tables.append(current)
             continue
         if current is None or current.closed or current.total is not None:
@@ -464,6 +528,8 @@ class _Rec:
     loc: SourceRef
     subrows: list["_Rec"] = field(default_factory=list)
     container: bool = False  # the row only heads coded sub-rows (A21 over A21-1, A21-2…)
+    form_row: Any = None     # the row as a project-form row, when scored by the generic rules
+    execution: Any = None    # the 项目资金 block (``project_form.Money``) of a 预算执行率 row
 
 
 @dataclass
@@ -568,6 +634,20 @@ class _Builder:
         if self.l2 is not None and self.l2.name == name and not self.l2.rows:
             return
         self.l1.groups.append(_Level2(name, points, code, loc))
+
+    def execution(self, block: _MoneyBlock) -> None:
+        """The 预算执行率 row of a project form, from its 项目资金 block (its own level-1 group)."""
+        weight = block.values.get("weight", "")
+        if to_decimal(weight) is None:
+            self.note(block.loc, "项目资金表没有分值，预算执行率未计入")
+            return
+        level1 = _Level1("预算执行", to_decimal(weight), None, block.loc)
+        level2 = _Level2("", None, None, None)
+        rec = _Rec({"level3": "预算执行率", "weight": weight, "score": block.values.get("score", "")}, block.loc)
+        rec.execution = block.money()
+        level2.rows.append(rec)
+        level1.groups.append(level2)
+        self.levels.append(level1)
 
     def ensure_groups(self) -> _Level2:
         if self.l1 is None:
@@ -872,13 +952,64 @@ def _merge_subrows(rec: _Rec) -> list[_Rec]:
     return merged
 
 
-def _indicator(rec: _Rec, code: str, name: str, notes: list[LoadError]) -> tuple[Indicator, ParsedCriteria, Target]:
+#: The note on rows of a table without 评分标准, scored by the form's generic rules.
+GENERIC_NOTE = "无评分标准，按项目支出绩效自评表通用规则计分（正向：达到指标值得满分，否则实际÷指标值×分值；" \
+               "反向：不高于指标值得满分；定性：达成/部分达成/未达成分档）"
+EXECUTION_NOTE = "预算执行率＝全年执行数÷全年预算数，得分＝分值×执行率（通用规则）"
+
+
+def _target_text(f: dict[str, str]) -> str:
+    """The 年度指标值 as one text: Yunnan's 指标性质 | 指标值 | 度量单位 joined (≥ 265 家 → ≥265家)."""
+    target = f.get("target", "")
+    nature = re.sub(r"\s+", "", f.get("nature", ""))
+    unit = re.sub(r"\s+", "", f.get("unit", ""))
+    if unit and target and not target.rstrip().endswith(unit) and re.search(r"\d\s*$", target):
+        target = target.strip() + unit
+    if nature and re.fullmatch(r"[≥≤>=<＞＜＝≧≦]+", nature) and not re.match(r"\s*[≥≤>=<＞＜＝≧≦]", target):
+        target = nature + target.strip()
+    return target
+
+
+def _form_row(f: dict[str, str], name: str, weight: Decimal):
+    """The row as a 项目支出绩效自评表 row (``jixiao.core.project_form.FormRow``), so the form's own
+    generic rules score it; None when it cannot be one."""
+    from jixiao.core.project_form import FormRow
+
+    nature = re.sub(r"\s+", "", f.get("nature", ""))
+    direction = "定性" if nature == "定性" else ("反向" if nature == "反向" else None)
+    try:
+        return FormRow(level1="一级", level2="二级", name=name or "指标", target=_target_text(f), direction=direction,
+                       actual=f.get("actual", ""), weight=weight, score=to_decimal(f.get("score", "")),
+                       reason=f.get("evidence", ""))
+    except ValidationError:
+        return None
+
+
+def _indicator(rec: _Rec, code: str, name: str, notes: list[LoadError],
+               generic: bool = False) -> tuple[Indicator, ParsedCriteria, Target]:
     f = rec.fields
     weight = to_decimal(f.get("weight", ""))
     if weight is None:
         notes.append(LoadError(rec.loc.file or "", rec.loc.line, "权重",
                                f"指标“{name}”的分值“{f.get('weight', '')}”不是数字，按0分计"))
         weight = ZERO
+    if rec.execution is not None:
+        target = Target.model_validate("=100%")
+        parsed = ParsedCriteria(rule={"type": "saturating_rate", "saturation": 100}, confidence="high",
+                                note=EXECUTION_NOTE, shape="saturating_rate")
+        return Indicator(code=code, name=name, weight=weight, target=target, criteria="全年执行数÷全年预算数×分值",
+                         rule=parsed.rule, loc=rec.loc), parsed, target
+    if generic and not f.get("criteria") and (f.get("target") or f.get("actual")):
+        from jixiao.core.project_form import _criteria
+
+        form_row = _form_row(f, name, weight)
+        if form_row is not None:
+            rec.form_row = form_row
+            target = form_row.parsed_target
+            parsed = ParsedCriteria(rule={"type": "generic"}, confidence="medium", note=GENERIC_NOTE, shape="generic")
+            return Indicator(code=code, name=name, weight=weight, target=target, direction=form_row.effective_direction,
+                             criteria=_criteria(form_row), description=f.get("description", ""),
+                             data_source=f.get("source", ""), rule=parsed.rule, loc=rec.loc), parsed, target
     try:
         target = Target.model_validate(f.get("target", ""))
     except ValidationError:
@@ -913,6 +1044,8 @@ def _inputs(parsed: ParsedCriteria, indicator: Indicator, rec: _Rec, text: str,
     if f.get("score") and declared is None:
         notes.append(LoadError(rec.loc.file or "", rec.loc.line, "得分", f"得分“{f['score']}”不是数字"))
     evidence = "\n".join(x for x in (f.get("actual", ""), strip_explanation(f.get("evidence", ""))) if x)
+    if rec.execution is not None or rec.form_row is not None:
+        return _generic_inputs(parsed, indicator, rec, declared, evidence)
     weight, target, rule = indicator.weight, indicator.target, parsed.rule
     data: dict[str, Any] = {"declared": declared, "evidence": evidence, "loc": rec.loc}
     confidence: Confidence = "high"
@@ -961,12 +1094,39 @@ def _inputs(parsed: ParsedCriteria, indicator: Indicator, rec: _Rec, text: str,
     return item, row
 
 
+def _generic_inputs(parsed: ParsedCriteria, indicator: Indicator, rec: _Rec, declared: Decimal | None,
+                    evidence: str) -> tuple[IndicatorInput, PublishedRow]:
+    """Inputs of a row scored by the form's generic rules (``jixiao.core.project_form``)."""
+    from jixiao.core.project_form import _input
+
+    if rec.execution is not None:
+        rate = rec.execution.execution_rate()
+        evidence = (f"全年执行数{fmt(rec.execution.total.spent)}÷全年预算数{fmt(rec.execution.total.annual)}"
+                    f"＝{fmt(rate)}%" if rate is not None else "项目资金表缺少全年预算数或全年执行数")
+        item = IndicatorInput(actual=rate, declared=declared, evidence=evidence, loc=rec.loc)
+        note, verified = "执行率由项目资金表计算", rate is not None
+    else:
+        item = _input(rec.form_row).model_copy(update={"loc": rec.loc, "evidence": evidence, "declared": declared})
+        verified = item.actual is not None or item.judgement is not None
+        note = "实际完成值取自表中" if verified else "实际完成值不是数值，无法按通用规则计分"
+    if not verified and declared is not None:
+        item = item.model_copy(update={"override": {"score": declared, "reason": UNVERIFIED}})
+    row = PublishedRow(code=indicator.code, name=indicator.name, weight=indicator.weight, declared=declared,
+                       criteria=indicator.criteria, evidence=evidence, parsed=parsed,
+                       input_confidence="high" if verified else "low", input_note=note, verified=verified,
+                       loc=rec.loc, actual=item.actual)
+    return item, row
+
+
 def build_table(raw: RawTable, index: int, *, file: str, text: str, year: int, unit: str,
                 notes: list[LoadError]) -> PublishedTable | None:
     """One raw table as a framework and an evaluation; None (with a note) if it has no rows."""
     builder = _Builder(raw, notes)
+    if raw.money is not None:
+        builder.execution(raw.money)
     for row in raw.rows:
         builder.add(row)
+    generic = "criteria" not in raw.roles and bool({"target", "actual"} & set(raw.roles))
     if not any(g.rows for l1 in builder.levels for g in l1.groups):
         notes.append(LoadError(raw.header.file or file, raw.header.line, "", "指标表没有可读的指标行"))
         return None
@@ -987,7 +1147,7 @@ def build_table(raw: RawTable, index: int, *, file: str, text: str, year: int, u
                 code = codes.take(published)
                 parts = _merge_subrows(rec) if rec.subrows else [rec]
                 if len(parts) == 1:
-                    ind, parsed, _ = _indicator(parts[0], code, name, notes)
+                    ind, parsed, _ = _indicator(parts[0], code, name, notes, generic)
                     item, row = _inputs(parsed, ind, parts[0], text, notes)
                     indicators.append(ind)
                     inputs[code] = item
@@ -999,7 +1159,7 @@ def build_table(raw: RawTable, index: int, *, file: str, text: str, year: int, u
                     sub_name = f"{name}（{k}）"
                     if part.container and (printed := _SUBCODE_RE.match(re.sub(r"\s+", "", part.fields.get("level3", "")))):
                         sub_name = re.sub(r"\s+", "", part.fields["level3"])[printed.end():].strip(" 、.．:：") or sub_name
-                    ind, parsed, _ = _indicator(part, sub_code, sub_name, notes)
+                    ind, parsed, _ = _indicator(part, sub_code, sub_name, notes, generic)
                     item, row = _inputs(parsed, ind, part, text, notes)
                     subs.append(ind)
                     inputs[sub_code] = item
