@@ -70,3 +70,19 @@ def site(live_server, settings, tmp_path):
     live_server.thread.httpd.set_app(application)
     setup_demo()
     return live_server.url
+
+
+@pytest.fixture
+def page(page):
+    """The browser page, answering the site's confirmation dialogs (提交审核, 退回, 审核通过,
+    公开…) with 确定, as a user who reads them does; each dialog's text is kept in
+    ``page.dialogs`` for tests to check. Set ``page.answer_dialogs = False`` to click 取消."""
+    page.dialogs = []
+    page.answer_dialogs = True
+
+    def answer(dialog):
+        page.dialogs.append(dialog.message)
+        dialog.accept() if page.answer_dialogs else dialog.dismiss()
+
+    page.on("dialog", answer)
+    return page
