@@ -28,6 +28,7 @@ class Unit(models.Model):
     scope = models.ForeignKey("self", verbose_name="复核范围", null=True, blank=True, on_delete=models.PROTECT,
                               related_name="finance_bureaus")
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")
+    history = HistoricalRecords()  # the admin pages (admin_views) change units
 
     class Meta:
         verbose_name = "单位"
@@ -65,6 +66,7 @@ class Account(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="account")
     unit = models.ForeignKey(Unit, verbose_name="单位", on_delete=models.PROTECT, related_name="accounts")
     role = models.CharField("角色", max_length=10, choices=ROLES)
+    history = HistoricalRecords()  # the admin pages (admin_views) change units and roles
 
     class Meta:
         verbose_name = "账号"
@@ -434,5 +436,12 @@ class Assignment(models.Model):
     def covers(self, unit: Unit) -> bool:
         return unit.pk == self.unit_id or (self.include_subtree and unit.path.startswith(self.unit.path))
 
+
+# Accounts are signed-in users: their activation and password changes made on the admin pages
+# are in the change trail too (never the password hash itself).
+from django.contrib.auth.models import User  # noqa: E402
+from simple_history import register  # noqa: E402
+
+register(User, app="jixiao.web", excluded_fields=["password", "last_login"])
 
 from .project_models import *  # noqa: E402,F401,F403  (project-form models live in their own module)

@@ -32,5 +32,6 @@ urlpatterns = [
     path("audit/", views.audit_upload, name="audit"),
     path("cycle/", include("jixiao.web.cycle_urls")),
     path("projects/", include("jixiao.web.project_urls")),
+    path("manage/", include(("jixiao.web.admin_views", "manage"))),
     path("api/", api.urls),
 ]
