@@ -90,7 +90,8 @@ def _print_sheet(sheet: ScoreSheet, findings: list[Finding]) -> None:
     console.print(f"总分 [bold]{fmt(sheet.total)}[/]分{declared}；等级 [bold]{sheet.grade}[/]；"
                   f"{'合格' if sheet.passed else '不合格'}（合格线{fmt(sheet.framework.pass_line)}分）；"
                   f"核查发现{len(findings)}处问题（jixiao check 查看）")
-    console.print(f"指标体系版本 {sheet.framework_version}，规则指纹 {sheet.rules_hash[:12]}", style="dim")
+    from jixiao.core.versioning import rules_label  # 规则版本 … · 校验码 …; --json keeps the full hash
+    console.print(rules_label(sheet.framework.id, sheet.framework_version, sheet.rules_hash), style="dim", highlight=False)
 
 
 def _print_findings(findings: list[Finding]) -> None:

@@ -29,6 +29,7 @@ from jixiao.core.numbers import fmt
 from jixiao.core.scoring import ScoreSheet
 from jixiao.core.versioning import rules_label
 
+from .context import agency_sentence
 from .render import Rendered, render
 
 REVIEWER_SUFFIX = "-复核底稿"
@@ -47,21 +48,35 @@ class Package:
 
 def clean_score_workbook(path: Path, sheet: ScoreSheet, author: str) -> None:
     """Make a score table written by ``io.excel.export_score_table`` fit the agency's package:
-    drop the reviewer's cell comments (申报…按规则计算…), state the computed total once in the
-    footer, name the rules by version and check code, and the unit as the author."""
+    the 评分过程 cells in the words of the Word report (``agency_sentence`` instead of the
+    engine's “按规则计算：…人工评分…理由…”), no reviewer's cell comments (申报…按规则计算…),
+    the computed total stated once in the footer, the rules by version and check code, the
+    unit as the author."""
     from openpyxl import load_workbook
 
     wb = load_workbook(path)
     fw = sheet.framework
+    metrics = sheet.evaluation.metrics
     footer = (f"评价等级：{sheet.grade}（总分{fmt(sheet.total)}分；{'合格' if sheet.passed else '不合格'}，"
               f"合格线{fmt(fw.pass_line)}分）　{rules_label(fw.id, fw.version, sheet.rules_hash)}")
+    pending = [r for r in sheet.rows if r.explanation]
     for ws in wb.worksheets:
         for row in ws.iter_rows():
             for cell in row:
                 if cell.comment is not None:
                     cell.comment = None
-                if isinstance(cell.value, str) and cell.value.startswith("评价等级：") and "规则指纹" in cell.value:
+                if not isinstance(cell.value, str):
+                    continue
+                if cell.value.startswith("评价等级：") and "规则指纹" in cell.value:
                     cell.value = footer
+                    continue
+                for i, r in enumerate(pending):  # rows come in table order; the first match is the row
+                    tail = "\n按规则计算：" + r.explanation
+                    if cell.value == r.explanation or cell.value.endswith(tail):
+                        evidence = cell.value[:-len(tail)] if cell.value.endswith(tail) else ""
+                        cell.value = "\n".join(x for x in (evidence, agency_sentence(r, metrics)) if x)
+                        del pending[:i + 1]
+                        break
     wb.properties.creator = wb.properties.lastModifiedBy = author
     wb.save(path)
 

@@ -165,7 +165,9 @@ def import_evaluation_file(path: Path, unit: Unit, state: str = Evaluation.DRAFT
     framework = core.framework
     import yaml
 
-    text = yaml.safe_dump(plain(framework.model_dump(exclude_none=True)), allow_unicode=True, sort_keys=False)
+    # exclude_unset, not exclude_none: an explicit ``floor: null`` (可扣至负分) must stay null, or the
+    # site would store other rules (floor 0) than the file's, under another rules hash than the CLI's
+    text = yaml.safe_dump(plain(framework.model_dump(exclude_unset=True)), allow_unicode=True, sort_keys=False)
     version = store_framework(text, framework.id)  # built-in frameworks are stored from the package first
     dumped = plain(core.model_dump(exclude_none=True))
     extra = {k: dumped[k] for k in _extra_keys() if dumped.get(k) not in (None, [], {}, "")}

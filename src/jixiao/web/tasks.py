@@ -1,5 +1,12 @@
 """Background jobs (Huey): document packages are produced outside the request, with their
-progress recorded on the ReportJob so the page can show it."""
+progress recorded on the ReportJob so the page can show it.
+
+Who gets what (issue 17): every package holds the agency's report — the one a unit hands in,
+without audit findings, declared scores or the tool's name. Reviewers, finance reviewers and
+administrators also get the reviewer's copy (复核底稿: the same report with the attachments
+核查发现 and 评分复核说明, and the score table with its 核查发现 sheet); preparers get the
+clean report only. ``reviewer_copy_for(user)`` decides; the job page says which
+(``copies_text``). Both come from ``jixiao.reports.package.write_package``, as on the CLI."""
 
 from __future__ import annotations
 
@@ -15,6 +22,28 @@ from huey.contrib.djhuey import db_task
 from .models import Evaluation, ReportJob
 
 
+def reviewer_copy_for(user) -> bool:
+    """Whether ``user``'s packages include the reviewer's copy (复核底稿): reviewers, finance
+    reviewers, administrators and superusers; not preparers (nor a job nobody requested)."""
+    from .models import Account
+    from .rules import account_of
+
+    if user is None:
+        return False
+    if user.is_superuser:
+        return True
+    account = account_of(user)
+    return account is not None and account.role in (Account.REVIEWER, Account.FINANCE, Account.ADMIN)
+
+
+def copies_text(user) -> str:
+    """What the package of ``user`` contains, as the job page says it."""
+    if reviewer_copy_for(user):
+        return ("报告包含报送版自评报告（Word、Excel评分表，可报送公开）和复核底稿（文件名带“复核底稿”，"
+                "附核查发现与评分复核说明，审核人留存，不对外报送）。")
+    return "报告包含报送版自评报告（Word、Excel评分表），可直接报送；核查发现由审核人在复核底稿中查看。"
+
+
 def enqueue_report(evaluations: list[Evaluation], user, pdf: bool = True) -> ReportJob:
     job = ReportJob.objects.create(requested_by=user, pdf=pdf, total=len(evaluations))
     job.evaluations.set(evaluations)
@@ -28,15 +57,18 @@ def build_reports(job_id: int) -> None:
 
 
 def build_reports_now(job_id: int) -> None:
-    """Write docx + xlsx (+ pdf, one LibreOffice run for the batch) per evaluation into a zip."""
+    """Write the package of each evaluation — the agency's report, and the reviewer's copy for
+    reviewers (``reviewer_copy_for``) — docx + xlsx (+ pdf, one LibreOffice run for the batch),
+    into one zip."""
     from jixiao.core.audit import audit
     from jixiao.core.scoring import score
-    from jixiao.io.excel import export_score_table
-    from jixiao.reports import render_report, to_pdf
+    from jixiao.reports import to_pdf
+    from jixiao.reports.package import write_package
 
     from .bridge import core_evaluation
 
-    job = ReportJob.objects.get(pk=job_id)
+    job = ReportJob.objects.select_related("requested_by").get(pk=job_id)
+    reviewer = reviewer_copy_for(job.requested_by)
     job.status, job.progress = ReportJob.RUNNING, 0
     job.save(update_fields=["status", "progress"])
     work = Path(tempfile.mkdtemp(prefix="jixiao-job-"))
@@ -46,11 +78,10 @@ def build_reports_now(job_id: int) -> None:
             sheet = score(core_evaluation(evaluation))
             findings = audit(sheet)
             stem = f"{evaluation.unit.name}-{evaluation.year}-{evaluation.framework.key}"
-            docs.append(render_report(sheet, findings, work / f"{stem}.docx"))
-            kind_layout = "004" if sheet.framework.kind == "项目支出" else "000"
-            export_score_table(sheet, work / f"{stem}.xlsx", layout=kind_layout, findings=findings)
+            package = write_package(sheet, findings, work, stem, reviewer=reviewer)
+            docs += package.docx
             job.progress += 1
-            job.message = f"已生成 {job.progress}/{job.total} 份Word和Excel"
+            job.message = f"已生成 {job.progress}/{job.total} 份评价的Word和Excel"
             job.save(update_fields=["progress", "message"])
         if job.pdf and docs:
             job.message = "正在转换PDF…"
@@ -63,7 +94,7 @@ def build_reports_now(job_id: int) -> None:
             for path in sorted(work.iterdir()):
                 zf.write(path, path.name)
         job.status, job.result = ReportJob.DONE, str(target.relative_to(settings.MEDIA_ROOT))
-        job.message = f"完成：{job.total}份评价"
+        job.message = f"完成：{job.total}份评价（{'报送版报告和复核底稿' if reviewer else '报送版报告'}）"
     except Exception as exc:  # the job records the failure for the user instead of dying silently
         job.status, job.message = ReportJob.FAILED, f"生成失败：{exc}"
         raise
