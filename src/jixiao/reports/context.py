@@ -254,7 +254,9 @@ _MANUAL = re.compile(rf"人工评分({_NUM})分")
 _JUDGED = re.compile(rf"评价人给分({_NUM})分（该档为分值的[^）]*）")
 _SUM_TOTAL = re.compile(rf"；合计({_NUM})分(，封顶{_NUM}分)?$")
 _SCALED = re.compile(rf"，折算为({_NUM})分$")
-_ENDS_WITH_SCORE = re.compile(rf"(得(满分)?{_NUM}分|不得分|计)$")
+_ENDS_WITH_SCORE = re.compile(rf"(得(满分)?{_NUM}分|不得分)$")
+_SATURATED = re.compile(rf"，按满分({_NUM})分计$")
+_PRO_RATA = re.compile(rf"，按{_NUM}%×{_NUM}计({_NUM})分$")
 
 
 def agency_sentence(row: ScoreRow, metrics: dict[str, Metric] | None = None) -> str:
@@ -293,6 +295,8 @@ def agency_sentence(row: ScoreRow, metrics: dict[str, Metric] | None = None) -> 
     text = text.replace("；无超额数据，不加分", "")
     text = _SUM_TOTAL.sub(lambda m: f"；合计得{m.group(1)}分", text)
     text = _SCALED.sub(lambda m: f"，按分值{fmt(row.effective_weight)}分折算，得{m.group(1)}分", text)
+    text = _SATURATED.sub(lambda m: f"，得满分{m.group(1)}分", text)
+    text = _PRO_RATA.sub(lambda m: f"，按比例得{m.group(1)}分", text)
     text = text.rstrip("。；，")
     if not _ENDS_WITH_SCORE.search(text):
         text += f"，得{score}分"
