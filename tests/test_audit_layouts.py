@@ -84,3 +84,57 @@ def test_json_says_layout_and_rules(built):
     data = file_json(published, audits)
     assert data["rows_read"] == 7 and data["rows_with_rule"] == 7 and data["declared_total"] == "94"
     assert {r["rule"] for r in data["rows"]} == {"generic", "saturating_rate"}
+
+
+FLATTENED = ("示例县2023年度部门整体支出绩效评价指标表 一级指标 二级指标 三级指标 分值 评分标准 得分 部门决策 目标设定 "
+             "绩效目标合理性 3 目标合理得3分，否则不得分 3 部门管理 资金管理 预算执行率 5 每低1%扣0.5分 4.5 合计 100 96")
+
+
+def test_a_file_that_cannot_be_placed_says_what_it_found(tmp_path):
+    """Issue 14.5: never a silent 0-rule result — CLI, --json and the notes the site shows."""
+    from typer.testing import CliRunner
+
+    from jixiao.cli import app
+
+    path = tmp_path / "flattened.txt"
+    path.write_text(FLATTENED + "\n", encoding="utf-8")
+    published, audits = audit_file(path)
+    assert not audits
+    note = next(e for e in published.errors if "无法读取" in e.message)
+    assert note.line == 1 and "三级指标" in note.message and "无法确定每个数字属于哪一列" in note.message
+    result = CliRunner().invoke(app, ["audit", str(path), "--json"])
+    assert result.exit_code == 2
+    import json
+
+    data = json.loads(result.output)
+    assert data["tables"] == [] and any("无法确定每个数字属于哪一列" in n for n in data["notes"])
+    plain = CliRunner().invoke(app, ["audit", str(path)])
+    assert plain.exit_code == 2 and "无法确定每个数字属于哪一列" in plain.output
+
+
+def test_a_header_that_is_not_an_indicator_header_is_named(tmp_path):
+    from docx import Document
+
+    doc = Document()
+    table = doc.add_table(rows=2, cols=5)
+    for c, h in enumerate(("序号", "项目", "分值", "得分", "指标值")):
+        table.cell(0, c).text = h
+    for c, v in enumerate(("1", "参保率", "10", "10", "95%")):
+        table.cell(1, c).text = v
+    doc.add_paragraph("二级指标 三级指标 分值 得分")  # table words in the text, no table
+    path = tmp_path / "other.docx"
+    doc.save(path)
+    published, audits = audit_file(path)
+    assert not audits
+    header = next(e for e in published.errors if e.file == "other.docx#表1")
+    assert header.line == 1 and "无法读取" in header.message and "缺少三级指标列" in header.message
+    assert any("并成连续文字" in e.message and e.line == 2 for e in published.errors)
+
+
+def test_rows_without_any_rule_are_explained(tmp_path):
+    text = "\t".join(("一级指标", "三级指标", "分值", "得分")) + "\n" + "\t".join(("产出", "参保人数", "10", "9")) + "\n"
+    path = tmp_path / "bare.txt"
+    path.write_text(text, encoding="utf-8")
+    published, (ta,) = audit_file(path)
+    assert ta.table.rows_read == 1 and ta.table.rows_with_rule == 0
+    assert any("没有一行读出可执行的评分规则" in e.message for e in published.errors)

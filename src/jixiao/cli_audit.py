@@ -96,6 +96,10 @@ def _shape(table: PublishedTable, code: str) -> str | None:
     return rows[0].parsed.shape if rows else None
 
 
+def _input_sure(table: PublishedTable, code: str) -> bool:
+    return all(r.input_confidence == "high" for r in table.rows if r.code == code)
+
+
 def _met_but_lost(sheet: ScoreSheet, code: str) -> bool:
     """The rule gives full points (the target is met) but the declared score is lower."""
     try:
@@ -128,7 +132,7 @@ def audit_table(table: PublishedTable, narrative=(), totals=()) -> TableAudit:
             shape = _shape(table, f.code)
             if shape in ("generic", "saturating_rate") and f.kind in ("score-mismatch", "target-missed-full"):
                 met_but_lost = f.kind == "score-mismatch" and _met_but_lost(sheet, f.code)
-                if shape == "saturating_rate" or met_but_lost:
+                if (shape == "saturating_rate" or met_but_lost) and _input_sure(table, f.code):
                     confidence = "high"  # arithmetic: 分值×执行率, or a met target with points lost
                 f = replace(f, message=f"{f.message}；{_GENERIC_SAID[shape]}" +
                             ("；实际完成值已达到指标值，却失分" if met_but_lost else ""))
@@ -377,6 +381,9 @@ def audit_cmd(path: Path = typer.Argument(..., help="公开的自评报告（.tx
         console.print(table)
         return
     published, audits = audit_file(path, year)
+    if not audits and as_json:
+        typer.echo(json.dumps({**file_json(published, audits), "tables": []}, ensure_ascii=False, indent=2))
+        raise typer.Exit(code=2)
     if not audits:
         err_console.print(f"[bold red]无法核查 {path}：[/]")
         for e in published.errors:

@@ -1106,14 +1106,20 @@ def _generic_inputs(parsed: ParsedCriteria, indicator: Indicator, rec: _Rec, dec
         item = IndicatorInput(actual=rate, declared=declared, evidence=evidence, loc=rec.loc)
         note, verified = "执行率由项目资金表计算", rate is not None
     else:
-        item = _input(rec.form_row).model_copy(update={"loc": rec.loc, "evidence": evidence, "declared": declared})
+        try:
+            item = _input(rec.form_row).model_copy(update={"loc": rec.loc, "evidence": evidence, "declared": declared})
+        except ValueError:  # 实际完成值 “完成” for a numeric 年度指标值
+            item = IndicatorInput(declared=declared, evidence=evidence, loc=rec.loc)
         verified = item.actual is not None or item.judgement is not None
         note = "实际完成值取自表中" if verified else "实际完成值不是数值，无法按通用规则计分"
     if not verified and declared is not None:
-        item = item.model_copy(update={"override": {"score": declared, "reason": UNVERIFIED}})
+        item = IndicatorInput.model_validate({**item.model_dump(exclude_none=True, exclude={"override"}),
+                                              "override": {"score": declared, "reason": UNVERIFIED}})
+    flat = (rec.loc.file or "").endswith("#连续文字")  # re-cut from flattened text: a reading with a choice in it
     row = PublishedRow(code=indicator.code, name=indicator.name, weight=indicator.weight, declared=declared,
                        criteria=indicator.criteria, evidence=evidence, parsed=parsed,
-                       input_confidence="high" if verified else "low", input_note=note, verified=verified,
+                       input_confidence=("medium" if flat else "high") if verified else "low", input_note=note,
+                       verified=verified,
                        loc=rec.loc, actual=item.actual)
     return item, row
 
@@ -1201,6 +1207,14 @@ def build_table(raw: RawTable, index: int, *, file: str, text: str, year: int, u
 def _finish(path: str, stream: Stream, layout: str | None, text: str, year: int | None) -> PublishedFile:
     notes: list[LoadError] = []
     raws, narrative = find_tables(stream)
+    if not raws:
+        from jixiao.io.flat_form import flat_rows
+
+        if rows := flat_rows(text, Path(path).name):
+            raws, _ = find_tables(rows)
+            layout = "flat-form"
+            notes.append(LoadError(path, None, "", "表格的单元格已并成连续文字，按项目支出绩效自评表的列序（三级指标、年度指标值、"
+                                                   "实际完成值、分值、得分）重新切分读取；读数有选择，发现的可信度不标为高"))
     year = year or detect_year(text)
     if year is None:
         notes.append(LoadError(path, None, "year", "无法从文中确定评价年度，按2023年计"))
@@ -1212,9 +1226,68 @@ def _finish(path: str, stream: Stream, layout: str | None, text: str, year: int 
         if table is not None:
             tables.append(table)
     if not tables:
+        notes.extend(_unplaced(stream, path))
         notes.append(LoadError(path, None, "", "未找到指标得分表（需含一级/三级指标及分值或得分列的表头）"))
+    else:
+        for table in tables:
+            if table.rows_read and not table.rows_with_rule:
+                notes.append(LoadError(table.loc.file or path, table.loc.line, "",
+                                       f"表{table.index}读出{table.rows_read}行，但没有一行读出可执行的评分规则"
+                                       "（无评分标准列，且无年度指标值/实际完成值可按通用规则计分）"))
     return PublishedFile(path=path, tables=tuple(tables), narrative=tuple(narrative), errors=tuple(notes),
                          layout=layout, year=year, unit=unit)
+
+
+_TABLE_WORDS = ("一级指标", "二级指标", "三级指标", "分值", "权重", "得分", "指标值", "实际完成值", "完成值", "评分标准",
+                "偏差原因", "年度指标值", "自评分")
+
+
+def _unplaced(stream: Stream, path: str, limit: int = 3) -> list[LoadError]:
+    """What a file the reader could not place holds: where table words stand and why they
+    could not be read as an indicator table (issue 14.5: never a silent empty result)."""
+    whole = "".join(i.text if isinstance(i, Line) else "".join(i.cells) for i in stream)
+    if (len(re.findall(r"[項標績評預實]", whole)) >= 5 or
+            len(re.findall(r"[\(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,7}[\)）]", whole)) >= 5):
+        first = next((i.loc for i in stream), SourceRef(file=path))
+        return [LoadError(first.file or path, first.line, "",
+                          "文字被转为繁体字并插入了拼音（如“項(xiàng)目”“指標(biāo)”），表头字样无法识别，无法读取；"
+                          "请提供原发布的简体文本、Word/Excel原件或PDF")]
+    found: list[LoadError] = []
+    for item in stream:
+        text = item.text if isinstance(item, Line) else " ".join(item.cells)
+        flat = re.sub(r"\s+", "", text)
+        words = [w for w in _TABLE_WORDS if w in flat]
+        if len(words) < 3:
+            continue
+        shown = "、".join(words[:6])
+        if isinstance(item, Line) or (isinstance(item, Row) and len([c for c in item.cells if c.strip()]) <= 2):
+            numbers = len(re.findall(r"\d+(?:\.\d+)?", text))
+            why = (f"表格的单元格已并成连续文字（{len(text)}字，含{numbers}个数字），无法确定每个数字属于哪一列、哪一行；"
+                   "请提供Word/Excel原件或按单元格分隔的文本")
+        else:
+            roles = [r for r in (header_roles(item.cells) or []) if r]
+            cells = [re.sub(r"\s+", "", c) for c in item.cells if c.strip()]
+            have = {r for c in cells for r, regex in COLUMN_ROLES if regex.match(c.replace("（", "(").replace("）", ")"))}
+            missing = [label for role, label in (("level3", "三级指标"), ("weight", "分值/权重"), ("score", "得分"))
+                       if role not in have]
+            why = (f"该行有{len(cells)}格（{'|'.join(cells[:8])}{'…' if len(cells) > 8 else ''}），"
+                   f"未识别为指标表表头" + (f"：缺少{'、'.join(missing)}列" if missing else "")) if not roles else "表头已识别，但其下没有可读的指标行"
+        found.append(LoadError(item.loc.file or path, item.loc.line, "", f"找到含“{shown}”的表格文字，但无法读取：{why}"))
+        if len(found) >= limit:
+            break
+    if not found:  # table words spread over many lines: cells broken over lines
+        items = [i for i in stream if (i.text if isinstance(i, Line) else "".join(i.cells)).strip()]
+        for start in range(0, len(items), 10):
+            window = items[start:start + 40]
+            flat = re.sub(r"\s+", "", "".join(i.text if isinstance(i, Line) else "".join(i.cells) for i in window))
+            words = [w for w in _TABLE_WORDS if w in flat]
+            if len(words) >= 3:
+                first, last = window[0].loc, window[-1].loc
+                found.append(LoadError(first.file or path, first.line, "",
+                                       f"第{first.line}–{last.line}行有表格文字（含“{'、'.join(words[:6])}”），但每格的文字"
+                                       "分散在多行，未能对齐成表头与指标行，无法读取"))
+                break
+    return found
 
 
 def import_text(text: str, file: str = "<text>", year: int | None = None) -> PublishedFile:

@@ -1,0 +1,117 @@
+"""A 项目支出绩效自评表 whose cells were flattened into a run of words and numbers.
+
+Text copied from a web page or a PDF preview loses the table: ``… 数量指标 指标1:服务对象人数
+100人次 100人次 15 15 质量指标 服务达标率 80% 80% 20 20 …``. The national form's row order is
+fixed — 三级指标, 年度指标值, 实际完成值, 分值, 得分, 偏差原因 — so the rows can be found again
+where two numbers (分值, 得分) follow two values (年度指标值, 实际完成值), with the 一级/二级
+headings in the words before them; the 项目资金 line (年度资金总额 a b c 分值 执行率 得分) and
+总分 are found by their labels. The rows come back as table rows under the form's own header,
+so the ordinary reader (``jixiao.io.published``) scores them with the form's generic rules.
+
+Only a reading: rows whose values were printed out of order are not recovered (the audit
+says how many rows it read), and findings on them are never of high confidence.
+"""
+
+from __future__ import annotations
+
+import re
+
+from jixiao.core.model import SourceRef
+
+HEADER = ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"]
+MONEY_HEADER = ["", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"]
+
+_NUM = re.compile(r"^\d+(?:\.\d+)?$")
+_RATE = re.compile(r"^\d+(?:\.\d+)?%$")
+_LEVEL1 = re.compile(r"(产出|效益|满意度)指标(?:\(\d+(?:\.\d+)?分\))?")
+_LEVEL2 = re.compile(r"(数量|质量|时效|进度|成本|经济效益|社会效益|生态效益|可持续影响|服务对象满意度)指标")
+_VALUE_WORDS = re.compile(r"^(?:达成|达到|完成|基本完成|部分达成|未达成|未完成|是|否|有效|合格|优|良|满意|效果明显|明显|显著|"
+                          r"达成预期指标|达成年度指标|按时|及时|符合|规范|健全|已完成|全覆盖|提高|降低|改善|持续|长期)")
+_MARKERS = ("年度指标值", "实际完成值", "偏差原因")
+
+
+def looks_like_form(text: str) -> bool:
+    flat = re.sub(r"\s+", "", text)
+    return all(m in flat for m in ("指标值", "完成值", "分值", "得分")) and ("偏差原因" in flat or "自评表" in flat)
+
+
+def _value(token: str) -> bool:
+    if re.match(r"^指标\d", token) or token in ("……", "…", "/"):
+        return False
+    return bool(re.search(r"\d|%|[≥≤><=≧≦＞＜]", token)) or bool(_VALUE_WORDS.match(token)) or len(token) <= 4
+
+
+def _clean(text: str) -> tuple[str | None, str | None, str]:
+    """The 一级 and 二级 headings named in a run of words, and the 三级 name left."""
+    flat = re.sub(r"\s+", "", text).replace("（", "(").replace("）", ")").replace("：", ":")
+    flat = re.sub(r"(?:绩效指标|一级指标|二级指标|三级指标|年度总体目标)", "", flat)
+    level1 = level2 = None
+    for m in _LEVEL1.finditer(flat):
+        level1 = m[1] + "指标"
+    for m in _LEVEL2.finditer(flat):
+        level2 = m[1] + "指标"
+    rest = _LEVEL2.sub(" ", _LEVEL1.sub(" ", flat))
+    pieces = [p for p in re.split(r"指标\d+[:、.]?|\s+|……|…", rest) if p and p != ":"]
+    return level1, level2, pieces[-1] if pieces else ""
+
+
+def flat_rows(text: str, file: str):
+    """Rows (``jixiao.io.published.Row``) of a flattened national form, or [] when none."""
+    from jixiao.io.published import Row
+
+    if not looks_like_form(text):
+        return []
+    rows = []
+    where = SourceRef(file=f"{file}#连续文字", line=1)
+    flat = text.replace("\u3000", " ")
+    m = re.search(r"年度资金总额[:：]?\s*((?:[\d.,%\-—]+\s*){3,6})", flat)
+    if m:
+        values = [v for v in m[1].split() if v not in ("-", "—")]
+        money = {}
+        nums = [v for v in values]
+        if len(nums) >= 6:
+            money = dict(zip(("initial", "annual", "spent", "weight", "rate", "score"), nums[:6]))
+        elif len(nums) == 5:
+            rate = next((i for i, v in enumerate(nums) if v.endswith("%")), None)
+            keys = ("initial", "annual", "spent", "weight", "rate", "score") if rate is not None else \
+                ("initial", "annual", "spent", "weight", "score")
+            if rate is not None and rate == 3:  # no 年初预算数 printed
+                keys = ("annual", "spent", "weight", "rate", "score")
+            money = dict(zip(keys, nums))
+        if money:
+            rows.append(Row(MONEY_HEADER, where))
+            rows.append(Row(["年度资金总额", *(money.get(k, "") for k in
+                                             ("initial", "annual", "spent", "weight", "rate", "score"))], where))
+    start = max((flat.rfind(k) for k in ("偏差原因分析及改进措施", "改进措 施", "改进措施", "偏差原因")), default=-1)
+    body = flat[start:] if start >= 0 else flat
+    body = re.sub(r"^\S*", "", body, count=1)
+    end = re.search(r"总\s*分", body)
+    tail = body[end.start():] if end else ""
+    body = body[:end.start()] if end else body
+    tokens = body.split()
+    rows.append(Row(HEADER, where))
+    level1 = level2 = ""
+    buffer: list[str] = []
+    i, count = 0, 0
+    while i < len(tokens):
+        if i >= 2 and i + 1 < len(tokens) and _NUM.match(tokens[i]) and _NUM.match(tokens[i + 1]) \
+                and _value(tokens[i - 2]) and _value(tokens[i - 1]) and len(buffer) >= 3 \
+                and float(tokens[i + 1]) <= float(tokens[i]) * 1.5 and float(tokens[i]) <= 60:
+            name_text = " ".join(buffer[:-2])
+            l1, l2, name = _clean(name_text)
+            if name:
+                level1, level2 = l1 or level1, l2 or level2
+                count += 1
+                rows.append(Row([level1, level2, name, buffer[-2], buffer[-1], tokens[i], tokens[i + 1], ""],
+                                SourceRef(file=f"{file}#连续文字", line=count + 1)))
+                buffer = []
+                i += 2
+                continue
+        buffer.append(tokens[i])
+        i += 1
+    if count == 0:
+        return []
+    total = re.match(r"总\s*分\s*(\d+(?:\.\d+)?)?\s*(\d+(?:\.\d+)?)?", tail)
+    if total and total[1]:
+        rows.append(Row(["总分", "", "", "", "", total[1] if total[2] else "", total[2] or total[1], ""], where))
+    return rows
