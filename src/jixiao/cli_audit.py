@@ -147,6 +147,14 @@ def audit_table(table: PublishedTable, narrative=(), totals=()) -> TableAudit:
                                                 str(f.loc) if f.loc else None))
     for t in text_audit(table.evaluation, narrative, totals):
         result.findings.append(_from_text(t))
+    for row in table.rows:  # a 项目资金 block read with a table: its own checks (core.project_form)
+        if row.money is not None:
+            from jixiao.core.project_form import finding_title, money_findings
+
+            for f in money_findings(row.money, row.loc):
+                result.findings.append(AuditFinding(row.code, f.kind, finding_title(f), f.message, f.severity,
+                                                    "high" if row.input_confidence == "high" else "medium",
+                                                    str(row.loc)))
     for f in getattr(table, "form_findings", ()):  # a 项目支出绩效自评表's own checks (io.project_form_audit)
         result.findings.append(AuditFinding(f.code, f.kind, f.title, f.message, f.severity, "high",
                                             str(f.loc) if f.loc else None))

@@ -583,6 +583,38 @@ def build_evaluation(form: ProjectForm, template: FormTemplate | None = None) ->
 # --- review: scoring and the form's own checks ----------------------------------------
 
 
+def money_findings(money: Money, loc: SourceRef | None = None) -> list[Finding]:
+    """The 项目资金 block's own findings: ``money-rate``, ``money-missing``, ``money-sum``,
+    ``money-over`` (see ``check_form``; also used by the audit of forms read as tables)."""
+    findings: list[Finding] = []
+    rate = money.execution_rate()
+    if rate is not None and money.declared_rate is not None:
+        places = max(0, -money.declared_rate.as_tuple().exponent)  # compare at the precision written
+        if quantize(rate, places) != money.declared_rate:
+            findings.append(Finding(EXECUTION_CODE, "money-rate",
+                                    f"项目资金表填写执行率{fmt(money.declared_rate)}%，全年执行数{fmt(money.total.spent)}"
+                                    f"÷全年预算数{fmt(money.total.annual)}为{fmt(rate)}%", "error", loc))
+    if rate is None:
+        findings.append(Finding(EXECUTION_CODE, "money-missing",
+                                "项目资金表缺少年度资金总额的全年预算数或全年执行数（或预算数为0），无法计算执行率",
+                                "error", loc))
+    for column, label in MONEY_COLUMNS.items():
+        total = getattr(money.total, column)
+        parts = [getattr(getattr(money, r), column) for r in ("fiscal", "carryover", "other")]
+        given = [p for p in parts if p is not None]
+        if total is not None and given and sum(given, ZERO) != total:
+            findings.append(Finding(EXECUTION_CODE, "money-sum",
+                                    f"{label}：当年财政拨款、上年结转资金、其他资金合计{fmt(sum(given, ZERO))}{money.unit}，"
+                                    f"年度资金总额为{fmt(total)}{money.unit}", "error", loc))
+    for key, label in MONEY_ROWS.items():
+        amounts: Amounts = getattr(money, key)
+        if amounts.annual is not None and amounts.spent is not None and amounts.spent > amounts.annual:
+            findings.append(Finding(EXECUTION_CODE, "money-over",
+                                    f"{label.removeprefix('其中：')}全年执行数{fmt(amounts.spent)}{money.unit}"
+                                    f"超过全年预算数{fmt(amounts.annual)}{money.unit}", "warning", loc))
+    return findings
+
+
 def check_form(built: BuiltForm, sheet: ScoreSheet) -> list[Finding]:
     """The form's own findings (Chinese messages), in table order:
 
@@ -596,33 +628,7 @@ def check_form(built: BuiltForm, sheet: ScoreSheet) -> list[Finding]:
       执行率, its rows do not add up to 年度资金总额, or more was spent than budgeted.
     """
     form = built.form
-    findings: list[Finding] = []
-    money = form.money
-    rate = money.execution_rate()
-    if rate is not None and money.declared_rate is not None:
-        places = max(0, -money.declared_rate.as_tuple().exponent)  # compare at the precision written
-        if quantize(rate, places) != money.declared_rate:
-            findings.append(Finding(EXECUTION_CODE, "money-rate",
-                                    f"项目资金表填写执行率{fmt(money.declared_rate)}%，全年执行数{fmt(money.total.spent)}"
-                                    f"÷全年预算数{fmt(money.total.annual)}为{fmt(rate)}%", "error", form.loc))
-    if rate is None:
-        findings.append(Finding(EXECUTION_CODE, "money-missing",
-                                "项目资金表缺少年度资金总额的全年预算数或全年执行数（或预算数为0），无法计算执行率",
-                                "error", form.loc))
-    for column, label in MONEY_COLUMNS.items():
-        total = getattr(money.total, column)
-        parts = [getattr(getattr(money, r), column) for r in ("fiscal", "carryover", "other")]
-        given = [p for p in parts if p is not None]
-        if total is not None and given and sum(given, ZERO) != total:
-            findings.append(Finding(EXECUTION_CODE, "money-sum",
-                                    f"{label}：当年财政拨款、上年结转资金、其他资金合计{fmt(sum(given, ZERO))}{money.unit}，"
-                                    f"年度资金总额为{fmt(total)}{money.unit}", "error", form.loc))
-    for key, label in MONEY_ROWS.items():
-        amounts: Amounts = getattr(money, key)
-        if amounts.annual is not None and amounts.spent is not None and amounts.spent > amounts.annual:
-            findings.append(Finding(EXECUTION_CODE, "money-over",
-                                    f"{label.removeprefix('其中：')}全年执行数{fmt(amounts.spent)}{money.unit}"
-                                    f"超过全年预算数{fmt(amounts.annual)}{money.unit}", "warning", form.loc))
+    findings: list[Finding] = money_findings(form.money, form.loc)
     for i, row in enumerate(form.indicators):
         if row.not_applicable is not None:
             continue

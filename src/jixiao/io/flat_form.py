@@ -82,6 +82,13 @@ def flat_rows(text: str, file: str):
             rows.append(Row(MONEY_HEADER, where))
             rows.append(Row(["年度资金总额", *(money.get(k, "") for k in
                                              ("initial", "annual", "spent", "weight", "rate", "score"))], where))
+            fiscal = re.search(r"其中[:：]?\s*(?:本年|当年)?财政拨款\s*((?:\d[\d.,]*\s+){2,3})", flat)
+            if fiscal:
+                nums = fiscal[1].split()
+                keys = ("initial", "annual", "spent") if len(nums) == 3 else ("annual", "spent")
+                amounts = dict(zip(keys, nums))
+                rows.append(Row(["其中：当年财政拨款", *(amounts.get(k, "") for k in ("initial", "annual", "spent")),
+                                 "", "", ""], where))
     start = max((flat.rfind(k) for k in ("偏差原因分析及改进措施", "改进措 施", "改进措施", "偏差原因")), default=-1)
     body = flat[start:] if start >= 0 else flat
     body = re.sub(r"^\S*", "", body, count=1)
@@ -95,7 +102,8 @@ def flat_rows(text: str, file: str):
     i, count = 0, 0
     while i < len(tokens):
         if i >= 2 and i + 1 < len(tokens) and _NUM.match(tokens[i]) and _NUM.match(tokens[i + 1]) \
-                and _value(tokens[i - 2]) and _value(tokens[i - 1]) and len(buffer) >= 3 \
+                and _value(tokens[i - 1]) and (_value(tokens[i - 2]) or _VALUE_WORDS.match(tokens[i - 1])) \
+                and len(buffer) >= 3 and not re.match(r"^指标\d", tokens[i - 2]) \
                 and float(tokens[i + 1]) <= float(tokens[i]) * 1.5 and float(tokens[i]) <= 60:
             name_text = " ".join(buffer[:-2])
             l1, l2, name = _clean(name_text)

@@ -413,17 +413,28 @@ class _MoneyBlock:
 
     values: dict[str, str]
     loc: SourceRef
+    parts: dict[str, dict[str, str]] = field(default_factory=dict)  # 其中：当年财政拨款 / 上年结转资金 / 其他资金
 
     def money(self):
         from jixiao.core.project_form import Amounts, Money
 
+        def amounts(values: dict[str, str]) -> Amounts:
+            return Amounts(**{k: to_decimal(values.get(k, "")) for k in ("initial", "annual", "spent")})
+
         rate = to_decimal(self.values.get("rate", "").replace("%", ""))
-        if rate is not None and "%" not in self.values.get("rate", "") and rate <= 1:
+        if rate is not None and "%" not in self.values.get("rate", "") and rate <= 1 and rate != 0:
             rate = rate * 100
-        return Money(total=Amounts(initial=to_decimal(self.values.get("initial", "")),
-                                   annual=to_decimal(self.values.get("annual", "")),
-                                   spent=to_decimal(self.values.get("spent", ""))),
+        return Money(total=amounts(self.values), **{k: amounts(v) for k, v in self.parts.items()},
                      declared_score=to_decimal(self.values.get("score", "")), declared_rate=rate)
+
+
+def _money_part(cells: list[str]) -> str | None:
+    """Which sub-row of the 项目资金 block a row is (其中：当年财政拨款, 上年结转资金, 其他资金)."""
+    label = re.sub(r"\s+", "", " ".join(cells[:4]))
+    for key, words in (("fiscal", ("财政拨款",)), ("carryover", ("上年结转",)), ("other", ("其他资金",))):
+        if any(w in label for w in words):
+            return key
+    return None
 
 
 def _money_header(cells: list[str]) -> dict[int, str] | None:
@@ -488,14 +499,18 @@ def find_tables(stream: Stream) -> tuple[list[RawTable], list[Line]]:
             continue
         if money_cols and any(re.sub(r"\s+", "", c).startswith(("年度资金总额", "资金总额", "合计")) for c in item.cells[:4]):
             values = {key: item.cells[i].strip() for i, key in money_cols.items() if i < len(item.cells)}
-            money, money_cols = _MoneyBlock(values, item.loc), None
+            money = _MoneyBlock(values, item.loc)
+            continue
+        if money_cols and money is not None and (part := _money_part(item.cells)) and part not in money.parts:
+            money.parts[part] = {key: item.cells[i].strip() for i, key in money_cols.items()
+                                 if i < len(item.cells) and key in ("initial", "annual", "spent")}
             continue
         roles = header_roles(item.cells)
         if roles:
             if current is not None and not current.closed and current.total is None and _same(roles, current.roles):
                 continue
             current = RawTable(title=title, roles=roles, header=item.loc, money=money)
-            money = None
+            money = money_cols = None
             tables.append(current)
             continue
         if current is None or current.closed or current.total is not None:
@@ -820,6 +835,7 @@ class PublishedRow:
     loc: SourceRef
     parent: str | None = None
     actual: Decimal | None = None
+    money: Any = None  # the 项目资金 block of a 预算执行率 row (``jixiao.core.project_form.Money``)
 
     @property
     def confidence(self) -> Confidence:
@@ -1120,7 +1136,7 @@ def _generic_inputs(parsed: ParsedCriteria, indicator: Indicator, rec: _Rec, dec
                        criteria=indicator.criteria, evidence=evidence, parsed=parsed,
                        input_confidence=("medium" if flat else "high") if verified else "low", input_note=note,
                        verified=verified,
-                       loc=rec.loc, actual=item.actual)
+                       loc=rec.loc, actual=item.actual, money=rec.execution)
     return item, row
 
 
