@@ -49,7 +49,7 @@ def _urls(ev: Evaluation, attachment: Attachment) -> dict[str, str]:
     return {
         "page": f"/evaluations/{ev.pk}/",
         "finance": f"/evaluations/{ev.pk}/extra/",
-        "trail": f"/evaluations/{ev.pk}/history/",
+        "trail": f"/evaluations/{ev.pk}/trail/",
         "attachment": f"/evaluations/{ev.pk}/attachments/{attachment.pk}/",
         "report": f"/public/{ev.pk}/download/docx/",
         "score_table": f"/public/{ev.pk}/",

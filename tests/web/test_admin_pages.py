@@ -13,7 +13,7 @@ from jixiao.web.models import Account, Unit
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["/manage/accounts/", "/manage/accounts/new/", "/manage/units/", "/manage/units/new/", "/manage/history/"]
+PAGES = ["/manage/accounts/", "/manage/accounts/new/", "/manage/units/", "/manage/units/new/", "/manage/trail/"]
 
 
 @pytest.mark.parametrize("user", [a[0] for a in ACCOUNTS] + ["anonymous"])
@@ -64,7 +64,7 @@ def test_edit_role_deactivate_password_and_the_trail(demo, login):
     assert "不能停用自己的账号" in admin.post(f"/manage/accounts/{me.pk}/active/", {"active": "0"}, follow=True) \
         .content.decode()
     assert User.objects.get(username="admin").is_active
-    trail = admin.get("/manage/history/").content.decode()
+    trail = admin.get("/manage/trail/").content.decode()
     for text in ("修改单位或角色", "角色", "填报人", "审核人", "示范省医疗保障局", "设置密码", "停用账号"):
         assert text in trail, text
     assert "pbkdf2" not in trail  # never a password hash
@@ -93,7 +93,7 @@ def test_unit_tree_moves_children_and_refuses_a_loop(demo, login):
     for unit in (kunming, xundian, new):
         unit.refresh_from_db()
         assert unit.path.startswith(nanjing.path), unit.name
-    assert "新建单位" in admin.get("/manage/history/").content.decode()
+    assert "新建单位" in admin.get("/manage/trail/").content.decode()
 
 
 def _header_links(html: str) -> list[str]:

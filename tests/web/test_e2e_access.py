@@ -48,7 +48,7 @@ def test_anonymous_visitor_reads_the_score_table_and_downloads_the_report(page, 
     page.goto(f"{site}/evaluations/{ev.pk}/")
     assert "/login/" in page.url
     sign_in(page, site, "zhongwei_tianbao")
-    for url in (f"/evaluations/{ev.pk}/", f"/evaluations/{ev.pk}/history/", f"/evaluations/{ev.pk}/extra/"):
+    for url in (f"/evaluations/{ev.pk}/", f"/evaluations/{ev.pk}/trail/", f"/evaluations/{ev.pk}/extra/"):
         response = page.goto(f"{site}{url}")
         assert response.status == 403 and "403 无权访问" in page.inner_text("#error-page"), url
     response = page.goto(f"{site}/public/999999/")

@@ -60,7 +60,8 @@ def test_trail_names_each_changed_field_and_nothing_else(demo, login):
     entries = [e for e in _history(Evaluation.objects.get(pk=ev.pk)) if e["what"].startswith("C22")]
     assert [(e["what"], e["before"], e["after"]) for e in entries] == [
         ("C22 佐证材料", before.get("evidence", ""), "统计年报第3页")]
-    html = client.get(f"/evaluations/{ev.pk}/history/").content.decode()
+    html = client.get(f"/evaluations/{ev.pk}/trail/").content.decode()
+    assert client.post(f"/evaluations/{ev.pk}/trail/").status_code == 405  # the trail is read only
     assert "C22 佐证材料" in html and "C22 实际值" not in html and "evidence=" not in html
 
 

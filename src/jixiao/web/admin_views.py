@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from .models import Account, Unit
 
@@ -286,6 +286,7 @@ def _value(record, field: str) -> str:
 
 
 @_admin_only
+@require_GET
 def history(request):
     """The change trail of units and accounts: who, when, what, before → after (latest 300)."""
     entries = []
@@ -315,5 +316,5 @@ urlpatterns = [
     path("units/", units, name="units"),
     path("units/new/", unit_create, name="unit_create"),
     path("units/<int:pk>/", unit_edit, name="unit_edit"),
-    path("history/", history, name="history"),
+    path("trail/", history, name="history"),
 ]

@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from .models import Attachment, Evaluation
 
@@ -60,8 +60,9 @@ def download_attachment(request, pk: int, attachment_id: int):
 
 
 @login_required
+@require_GET
 def history(request, pk: int):
-    """The evaluation's whole change trail (its page shows the latest 50 entries)."""
+    """The evaluation's whole change trail (its page shows the latest 50 entries); read only."""
     from .views import _history
 
     evaluation = _evaluation(request, pk, "jixiao.view_evaluation")
