@@ -32,7 +32,8 @@ _MARKERS = ("年度指标值", "实际完成值", "偏差原因")
 
 def looks_like_form(text: str) -> bool:
     flat = re.sub(r"\s+", "", text)
-    return all(m in flat for m in ("指标值", "完成值", "分值", "得分")) and ("偏差原因" in flat or "自评表" in flat)
+    return all(m in flat for m in ("指标值", "分值", "得分")) and ("完成值" in flat or "实际值" in flat) \
+        and ("偏差原因" in flat or "自评表" in flat or "改进措施" in flat)
 
 
 def _value(token: str) -> bool:
@@ -44,7 +45,7 @@ def _value(token: str) -> bool:
 def _clean(text: str) -> tuple[str | None, str | None, str]:
     """The 一级 and 二级 headings named in a run of words, and the 三级 name left."""
     flat = re.sub(r"\s+", "", text).replace("（", "(").replace("）", ")").replace("：", ":")
-    flat = re.sub(r"(?:绩效指标|一级指标|二级指标|三级指标|年度总体目标)", "", flat)
+    flat = re.sub(r"(?:绩效指标|一级指标|二级指标|三级指标|年度总体目标|年度指标值|实际完成值|指标值|完成值)", "", flat)
     level1 = level2 = None
     for m in _LEVEL1.finditer(flat):
         level1 = m[1] + "指标"
@@ -56,14 +57,30 @@ def _clean(text: str) -> tuple[str | None, str | None, str]:
 
 
 def flat_rows(text: str, file: str):
-    """Rows (``jixiao.io.published.Row``) of a flattened national form, or [] when none."""
-    from jixiao.io.published import Row
+    """Rows (``jixiao.io.published.Row``) of the flattened national forms in a text, one form
+    after another (each starts at its 项目名称), or [] when none."""
+    from jixiao.io.published import Line
 
     if not looks_like_form(text):
         return []
+    starts = [m.start() for m in re.finditer(r"项\s*目\s*名\s*称", text)] or [0]
+    starts[0] = 0
+    out: list = []
+    for k, (a, b) in enumerate(zip(starts, starts[1:] + [len(text)]), 1):
+        rows = _form_rows(text[a:b], file, k)
+        if rows:
+            if out:
+                out.append(Line("项目名称", SourceRef(file=f"{file}#连续文字")))  # the next form
+            out.extend(rows)
+    return out
+
+
+def _form_rows(text: str, file: str, part: int):
+    from jixiao.io.published import Row
+
     rows = []
     where = SourceRef(file=f"{file}#连续文字", line=1)
-    flat = text.replace("\u3000", " ")
+    flat = re.sub(r"\s*\|\s*", " ", text.replace("\u3000", " "))
     m = re.search(r"年度资金总额[:：]?\s*((?:[\d.,%\-—]+\s*){3,6})", flat)
     if m:
         values = [v for v in m[1].split() if v not in ("-", "—")]
@@ -90,6 +107,9 @@ def flat_rows(text: str, file: str):
                 rows.append(Row(["其中：当年财政拨款", *(amounts.get(k, "") for k in ("initial", "annual", "spent")),
                                  "", "", ""], where))
     start = max((flat.rfind(k) for k in ("偏差原因分析及改进措施", "改进措 施", "改进措施", "偏差原因")), default=-1)
+    head = re.sub(r"\s+", "", flat[:start] if start >= 0 else flat)
+    # 绩效目标自评表 (Anhui, Sichuan): 分值 | 年度指标值 | 全年实际值 | 得分
+    weight_first = 0 <= head.rfind("分值") < head.rfind("年度指标值") and "全年实际值" in head
     body = flat[start:] if start >= 0 else flat
     body = re.sub(r"^\S*", "", body, count=1)
     end = re.search(r"总\s*分", body)
@@ -101,6 +121,22 @@ def flat_rows(text: str, file: str):
     buffer: list[str] = []
     i, count = 0, 0
     while i < len(tokens):
+        if weight_first:
+            if buffer and i + 3 < len(tokens) and _NUM.match(tokens[i]) and _NUM.match(tokens[i + 3]) \
+                    and _value(tokens[i + 1]) and _value(tokens[i + 2]):
+                if float(tokens[i + 3]) <= float(tokens[i]) and float(tokens[i]) <= 60:
+                    l1, l2, name = _clean(" ".join(buffer))
+                    if name:
+                        level1, level2 = l1 or level1, l2 or level2
+                        count += 1
+                        rows.append(Row([level1, level2, name, tokens[i + 1], tokens[i + 2], tokens[i], tokens[i + 3], ""],
+                                        SourceRef(file=f"{file}#连续文字", line=count + 1 + 100 * (part - 1))))
+                        buffer = []
+                        i += 4
+                        continue
+            buffer.append(tokens[i])
+            i += 1
+            continue
         if i >= 2 and i + 1 < len(tokens) and _NUM.match(tokens[i]) and _NUM.match(tokens[i + 1]) \
                 and _value(tokens[i - 1]) and (_value(tokens[i - 2]) or _VALUE_WORDS.match(tokens[i - 1])) \
                 and len(buffer) >= 3 and not re.match(r"^指标\d", tokens[i - 2]) \
@@ -111,7 +147,21 @@ def flat_rows(text: str, file: str):
                 level1, level2 = l1 or level1, l2 or level2
                 count += 1
                 rows.append(Row([level1, level2, name, buffer[-2], buffer[-1], tokens[i], tokens[i + 1], ""],
-                                SourceRef(file=f"{file}#连续文字", line=count + 1)))
+                                SourceRef(file=f"{file}#连续文字", line=count + 1 + 100 * (part - 1))))
+                buffer = []
+                i += 2
+                continue
+        if buffer and i + 1 < len(tokens) and _NUM.match(tokens[i]) and _NUM.match(tokens[i + 1]) \
+                and re.match(r"^指标\d+[:：]\S", buffer[-1]) \
+                and not (i + 2 < len(tokens) and _NUM.match(tokens[i + 2])) \
+                and float(tokens[i + 1]) <= float(tokens[i]) and float(tokens[i]) <= 60:
+            # ``指标1:工程质量合格 10 10``: a row printed without 年度指标值 and 实际完成值
+            l1, l2, name = _clean(" ".join(buffer))
+            if name:
+                level1, level2 = l1 or level1, l2 or level2
+                count += 1
+                rows.append(Row([level1, level2, name, "", "", tokens[i], tokens[i + 1], ""],
+                                SourceRef(file=f"{file}#连续文字", line=count + 1 + 100 * (part - 1))))
                 buffer = []
                 i += 2
                 continue
