@@ -117,57 +117,47 @@ def _form_rows(text: str, file: str, part: int):
     body = body[:end.start()] if end else body
     tokens = body.split()
     rows.append(Row(HEADER, where))
-    level1 = level2 = ""
+    levels = ["", ""]
+    made = [0]  # rows emitted
     buffer: list[str] = []
-    i, count = 0, 0
+    i = 0
+
+    def emit(words: list[str], target: str, actual: str, weight: str, score: str) -> bool:
+        """A row from the words before its values (headings and name); False when no name is left."""
+        l1, l2, name = _clean(" ".join(words))
+        if not name:
+            return False
+        levels[:] = [l1 or levels[0], l2 or levels[1]]
+        made[0] += 1
+        line = made[0] + 1 + 100 * (part - 1)
+        rows.append(Row([*levels, name, target, actual, weight, score, ""], SourceRef(file=f"{file}#连续文字", line=line)))
+        return True
+
+    def num(k: int) -> bool:
+        return k < len(tokens) and bool(_NUM.match(tokens[k]))
+
     while i < len(tokens):
+        t = tokens
         if weight_first:
-            if buffer and i + 3 < len(tokens) and _NUM.match(tokens[i]) and _NUM.match(tokens[i + 3]) \
-                    and _value(tokens[i + 1]) and _value(tokens[i + 2]):
-                if float(tokens[i + 3]) <= float(tokens[i]) and float(tokens[i]) <= 60:
-                    l1, l2, name = _clean(" ".join(buffer))
-                    if name:
-                        level1, level2 = l1 or level1, l2 or level2
-                        count += 1
-                        rows.append(Row([level1, level2, name, tokens[i + 1], tokens[i + 2], tokens[i], tokens[i + 3], ""],
-                                        SourceRef(file=f"{file}#连续文字", line=count + 1 + 100 * (part - 1))))
-                        buffer = []
-                        i += 4
-                        continue
-            buffer.append(tokens[i])
-            i += 1
-            continue
-        if i >= 2 and i + 1 < len(tokens) and _NUM.match(tokens[i]) and _NUM.match(tokens[i + 1]) \
-                and _value(tokens[i - 1]) and (_value(tokens[i - 2]) or _VALUE_WORDS.match(tokens[i - 1])) \
-                and len(buffer) >= 3 and not re.match(r"^指标\d", tokens[i - 2]) \
-                and float(tokens[i + 1]) <= float(tokens[i]) * 1.5 and float(tokens[i]) <= 60:
-            name_text = " ".join(buffer[:-2])
-            l1, l2, name = _clean(name_text)
-            if name:
-                level1, level2 = l1 or level1, l2 or level2
-                count += 1
-                rows.append(Row([level1, level2, name, buffer[-2], buffer[-1], tokens[i], tokens[i + 1], ""],
-                                SourceRef(file=f"{file}#连续文字", line=count + 1 + 100 * (part - 1))))
-                buffer = []
-                i += 2
+            if buffer and num(i) and num(i + 3) and _value(t[i + 1]) and _value(t[i + 2]) \
+                    and float(t[i + 3]) <= float(t[i]) <= 60 and emit(buffer, t[i + 1], t[i + 2], t[i], t[i + 3]):
+                buffer, i = [], i + 4
                 continue
-        if buffer and i + 1 < len(tokens) and _NUM.match(tokens[i]) and _NUM.match(tokens[i + 1]) \
-                and re.match(r"^指标\d+[:：]\S", buffer[-1]) \
-                and not (i + 2 < len(tokens) and _NUM.match(tokens[i + 2])) \
-                and float(tokens[i + 1]) <= float(tokens[i]) and float(tokens[i]) <= 60:
+        elif num(i) and num(i + 1) and float(t[i]) <= 60:
+            # name, 年度指标值, 实际完成值, 分值, 得分
+            if i >= 2 and len(buffer) >= 3 and _value(t[i - 1]) and (_value(t[i - 2]) or _VALUE_WORDS.match(t[i - 1])) \
+                    and not re.match(r"^指标\d", t[i - 2]) and float(t[i + 1]) <= float(t[i]) * 1.5 \
+                    and emit(buffer[:-2], buffer[-2], buffer[-1], t[i], t[i + 1]):
+                buffer, i = [], i + 2
+                continue
             # ``指标1:工程质量合格 10 10``: a row printed without 年度指标值 and 实际完成值
-            l1, l2, name = _clean(" ".join(buffer))
-            if name:
-                level1, level2 = l1 or level1, l2 or level2
-                count += 1
-                rows.append(Row([level1, level2, name, "", "", tokens[i], tokens[i + 1], ""],
-                                SourceRef(file=f"{file}#连续文字", line=count + 1 + 100 * (part - 1))))
-                buffer = []
-                i += 2
+            if buffer and re.match(r"^指标\d+[:：]\S", buffer[-1]) and not num(i + 2) \
+                    and float(t[i + 1]) <= float(t[i]) and emit(buffer, "", "", t[i], t[i + 1]):
+                buffer, i = [], i + 2
                 continue
         buffer.append(tokens[i])
         i += 1
-    if count == 0:
+    if not made[0]:
         return []
     total = re.match(r"总\s*分\s*(\d+(?:\.\d+)?)?\s*(\d+(?:\.\d+)?)?", tail)
     if total and total[1]:
