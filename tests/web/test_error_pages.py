@@ -55,3 +55,10 @@ def test_500_template_renders_with_no_context_at_all():
 
     html = loader.get_template("500.html").render()
     assert "服务器内部错误" in html and "{%" not in html
+
+
+def test_csrf_failure_in_chinese(demo):
+    client = Client(enforce_csrf_checks=True)
+    assert client.login(username="nanjing_tianbao", password="jixiao2024")
+    response = client.post("/audit/")
+    assert response.status_code == 403 and "请求已过期" in response.content.decode()
