@@ -85,6 +85,19 @@ def _frameworks(folder: Path) -> dict:
     return out
 
 
+def vm_hwm_mb() -> float | None:
+    """This process's peak resident memory (VmHWM) in MiB. Not ``ru_maxrss``: on Linux that
+    keeps the peak of the process that started this one across exec, so a small run started
+    by a big benchmark process reported the big one's memory."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return None
+
+
 def _lines(path: Path, start: int, stop: int):
     """The lines of ``path`` that begin in the byte range [start, stop)."""
     with open(path, "rb") as f:
@@ -108,7 +121,7 @@ def _process(folder: Path, frameworks: dict, start: int, stop: int, out_path: Pa
     loads = json.loads
     h = hashlib.sha256()
     rows = evaluations = findings = 0
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), time.process_time()
     with open(out_path, "w", encoding="utf-8") as out:
         for line in _lines(folder / "evaluations.jsonl", start, stop):
             record = loads(line)
@@ -122,7 +135,7 @@ def _process(folder: Path, frameworks: dict, start: int, stop: int, out_path: Pa
             evaluations += 1
             findings += len(found)
     return {"rows": rows, "evaluations": evaluations, "findings": findings, "digest": h.hexdigest(),
-            "seconds": time.perf_counter() - t}
+            "seconds": time.perf_counter() - t, "cpu_seconds": time.process_time() - cpu, "peak_rss_mb": vm_hwm_mb()}
 
 
 def run_pipeline(folder: Path, workers: int) -> dict:
@@ -151,13 +164,21 @@ def run_pipeline(folder: Path, workers: int) -> dict:
         for line in o.read_text(encoding="utf-8").splitlines():
             digest.update(line.split("\t")[2].encode())
     rows = sum(p["rows"] for p in parts)
-    self_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    child_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    self_rss = vm_hwm_mb() or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    child_rss = max((p["peak_rss_mb"] or 0) for p in parts) if workers > 1 else 0
+    # CPU seconds do not depend on other work queued on the (shared) machine: the whole run's
+    # CPU (frameworks, every worker's rows, the totals file) and the busiest worker's
+    worker_cpu = [p["cpu_seconds"] for p in parts]
+    cpu_total = (time.process_time() - cpu0) + (sum(worker_cpu) if workers > 1 else 0)
     return {"workers": workers, "seconds": round(wall, 3), "cpu_seconds_parent": round(time.process_time() - cpu0, 3),
+            "cpu_seconds_total": round(cpu_total, 3), "cpu_seconds_busiest_worker": round(max(worker_cpu), 3),
+            "cpu_us_per_row": round(cpu_total / max(1, sum(p["rows"] for p in parts)) * 1e6, 2),
+            "rows_per_cpu_s": round(sum(p["rows"] for p in parts) / cpu_total),
             "rows": rows, "evaluations": sum(p["evaluations"] for p in parts),
             "findings": sum(p["findings"] for p in parts), "rows_per_s": round(rows / wall),
             "totals_digest": digest.hexdigest(), "peak_rss_mb": round(max(self_rss, child_rss), 1),
-            "peak_rss_mb_parent": round(self_rss, 1), "peak_rss_mb_worker": round(child_rss, 1) if workers > 1 else None}
+            "peak_rss_mb_parent": round(self_rss, 1), "peak_rss_mb_worker": round(child_rss, 1) if workers > 1 else None,
+            "peak_rss_mb_all_processes": round(self_rss + child_rss * workers, 1) if workers > 1 else round(self_rss, 1)}
 
 
 def timed(folder: Path, workers: int) -> dict:
