@@ -428,7 +428,7 @@ def findings_attachment(b: Builder) -> None:
     b.p("jixiao 按指标体系的评分规则逐项复核权重、标题分值与申报得分，发现的不一致之处如下（“计算”指按规则计算的结果）。",
         style="报告正文")
     b.tag("{%p if findings %}")
-    b.table([12, 20, 50, 16, 124, 35], ["序号", "编码", "类别", "程度", "说明", "来源"], [
+    b.table([12, 18, 46, 14, 115, 52], ["序号", "编码", "类别", "程度", "说明", "来源"], [
         ["{%tr for f in findings %}", "", "", "", "", ""],
         ["{{ f.no }}", "{{ f.code }}", "{{ f.title }}", "{{ f.severity }}", "{{ f.message }}", "{{ f.location }}"],
         ["{%tr endfor %}", "", "", "", "", ""],
