@@ -33,8 +33,7 @@ GAPS = {
     ("10", 1): "OCR text of a Word preview (IO for 10), cells run together",
     ("11", 1): "traditional characters with pinyin inserted by the re-publishing site (reported as unreadable)",
     ("12", 1): "traditional characters with pinyin inserted by the re-publishing site (reported as unreadable)",
-    ("14", 1): "Hunan 计分表, pipe cells with each cell's text on its own lines",
-    ("15", 1): "Hunan 计分表, one cell a line ending in “ |”",
+    ("15", 1): "Hunan 计分表 with 自评分 and 得分 columns: 6 of 8 rows placed (the rows under the run-together header shift)",
     ("16", 1): "national form flattened with names and values out of order in the 数量指标 rows: 18 of 26",
     ("18", 2): "Sichuan table cut in its first row: the row is read but has no rule",
     ("19", 1): "Chongqing 部门整体 table, 执行率权重 columns, cells run together",
@@ -92,4 +91,4 @@ def test_corpus_figures():
     s = measure_module.summary(ENTRIES)
     # the figures docs/audit.md reports (measured 2026-12-02); raise them as the reader improves
     assert s["false_alarms"] == 0
-    assert s["rows_read"] >= 97 and s["rows_with_rule"] >= 91 and s["certain_found"] >= 4
+    assert s["rows_read"] >= 108 and s["rows_with_rule"] >= 101 and s["certain_found"] >= 4

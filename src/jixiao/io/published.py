@@ -64,14 +64,14 @@ COLUMN_ROLES: tuple[tuple[str, re.Pattern], ...] = tuple((role, re.compile(patte
     ("weight", r"^(?:权重|分值|指标分值|标准分值|权重分|权重\(分\)|分值\(分\)|满分)$"),
     ("target", r"^(?:目标值|标准值|指标值|年度目标值|预期目标值?|指标标准|年度指标值|年初目标值|年度绩效目标值|绩效目标值|"
                r"全年目标值|年度指标值\(计划\))$"),
-    ("criteria", r"^(?:评分标准|评分细则|指标评分细则|评分办法|计分方法|评分规则)$"),
+    ("criteria", r"^(?:评分标准|评分细则|指标评分细则|评分办法|计分方法|评分规则|评价标准)$"),
     ("actual", r"^(?:实际完成值|实际值|完成值|全年实际值|全年完成值|实际完成指标值|年度实际完成值)$"),
-    ("evidence", r"^(?:评分过程|实际完成情况|完成情况|评分依据|得分说明|评价说明|偏差原因|扣分原因|"
+    ("evidence", r"^(?:评分过程|实际完成情况|完成情况|评分依据|得分说明|评价说明|偏差原因|扣分原因|具体指标|"
                  r"偏差原因分析及改进措施|偏差原因分析及改进措|偏差原因分析|偏差原因及改进措施|未完成原因分析|"
                  r"未完成原因分析及改进措施|偏差原因分析及整改措施)$"),
     ("nature", r"^(?:指标性质|指标方向)$"),
     ("unit", r"^(?:度量单位|计量单位)$"),
-    ("score", r"^(?:得分|自评得分|评价得分|实际得分|评分)$"),
+    ("score", r"^(?:得分|自评得分|评价得分|实际得分|评分|自评分)$"),
     ("description", r"^(?:指标说明|指标解释|指标内涵|指标解释说明)$"),
     ("source", r"^(?:数据来源|责任科室|佐证材料|责任部门)$"),
 ))
@@ -155,7 +155,8 @@ def _compat(cell: str, role: str | None) -> float:
         return 5.0 if depth == 2 else (-3.0 if depth == 3 else (-1.0 if depth == 1 else
                                                                 (1.5 if heading else (0.5 if len(text) <= 16 else -1.0))))
     if role == "level3":
-        return 4.0 if depth == 3 else (-2.0 if depth in (1, 2) else (1.0 if not long and not scoring else -0.5))
+        return 4.0 if depth == 3 else (-2.0 if depth in (1, 2) else
+                                       (1.0 if not long and (not scoring or heading) else -0.5))
     if role in ("target", "actual"):
         return 2.0 if _TARGET_RE.match(text) else (0.3 if len(text) <= 20 else -0.5)
     if role == "nature":
@@ -313,10 +314,47 @@ def _cell_stream(lines: list[str], file: str) -> Stream:
     return stream
 
 
+def regroup_pipe_cells(lines: list[str]) -> list[str] | None:
+    """Pipe text with each cell's text on lines of its own (``| ⏎ 一级 指标 | ⏎ 二级 指标 | …``, a
+    line of bars starting the next row) as one pipe row a line; None when the text is not so."""
+    marked = [l for l in lines if l.strip()]
+    ends = sum(1 for l in marked if l.rstrip().endswith("|"))
+    if not marked or ends < 0.6 * len(marked) or any(l.count("|") >= 3 for l in marked[:200]):
+        return None
+    out: list[str] = []
+    row: list[str] = []
+    cell: list[str] = []
+    for line in lines:
+        text = line.strip()
+        if text and set(text) == {"|"}:
+            if cell:
+                row.append(" ".join(cell))
+                cell = []
+            if row:
+                out.append(" | ".join(row) + " |")
+            row = []
+            continue
+        if not text:
+            continue
+        if text.endswith("|"):
+            cell.append(text[:-1].strip())
+            row.append(" ".join(c for c in cell if c))
+            cell = []
+        else:
+            cell.append(text)
+    if cell:
+        row.append(" ".join(cell))
+    if row:
+        out.append(" | ".join(row) + " |")
+    return out if len(out) >= 3 else None
+
+
 def text_stream(text: str, file: str) -> tuple[Stream, str | None]:
     """The rows and lines of a text dump, in the layout detected from its header row."""
     lines = text.splitlines()
     layout = detect_layout(lines)
+    if layout is None and (regrouped := regroup_pipe_cells(lines)) is not None and detect_layout(regrouped) == "pipe":
+        return _pipe_stream(regrouped, file), "pipe"
     maker = {"pipe": _pipe_stream, "tab": _tab_stream, "cell": _cell_stream}.get(layout or "")
     if maker is None:
         return [Line(l, SourceRef(file=file, line=n)) for n, l in enumerate(lines, 1)], None
@@ -506,10 +544,26 @@ def find_tables(stream: Stream) -> tuple[list[RawTable], list[Line]]:
                                  if i < len(item.cells) and key in ("initial", "annual", "spent")}
             continue
         roles = header_roles(item.cells)
+        rest: Row | None = None
+        if roles and not item.positional:
+            # a pipe line holding the title, the header and the first row run together
+            named = [i for i, r in enumerate(roles) if r]
+            first, last = named[0], named[-1]
+            end = last
+            while end + 1 < len(item.cells) and _keywords(item.cells[end + 1]):
+                end += 1  # a header word whose role is taken (a second 得分 column)
+            if len([c for c in item.cells[end + 1:] if c.strip()]) >= 3:
+                tail = item.cells[end + 1:]
+                while tail and not tail[0].strip():
+                    tail = tail[1:]
+                rest = Row(tail, item.loc, positional=False)
+                roles = roles[first:end + 1]
         if roles:
             if current is not None and not current.closed and current.total is None and _same(roles, current.roles):
                 continue
             current = RawTable(title=title, roles=roles, header=item.loc, money=money)
+            if rest is not None:
+                current.rows.append(rest)
             money = money_cols = None
             tables.append(current)
             continue
@@ -600,6 +654,13 @@ def _row_fields(row: Row, roles: list[str | None], notes: list[LoadError]) -> di
         role = roles[col] if col < len(roles) else None
         if role and cell.strip():
             fields[role] = cell.strip()
+    if not row.positional and "weight" not in roles and "level3" in roles and "level3" not in fields \
+            and "score" in fields and "level2" in fields:
+        # points in the names (目标内容(4分)), no 分值 column: a scored row printed below merged
+        # headings names its 三级指标 last — the cells shift down one level
+        fields["level3"] = fields.pop("level2")
+        if "level1" in fields:
+            fields["level2"] = fields.pop("level1")
     return fields
 
 
@@ -1164,7 +1225,9 @@ def build_table(raw: RawTable, index: int, *, file: str, text: str, year: int, u
         for j, l2 in enumerate(l1.groups, 1):
             indicators: list[Indicator] = []
             for rec in l2.rows:
-                name, _, published = parse_heading(rec.fields["level3"])
+                name, points, published = parse_heading(rec.fields["level3"])
+                if "weight" not in raw.roles and points is not None and "weight" not in rec.fields:
+                    rec.fields["weight"] = fmt(points)  # 目标内容(4分): the row's points in its name
                 published = published if published and code_depth(rec.fields["level3"]) >= 3 else None
                 code = codes.take(published)
                 parts = _merge_subrows(rec) if rec.subrows else [rec]
