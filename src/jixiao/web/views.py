@@ -609,9 +609,12 @@ def unit_radar(request, pk: int):
 def published(request):
     """Public list of published reports (no login), each with its page and downloads
     (``public_views``)."""
+    from django.core.paginator import Paginator
+
     evaluations = Evaluation.objects.filter(state=Evaluation.PUBLISHED).select_related("unit", "framework") \
-        .defer(*_LISTING_DEFER).order_by("-year", "unit__path")
-    return render(request, "jixiao/published.html", {"evaluations": evaluations})
+        .defer(*_LISTING_DEFER).order_by("-year", "unit__path", "pk")
+    page = Paginator(evaluations, 100).get_page(request.GET.get("page"))
+    return render(request, "jixiao/published.html", {"evaluations": page.object_list, "page": page, "query": ""})
 
 
 @login_required
