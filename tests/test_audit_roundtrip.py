@@ -78,6 +78,7 @@ def test_every_example_document_audits_to_its_computed_total(generated):
         evaluation, sheet, own = _source(path)
         published, audits = audit_file(path)
         assert len(audits) == 1, (path.name, [a.table.title for a in audits])
+        assert not published.errors, (path.name, [str(e) for e in published.errors])  # every cell placed
         (ta,) = audits
         rows = [r for r in sheet.rows if r.parent is None]
         assert ta.table.declared_total == sheet.total, path.name
@@ -141,6 +142,7 @@ def test_pdf_reports_audit_to_their_computed_total(tmp_path):
         evaluation, sheet, own = _source(pdf)
         published, audits = audit_file(pdf)
         assert published.layout == "pdf" and len(audits) == 1, (pdf.name, [str(e) for e in published.errors])
+        assert not published.errors, [str(e) for e in published.errors]
         (ta,) = audits
         assert ta.table.declared_total == sheet.total and ta.sheet.total == sheet.total, pdf.name
         assert ta.sheet.weight_total == 100
