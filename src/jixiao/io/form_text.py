@@ -200,6 +200,7 @@ class ReadRow:
     reason: str = ""
     uncertain: str = ""  # why the placement of this row's cells is not certain
     line: int | None = None
+    note: str = ""  # how the row was read, when not as printed
 
 
 @dataclass
@@ -706,7 +707,7 @@ def _read_table(cells: list[Cell], index: int, year: int | None, file: str) -> T
         "department": fields.get("department", ""), "implementer": fields.get("implementer", ""),
         "money": money, "declared_total": t.declared_total, "loc": {"file": file, "line": None},
         "indicators": [{"level1": r.level1, "level2": r.level2, "name": r.name, "target": _target_text(r.target),
-                        "actual": _actual_text(r.actual, r.target), "weight": r.weight, "score": r.score,
+                        "actual": _verdict_text(r), "weight": r.weight, "score": r.score,
                         "reason": r.reason, "loc": {"file": file, "line": r.line}} for r in t.rows],
     }
     if year is None:
@@ -727,6 +728,19 @@ def _read_table(cells: list[Cell], index: int, year: int | None, file: str) -> T
         return t
     t.form = form
     return t
+
+
+def _verdict_text(r: ReadRow) -> str:
+    """实际完成值 for the form; a 定性 row whose 实际完成值 repeats its 年度指标值 word for word
+    states the target reached: read as 达成 (the printed text kept in brackets)."""
+    actual = _actual_text(r.actual, r.target)
+    target = _target_text(r.target)
+    if actual and actual == target and Target.model_validate(target).value is None \
+            and not actual.startswith(("达成", "完成", "达到")):
+        if not r.uncertain:
+            r.note = "实际完成值与年度指标值相同，按“达成”计"
+        return f"达成（{r.actual}）"
+    return actual
 
 
 def _actual_text(actual: str, target: str) -> str:
@@ -779,7 +793,8 @@ def read_form_text(text: str, file: str) -> FormTextDiagnosis:
 
 def _run_together(text: str) -> bool:
     longest = max((len(line) for line in text.splitlines()), default=0)
-    return longest > 300 and text.count(" ") + text.count("|") < longest / 40
+    separators = len(re.findall(r"[ \t|\u3000]+", text))
+    return longest > 250 and separators < len(text) / 15
 
 
 def published_form_text(text: str, file: str) -> PublishedFile | None:
@@ -804,18 +819,44 @@ def published_from(diag: FormTextDiagnosis) -> PublishedFile | None:
             for row in table.rows:
                 read = next((r for r in t.rows if r.name == row.name), None)
                 doubt = read.uncertain if read else (t.money_uncertain if row.code == "F1" else "")
+                if read and not doubt and not read.target.strip() and not read.actual.strip():
+                    doubt = "年度指标值和实际完成值均未印出，得分无法核对"
+                if read and read.note and not doubt:
+                    row = replace(row, input_note=f"{row.input_note}；{read.note}")
                 if doubt:
                     row = replace(row, input_confidence="low", input_note=f"{row.input_note}；{doubt}")
                 rows.append(row)
             total = t.declared_total if not t.truncated else None
+            doubtful = {r.code for r in rows if r.input_confidence != "high"}
+            kept = tuple(f for f in getattr(table, "form_findings", ()) if f.code not in doubtful)
+            for f in getattr(table, "form_findings", ()):
+                if f.code in doubtful:  # the row's cells may belong elsewhere: a note, not a high-confidence finding
+                    errors.append(LoadError(diag.file, None, f.code, f"（读取不确定，仅供参考）{f.title}：{f.message}"))
+            evaluation = table.evaluation
+            places = _places(t)
+            if places is not None:  # scores printed in whole points (or 0.1): the rules round as printed
+                framework = evaluation.framework.model_copy(update={"places": places})
+                evaluation = evaluation.model_copy(update={"framework": framework})
             tables.append(replace(table, index=len(tables) + 1, rows=tuple(rows), declared_total=total,
-                                  declared_weight_total=t.declared_weight_total))
+                                  evaluation=evaluation,
+                                  declared_weight_total=t.declared_weight_total, form_findings=kept))
         narrative.extend(own.narrative)
         errors.extend(own.errors)
     if first is None:
         return None
     errors.extend(LoadError(diag.file, None, "", m) for m in diag.messages())
     return replace(first, tables=tuple(tables), narrative=tuple(narrative), errors=tuple(errors))
+
+
+def _places(t: TableReading) -> int | None:
+    """The decimal places the table prints its 得分 in (10.00 and 9.00 count as whole points)."""
+    scores = [r.score for r in t.rows]
+    declared = t.form.money.declared_score if t.form else None
+    if declared is not None:
+        scores.append(declared)
+    if not scores:
+        return None
+    return max(max(0, -s.normalize().as_tuple().exponent) for s in scores)
 
 
 def diagnose(text: str, file: str) -> FormTextDiagnosis:
