@@ -186,3 +186,21 @@ def test_site_bulk_scoring_writes_what_score_and_cache_writes():
     assert all(o.ok and o.total is not None for o in outcomes)
     _, again = score_site()
     assert (again["evaluations_updated"], again["values_updated"]) == (0, 0)
+
+
+def test_a_folder_reads_excel_entry_workbooks_against_the_framework_given(tmp_path):
+    from jixiao.io.excel import export_entry_workbook, import_entry_workbook
+
+    fw, _ = load_framework("builtin:national-medical-aid-2023")
+    book = export_entry_workbook(fw, tmp_path / "填报表.xlsx")
+    wb = load_workbook(book)
+    wb["单位信息"]["B2"], wb["单位信息"]["B5"] = "某县医疗保障局", 2023
+    wb.save(book)
+    (unnamed,) = process_folder([book])
+    assert not unnamed.ok and "--framework" in unnamed.load_errors[0]
+    (o,) = process_folder([book], excel_framework="builtin:national-medical-aid-2023")
+    ev, errors = import_entry_workbook(book, fw)
+    assert errors == [] and o.ok
+    sheet = score(ev)
+    assert (o.unit, o.year, o.total, o.findings, o.rows) == ("某县医疗保障局", 2023, sheet.total, len(audit(sheet)),
+                                                             len(sheet.rows))

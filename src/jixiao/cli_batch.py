@@ -16,7 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from jixiao.cli_common import Table, err_console
 from jixiao.core.numbers import fmt
-from jixiao.io.bulk import Outcome, default_workers, evaluation_files, process_folder, write_summary
+from jixiao.io.bulk import Outcome, default_workers, effective_workers, evaluation_files, process_folder, write_summary
 
 console = Console()
 SHOWN = 200  # rows of the summary table printed; the Excel summary has every row
@@ -44,7 +44,8 @@ def run_folder(folder: Path, check: bool, workers: Optional[int], out: Optional[
     outcomes = _collect(len(paths), "核查" if check else "计分",
                         lambda done: process_folder(paths, workers, framework, details=check or out is not None,
                                                     on_done=done))
-    _report(outcomes, check, out, time.perf_counter() - start, workers, root=folder, as_json=as_json)
+    _report(outcomes, check, out, time.perf_counter() - start, effective_workers(len(paths), workers), root=folder,
+            as_json=as_json)
 
 
 def run_site(check: bool, workers: Optional[int], out: Optional[Path], data_dir: Optional[Path] = None,
@@ -68,7 +69,8 @@ def run_site(check: bool, workers: Optional[int], out: Optional[Path], data_dir:
         box["progress"], box["task"] = progress, progress.add_task("核查" if check else "计分", total=None)
         outcomes = list(run(lambda k: progress.advance(box["task"], k)))
     stats = box["stats"]
-    _report(outcomes, check, out, time.perf_counter() - start, workers, as_json=as_json)
+    _report(outcomes, check, out, time.perf_counter() - start, effective_workers(len(outcomes), workers),
+            as_json=as_json)
     err_console.print(f"写回数据库：{stats['evaluations_updated']}份评价的得分摘要、{stats['values_updated']}行指标得分有变化"
                   f"（查询{stats['queries']}次）", style="dim")
 

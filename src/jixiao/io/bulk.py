@@ -19,13 +19,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
-from pydantic import ValidationError
-
 from jixiao.core.audit import Finding, audit
 from jixiao.core.model import Evaluation, Framework
 from jixiao.core.scoring import ScoreSheet, score
 
-from .yamlio import FrameworkCache, LoadError, load_evaluation, located_errors, shared_framework
+from .yamlio import FrameworkCache, LoadError, load_evaluation, shared_framework
 
 EVALUATION_SUFFIXES = (".yaml", ".yml", ".xlsx")
 
@@ -91,7 +89,7 @@ def failed(source: str, errors: Iterable[object]) -> Outcome:
 
 # --- stored records -------------------------------------------------------------------
 
-def evaluation_from_record(record: dict[str, Any], framework: Framework, source: str = "") -> Evaluation:
+def evaluation_from_record(record: dict[str, Any], framework: Framework) -> Evaluation:
     """The Evaluation of a stored record — ``unit``, ``year``, ``inputs`` (code → the stored
     JSON form of IndicatorInput, numbers as exact decimal strings) and the optional fields of
     an evaluation file (``title``, ``finance``, ``questionnaires``, ``declared_total``…) — against
@@ -99,10 +97,6 @@ def evaluation_from_record(record: dict[str, Any], framework: Framework, source:
     body = {k: v for k, v in record.items() if k != "framework"}
     body["framework"] = framework
     return Evaluation.model_validate(body)
-
-
-def record_errors(exc: ValidationError, record: dict[str, Any], source: str) -> list[LoadError]:
-    return located_errors(exc, record, {}, source)
 
 
 # --- files ----------------------------------------------------------------------------
@@ -163,11 +157,19 @@ def default_workers() -> int:
     return max(1, min(2, os.cpu_count() or 1))
 
 
-def parallel(n: int, work: Callable[[int], Outcome], workers: int = 1, chunk: int = 16,
+CHUNK = 16  # items per task sent to a worker
+
+
+def effective_workers(n: int, workers: int, chunk: int = CHUNK) -> int:
+    """The processes ``parallel`` uses for ``n`` items: one when a single batch holds them all."""
+    return 1 if workers <= 1 or n <= chunk else workers
+
+
+def parallel(n: int, work: Callable[[int], Outcome], workers: int = 1, chunk: int = CHUNK,
              on_done: Callable[[int], None] | None = None) -> Iterator[Outcome]:
     """``work(i)`` for i in range(n), in order, on ``workers`` forked processes (one: here).
     ``on_done(k)`` is called as each batch of ``k`` is finished, for a progress bar."""
-    if workers <= 1 or n <= chunk:
+    if effective_workers(n, workers, chunk) == 1:
         for i in range(n):
             yield work(i)
             if on_done:
