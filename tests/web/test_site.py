@@ -71,7 +71,8 @@ def test_stale_edit_is_refused_with_both_values(demo, login):
     stale = client.post(f"/evaluations/{ev.pk}/rows/C22/", {"version": 0, "actual": "5"})
     assert stale.status_code == 409
     text = stale.content.decode()
-    assert "actual=5" in text and "actual=10.5" in text
+    # both values at the row, in words: the saved one and the one typed (kept, not saved)
+    assert '<td>实际值</td><td class="theirs">10.5</td><td class="mine">5</td>' in text
     assert IndicatorValue.objects.get(evaluation=ev, code="C22").data["actual"] == "10.5"
 
 

@@ -8,11 +8,11 @@ never has its own idea of what an input means.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
-
 from pydantic import ValidationError
 
+from jixiao.core.input_bounds import input_bounds
 from jixiao.core.model import Indicator, IndicatorInput
+from jixiao.core.numbers import NumberError, parse_typed
 from jixiao.core.rules import PROVINCIAL_VERDICTS, Rule
 
 ACTUAL_RULES = {"binary", "proportional", "deduct_per_unit", "formula", "lower_is_better", "bonus", "reference",
@@ -108,19 +108,37 @@ class RowFormError(ValueError):
         super().__init__("；".join(f"{k}: {v}" for k, v in messages.items()))
 
 
-def _number(raw: str, name: str, errors: dict) -> str | None:
-    text = raw.strip().replace(",", "").replace("，", "").rstrip("%％")
-    if not text:
-        return None
+def _number(raw: str, name: str, errors: dict, indicator: Indicator | None = None, label: str = "") -> str | None:
+    """A typed number read by the core's one parser (``parse_typed``) and checked against the
+    bounds the core gives this input (``input_bounds``); a refusal is stored in ``errors`` as
+    「C22 实际值：不接受科学计数法“1e400”」."""
+    where = f"{indicator.code} {label or name}：" if indicator is not None else f"{label or name}："
     try:
-        value = Decimal(text)
-    except InvalidOperation:
-        errors[name] = f"“{raw}”不是有效数字"
+        value = parse_typed(raw)
+    except NumberError as exc:
+        errors[name] = where + str(exc)
         return None
-    if not value.is_finite():
-        errors[name] = "须为有限数字"
+    if value is None:
         return None
-    return text
+    if indicator is not None:
+        problem = input_bounds(indicator, _path(name)).problem(value, raw)
+        if problem:
+            errors[name] = where + problem
+            return None
+    return format(value, "f")
+
+
+def _path(name: str) -> tuple[str, ...]:
+    """A form field name as an ``IndicatorInput`` path: ``part:职工:value:参保率`` →
+    ``("parts", "职工", "values", "参保率")``."""
+    if name.startswith("part:"):
+        _, part, rest = name.split(":", 2)
+        return ("parts", part, *_path(rest))
+    if name.startswith("value:"):
+        return ("values", name[6:])
+    if name.startswith("incident:"):
+        return ("incidents", name[9:])
+    return ({"override_score": "override"}.get(name, name),)
 
 
 def parse_row(post, indicator: Indicator, default_rule: str = "manual") -> dict:
@@ -152,11 +170,11 @@ def parse_row(post, indicator: Indicator, default_rule: str = "manual") -> dict:
             if raw:
                 put(data, f.name, raw)
         else:
-            value = _number(post.get(f.name, ""), f.name, errors)
+            value = _number(post.get(f.name, ""), f.name, errors, indicator, f.label)
             if value is not None:
                 put(data, f.name, value)
     for name in ("declared",):
-        value = _number(post.get(name, ""), name, errors)
+        value = _number(post.get(name, ""), name, errors, indicator, "申报得分")
         if value is not None:
             data[name] = value
     evidence = post.get("evidence", "").strip()
@@ -165,11 +183,11 @@ def parse_row(post, indicator: Indicator, default_rule: str = "manual") -> dict:
     na = post.get("not_applicable", "").strip()
     if na:
         data["not_applicable"] = na
-    override_score = _number(post.get("override_score", ""), "override_score", errors)
+    override_score = _number(post.get("override_score", ""), "override_score", errors, indicator, "改分")
     reason = post.get("override_reason", "").strip()
     if override_score is not None:
         if not reason:
-            errors["override_reason"] = "人工改分必须写明理由"
+            errors["override_reason"] = f"{indicator.code} 改分理由：人工改分必须写明理由"
         data["override"] = {"score": override_score, "reason": reason}
     if errors:
         raise RowFormError(errors)
@@ -178,3 +196,45 @@ def parse_row(post, indicator: Indicator, default_rule: str = "manual") -> dict:
     except ValidationError as exc:
         raise RowFormError({".".join(map(str, e["loc"])): e["msg"] for e in exc.errors()}) from None
     return data
+
+
+#: the row form's inputs besides its rule's own fields, with their labels
+EXTRA_FIELDS = (("declared", "申报得分"), ("not_applicable", "不适用理由"), ("override_score", "改分"),
+                ("override_reason", "改分理由"), ("evidence", "实际完成情况 / 评分过程"))
+
+
+def _shown(f: Field, value) -> str:
+    """A stored or posted field value as the row shows it."""
+    if value in (None, "", []):
+        return ""
+    if f.kind == "yesno":
+        return {True: "是", False: "否", "yes": "是", "no": "否"}.get(value, str(value))
+    if f.kind == "checks":
+        return "、".join(str(v) for v in value)
+    return str(value)
+
+
+def compare(indicator: Indicator, saved: dict, post, default_rule: str = "manual") -> list[dict]:
+    """The inputs of a row where what ``post`` holds differs from what is ``saved``: one
+    ``{"name", "label", "saved", "mine"}`` per field, in the row's order — what a refused
+    save shows beside the row so that neither value is lost."""
+    fields = fields_for(indicator, saved, default_rule)
+    override = saved.get("override") or {}
+    stored_extra = {"declared": saved.get("declared"), "not_applicable": saved.get("not_applicable"),
+                    "override_score": override.get("score"), "override_reason": override.get("reason"),
+                    "evidence": saved.get("evidence")}
+    fields += [Field("text", name, label, value=stored_extra[name]) for name, label in EXTRA_FIELDS]
+    out = []
+    for f in fields:
+        if f.kind == "checks":
+            if f"{f.name}__present" not in post:
+                continue
+            mine = post.getlist(f.name)
+        else:
+            if f.name not in post:
+                continue
+            mine = post.get(f.name, "").strip()
+        saved_text, mine_text = _shown(f, f.value), _shown(f, mine)
+        if saved_text != mine_text:
+            out.append({"name": f.name, "label": f.label, "saved": saved_text or "（空）", "mine": mine_text or "（空）"})
+    return out

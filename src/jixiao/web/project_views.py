@@ -330,6 +330,8 @@ def _page(request, record: ProjectForm, data: dict | None = None, errors: list[s
         "can_review": request.user.has_perm("jixiao.review_projectform", record),
         "history": _history(record), "upload_types": "、".join(UPLOAD_TYPES),
         "variant_name": core.VARIANTS[record.variant], "execution": review.execution,
+        # the page shows what was posted and not saved: submitting now would submit the older saved version
+        "unsaved": data is not None,
     }
     return render(request, "jixiao/project/detail.html", context, status=status)
 
@@ -520,6 +522,17 @@ def project_export(request, pk: int, fmt_: str):
     return FileResponse(io.BytesIO(content), as_attachment=True, filename=f"{name}.{fmt_}")
 
 
+def _stale_submit(post, locked: ProjectForm) -> list[str]:
+    """Why a submission must not go ahead: the page it came from showed edits that were not
+    saved (a refused save), or another version than the one stored (saved or uploaded
+    elsewhere since) — either way the user would submit something other than what they saw."""
+    if post.get("unsaved"):
+        return ["页面上的修改尚未保存（上次保存未成功），未提交；请先改正并保存，或刷新页面放弃这些修改后再提交"]
+    if post.get("version", str(locked.lock_version)) != str(locked.lock_version):
+        return ["本自评表在您打开页面后已被修改（他人保存或上传），未提交；请刷新页面核对后再提交"]
+    return []
+
+
 @login_required
 @require_POST
 def project_transition(request, pk: int, action: str):
@@ -527,8 +540,9 @@ def project_transition(request, pk: int, action: str):
     record = _record(request, pk, review_flow.permission(ProjectForm, action))
 
     def checks(locked: ProjectForm) -> list[str]:
-        problems = _blocking(core.review(core_form(locked)), BLOCKING, submitting=True)
-        return ["自评表尚有问题，不能提交：", *problems] if problems else []
+        return _stale_submit(request.POST, locked) or (
+            ["自评表尚有问题，不能提交：", *problems]
+            if (problems := _blocking(core.review(core_form(locked)), BLOCKING, submitting=True)) else [])
 
     return review_flow.transition(request, record, action, redirect("projects:detail", pk=pk), checks=checks,
                                   clear_comment_on_submit=True)

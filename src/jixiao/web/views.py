@@ -21,6 +21,7 @@ from jixiao.io.yamlio import InputError
 
 from . import bridge
 from .entry import RowFormError, fields_for, parse_row
+from .entry import compare as entry_compare
 from .models import Evaluation, FrameworkVersion, IndicatorValue, ReportJob, Unit
 from .rules import visible_to
 
@@ -123,6 +124,18 @@ def _rows_context(request, evaluation: Evaluation, sheet, findings, only: set[st
     return rows
 
 
+def _templates_digest(*names: str) -> str:
+    """A digest of template files: a cached fragment rendered by an older version of the site
+    (the fragment cache is kept on disk across upgrades) is not served after they change."""
+    from pathlib import Path
+
+    folder = Path(__file__).parent / "templates"
+    return hashlib.sha256(b"".join((folder / n).read_bytes() for n in names)).hexdigest()[:16]
+
+
+GRID_TEMPLATES = _templates_digest("jixiao/_row.html", "jixiao/evaluation.html")
+
+
 def grid_key(evaluation: Evaluation, editable: bool, can_comment: bool) -> str:
     """The cache key of an evaluation's rendered entry grid: a digest of everything the grid
     shows or is computed from — the evaluation (unit, year, framework version, its rules and
@@ -136,7 +149,7 @@ def grid_key(evaluation: Evaluation, editable: bool, can_comment: bool) -> str:
         evaluation.pk, unit.pk, unit.name, unit.level, unit.region, evaluation.year, framework.pk, framework.rules_hash,
         # the framework's whole text: its wording (criteria, targets) is shown, and the rules hash ignores wording
         hashlib.sha256(framework.yaml_text.encode("utf-8")).hexdigest(),
-        evaluation.extra, editable, can_comment,
+        evaluation.extra, editable, can_comment, GRID_TEMPLATES,
         [(v.pk, v.code, v.version, v.data, v.reviewer_comment) for v in values],
     ], ensure_ascii=False, sort_keys=True, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -167,12 +180,16 @@ def evaluation_detail(request, pk: int):
     can_review = user.has_perm("jixiao.review_evaluation", evaluation)
     can_publish = user.has_perm("jixiao.publish_evaluation", evaluation)
     row_codes = {r.code for r in sheet.rows}
+    comments = {v.code: v.reviewer_comment for v in evaluation.values.all() if v.reviewer_comment}
     context = {
         "evaluation": evaluation, "sheet": sheet,
         # callables: the template calls them only when it renders the fragment (a cache miss)
         "rows": lambda: _rows_context(request, evaluation, sheet, findings, editable=can_edit),
         "grid_key": grid_key(evaluation, can_edit, can_review or can_publish),
         "findings": findings, "general_findings": [f for f in findings if f.code not in row_codes],
+        # the rows a reviewer commented on, listed once at the top (the values are prefetched)
+        "row_comments": [{"code": r.code, "name": r.name, "comment": comments[r.code]} for r in sheet.rows
+                         if r.code in comments],
         "history": lambda: _history(evaluation)[:50],
         "history_key": history_key(evaluation),
         "can_edit": can_edit,
@@ -321,34 +338,43 @@ def _show(value) -> str:
 @login_required
 @require_POST
 def save_row(request, pk: int, code: str):
-    """Autosave one row (htmx): validate, refuse a stale edit, save, re-score, re-render."""
-    evaluation = _evaluation_for(request, pk, "jixiao.change_evaluation")
+    """Autosave one row (htmx): validate, refuse a stale edit, save, re-score, re-render.
+
+    A refused save — an unreadable or out-of-range number (400), a row changed in another
+    page since this one was loaded or an evaluation no longer editable (409) — answers with
+    ``conflict.html``: the reason, the saved and the typed value of every field that differs,
+    and the row as saved; ``static/jixiao/site.js`` shows it at the row and keeps what was
+    typed in the inputs."""
+    evaluation = _evaluation_for(request, pk)
     framework = bridge.core_framework(evaluation.framework)
     indicator = framework.indicator(code)
     if indicator is None or indicator.subrows:
         raise Http404("没有该指标")
-    error = None
+    refusal = None
+    can_change = request.user.has_perm("jixiao.change_evaluation", evaluation)
     with transaction.atomic():
         # lock the evaluation (as a transition does) and check again: a submission committed
-        # since the check above must not be followed by this save
+        # since the page was loaded must not be followed by this save
         locked = Evaluation.objects.select_for_update(of=("self",)).select_related("unit").get(pk=evaluation.pk)
-        if not request.user.has_perm("jixiao.change_evaluation", locked):
-            return HttpResponse(f"评价已{locked.get_state_display()}，不能再修改，请刷新页面", status=409)
-        value, _ = IndicatorValue.objects.select_for_update().get_or_create(evaluation=evaluation, code=code)
+        value = (IndicatorValue.objects.select_for_update().filter(evaluation=evaluation, code=code).first()
+                 or IndicatorValue(evaluation=evaluation, code=code, data={}))  # written only when saved
         try:
             sent_version = int(request.POST.get("version", value.version))
         except ValueError:
             return HttpResponseBadRequest("版本号无效")
-        try:
-            data = parse_row(request.POST, indicator, framework.default_rule)
-        except RowFormError as exc:
-            error = "；".join(exc.messages.values())
-            data = None
-        if data is not None and sent_version != value.version:
-            response = render(request, "jixiao/conflict.html", {
-                "code": code, "mine": _show(data), "theirs": _show(value.data), "version": value.version})
-            response.status_code = 409
-            return response
+        data = None
+        if not request.user.has_perm("jixiao.change_evaluation", locked):
+            # 403 when the page could already tell (state or role), 409 when a transition
+            # committed while this save waited for the lock
+            refusal = ("locked", 403 if not can_change else 409,
+                       f"评价已{locked.get_state_display()}，您不能再修改")
+        else:
+            try:
+                data = parse_row(request.POST, indicator, framework.default_rule)
+            except RowFormError as exc:
+                refusal = ("invalid", 400, "；".join(exc.messages.values()))
+        if refusal is None and sent_version != value.version:
+            data, refusal = None, ("stale", 409, f"指标{code}在您打开页面后已被他人（或另一窗口）修改")
         if data is not None:
             for key in ("actual_from", "questionnaire"):
                 if key in value.data and "actual" not in data:
@@ -360,12 +386,21 @@ def save_row(request, pk: int, code: str):
                 value.save()
                 # bump the evaluation's version so other open pages can tell it changed
                 Evaluation.objects.filter(pk=evaluation.pk).update(lock_version=evaluation.lock_version + 1)
+    evaluation.state = locked.state
     prefetch_related_objects([evaluation], "values")  # one read of the rows, for scoring and the saved row
     sheet, findings = bridge.score_and_cache(evaluation)
     # the saved row, and its parent indicator whose sum changed with it
     rows = _rows_context(request, evaluation, sheet, findings, only={code, sheet.row(code).parent or ""})
-    return render(request, "jixiao/row_saved.html", {"rows": rows, "sheet": sheet, "evaluation": evaluation,
-                                                     "error": error, "code": code})
+    row_codes = {r.code for r in sheet.rows}
+    context = {"rows": rows, "sheet": sheet, "evaluation": evaluation, "code": code,
+               "general_findings": [f for f in findings if f.code not in row_codes]}
+    if refusal is None:
+        return render(request, "jixiao/row_saved.html", context)
+    kind, status, reason = refusal
+    differences = entry_compare(indicator, value.data, request.POST, framework.default_rule)
+    return render(request, "jixiao/conflict.html", {
+        **context, "kind": kind, "reason": reason, "differences": differences, "version": value.version,
+        "server_row": next(r for r in rows if r["row"].code == code)}, status=status)
 
 
 @login_required
