@@ -95,9 +95,11 @@ def test_public_page_shows_the_score_table_and_the_report_opens(demo, settings, 
     text = "\n".join([p.text for p in document.paragraphs] +
                      [c.text for t in document.tables for r in t.rows for c in r.cells])
     assert "南京市医疗保险管理中心" in text and "96.65" in text
+    assert "核查发现" not in text and "复核底稿" not in text  # the agency's report, not the reviewer's copy
     xlsx = client.get(f"/public/{ev.pk}/download/xlsx/")
-    values = [c for row in load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).worksheets[0]
-              .iter_rows(values_only=True) for c in row if c is not None]
+    workbook = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content)))
+    assert "核查发现" not in workbook.sheetnames
+    values = [c for row in workbook.worksheets[0].iter_rows(values_only=True) for c in row if c is not None]
     assert any(str(v) in ("96.65", "96.650", "96.6500") for v in values)
     assert client.get(f"/public/{ev.pk}/download/exe/").status_code == 404
 

@@ -50,19 +50,17 @@ def _stamp(evaluation: Evaluation) -> str:
 
 
 def _write(evaluation: Evaluation, kind: str, folder: Path) -> Path:
-    """Make one file of the public package in ``folder`` with the report code."""
-    from jixiao.io.excel import export_score_table
-    from jixiao.reports import render_report, to_pdf
+    """Make one file of the public package in ``folder``: the agency's report and score table
+    (``reports.package.write_package``, as a report job writes them; never the reviewer's
+    复核底稿 with its audit findings), the PDF converted from that report."""
+    from jixiao.reports import to_pdf
+    from jixiao.reports.package import write_package
 
     sheet, findings = bridge.score_and_cache(evaluation)
-    stem = f"report-{evaluation.pk}"
-    if kind == "xlsx":
-        layout = "004" if sheet.framework.kind == "项目支出" else "000"
-        return export_score_table(sheet, folder / f"{stem}.xlsx", layout=layout)
-    docx = render_report(sheet, findings, folder / f"{stem}.docx")
-    if kind == "docx":
-        return docx
-    return to_pdf([docx], folder)[0]
+    package = write_package(sheet, findings, folder, f"report-{evaluation.pk}", excel=kind == "xlsx")
+    if kind == "pdf":
+        return to_pdf(package.docx, folder)[0]
+    return next(path for _, path in package.files if path.suffix == f".{kind}")
 
 
 def public_file(evaluation: Evaluation, kind: str) -> Path:
