@@ -42,6 +42,7 @@ from pydantic import ValidationError
 from jixiao.core.model import Target
 from jixiao.core.project_form import ProjectForm, ProjectFormError, build, heading_key, split_heading
 
+from .form_text_split import run_together, split_cells
 from .project_form_audit import form_as_published
 from .published import PublishedFile
 from .yamlio import LoadError
@@ -366,6 +367,8 @@ def _money(cells: list[Cell], t: TableReading, header_text: str) -> dict[str, An
     annual, spent, declared = total.get("annual"), total.get("spent"), money.get("declared_rate")
     if not total:
         t.money_uncertain = "未能读出年度资金总额的全年预算数和全年执行数"
+    elif "declared_score" not in money:
+        t.money_uncertain = "年度资金总额一行的数字少于表头的列，得分未读出，各数字所属的列不能确定"
     elif declared is not None and annual is not None and spent is not None:
         if annual > 0 and abs(spent / annual * 100 - declared) > 1:
             t.money_uncertain = f"所读全年预算数{annual}、全年执行数{spent}与所填执行率{declared}%不符，数字位置可能不对"
@@ -600,7 +603,7 @@ def _place_orphans(t: TableReading, names: list[tuple[str, str, list[Cell]]], gr
     if not groups:
         for level1, level2, cells in names:
             text = _text(cells)
-            if re.fullmatch(r"[/\s]*", re.sub(r"^指标\d+[:：]?", "", text)) or norm(text) in ("满意", "满意度"):
+            if re.fullmatch(r"[/\s]*", re.sub(r"^指标\d+[:：]?", "", text)) or _NOT_REASON.match(norm(text)):
                 continue
             t.unread.append(Unread(text, "只有指标名称，没有数值（表格在此截断或数值缺失）", cells[0].line))
         return
@@ -768,10 +771,12 @@ def read_form_text(text: str, file: str) -> FormTextDiagnosis:
     if not ok:
         return FormTextDiagnosis(file, False, why)
     cells = cells_of(text)
+    if run_together(text):
+        cells = _join_headings(_join_targets([Cell(c, 1) for c in split_cells(text)]))
     segments = [s for s in _segments(cells) if _find(s, "三级指标") is not None]
     if not segments:
         why = ("单元格连在一起、没有分隔（数字与文字相连，如“分值10≥266米”），无法分开各单元格，未读取任何行"
-               if _run_together(text) else "找不到“项目名称”开始的表格及其三级指标表头")
+               if run_together(text) else "找不到“项目名称”开始的表格及其三级指标表头")
         return FormTextDiagnosis(file, True, why)
     diag = FormTextDiagnosis(file, True)
     first_year = _year(text)
@@ -784,17 +789,11 @@ def read_form_text(text: str, file: str) -> FormTextDiagnosis:
         if len(seg) < 30 and not t.rows:
             continue
         diag.tables.append(t)
-    if _run_together(text) and not any(t.rows for t in diag.tables):
+    if run_together(text) and not any(t.rows for t in diag.tables):
         diag.reason = "单元格连在一起、没有分隔（数字与文字相连），无法分开各单元格"
         for t in diag.tables:
             t.errors.append(diag.reason)
     return diag
-
-
-def _run_together(text: str) -> bool:
-    longest = max((len(line) for line in text.splitlines()), default=0)
-    separators = len(re.findall(r"[ \t|\u3000]+", text))
-    return longest > 250 and separators < len(text) / 15
 
 
 def published_form_text(text: str, file: str) -> PublishedFile | None:
