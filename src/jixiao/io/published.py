@@ -1370,8 +1370,25 @@ def _unplaced(stream: Stream, path: str, limit: int = 3) -> list[LoadError]:
 
 
 def import_text(text: str, file: str = "<text>", year: int | None = None) -> PublishedFile:
-    """Tables of a text dump (one-cell-per-line, pipe or TAB layout, detected)."""
+    """Tables of a text dump (one-cell-per-line, pipe or TAB layout, detected). Text in which
+    no indicator table header can be placed may still hold the standard 项目支出绩效自评表 with
+    its cells run together: ``jixiao.io.form_text`` rebuilds it (its unplaced rows and cells
+    listed as notes); failing that, ``jixiao.io.flat_form`` re-cuts it by the form's column order."""
     stream, layout = text_stream(text, file)
+    if not find_tables(stream)[0]:
+        from jixiao.io.form_text import published_form_text
+
+        try:
+            form = published_form_text(text, file)
+        except Exception as exc:  # a reader's failure on odd text must not lose the generic result
+            form = None
+            note = LoadError(file, None, "", f"按项目支出绩效自评表文本读取失败：{type(exc).__name__}")
+        else:
+            note = None
+        if form is not None and form.tables:
+            return form
+        result = _finish(file, stream, layout, text, year)
+        return replace(result, errors=(note, *result.errors)) if note else result
     return _finish(file, stream, layout, text, year)
 
 
