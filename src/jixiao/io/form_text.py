@@ -719,7 +719,19 @@ def _read_table(cells: list[Cell], index: int, year: int | None, file: str) -> T
         t.errors.append("未读出任何指标行")
         return t
     points = t.money.get("points", {})
-    data["group_points"] = {f"{k}指标": v for k, v in points.items() if _DEFAULT_POINTS.get(k) != v}
+    # heading points as printed; a heading printed without points takes its rows' sum, so the
+    # audit does not report points the table never states (the 100-point total still checks)
+    sums: dict[str, Decimal] = {}
+    for r in t.rows:
+        sums[heading_key(r.level1)] = sums.get(heading_key(r.level1), Decimal(0)) + r.weight
+    group = {f"{k}指标": v for k, v in points.items()}
+    order = list(_DEFAULT_POINTS)
+    last = heading_key(t.rows[-1].level1)
+    cut = order.index(last) if t.truncated and last in order else len(order)
+    for n, key in enumerate(order):
+        if key not in points or n >= cut:  # not printed, or its rows may be cut by the end of the text
+            group[f"{key}指标"] = sums.get(key, Decimal(0))
+    data["group_points"] = {k: v for k, v in group.items() if _DEFAULT_POINTS.get(heading_key(k)) != v}
     try:
         form = ProjectForm.model_validate(data)
         build(form)
@@ -764,8 +776,9 @@ def _year(text: str) -> int | None:
 # --- entry points --------------------------------------------------------------------
 
 
-def read_form_text(text: str, file: str) -> FormTextDiagnosis:
-    """Every standard project form in the text, read as far as its cells can be placed."""
+def read_form_text(text: str, file: str, year: int | None = None) -> FormTextDiagnosis:
+    """Every standard project form in the text, read as far as its cells can be placed
+    (``year`` when given overrides the year read from the text, as ``jixiao audit --year``)."""
     key = norm(text)
     ok, why = _looks_like(key)
     if not ok:
@@ -779,12 +792,12 @@ def read_form_text(text: str, file: str) -> FormTextDiagnosis:
                if run_together(text) else "找不到“项目名称”开始的表格及其三级指标表头")
         return FormTextDiagnosis(file, True, why)
     diag = FormTextDiagnosis(file, True)
-    first_year = _year(text)
+    first_year, year_given = _year(text), year
     lines = text.splitlines()
     for n, seg in enumerate(segments, 1):
         line = seg[0].line
         before = "\n".join(lines[max(0, line - 4):line]) + " " + " ".join(c.text for c in seg[:40])
-        year = _year(before) or first_year
+        year = _year(before) or first_year if year_given is None else year_given
         t = _read_table(seg, n, year, file)
         if len(seg) < 30 and not t.rows:
             continue
@@ -796,12 +809,12 @@ def read_form_text(text: str, file: str) -> FormTextDiagnosis:
     return diag
 
 
-def published_form_text(text: str, file: str) -> PublishedFile | None:
+def published_form_text(text: str, file: str, year: int | None = None) -> PublishedFile | None:
     """The text's project forms as one PublishedFile (one table per form), or None when the
     text is not the standard 项目支出绩效自评表 or no form in it could be rebuilt. Rows and
     money cells the reader could not place are listed in ``errors`` (never a silent result);
     rows whose cells could belong elsewhere carry low input confidence."""
-    diag = read_form_text(text, file)
+    diag = read_form_text(text, file, year)
     return published_from(diag)
 
 
@@ -832,9 +845,14 @@ def published_from(diag: FormTextDiagnosis) -> PublishedFile | None:
                 if f.code in doubtful:  # the row's cells may belong elsewhere: a note, not a high-confidence finding
                     errors.append(LoadError(diag.file, None, f.code, f"（读取不确定，仅供参考）{f.title}：{f.message}"))
             evaluation = table.evaluation
+            update: dict[str, Any] = {}
             places = _places(t)
             if places is not None:  # scores printed in whole points (or 0.1): the rules round as printed
-                framework = evaluation.framework.model_copy(update={"places": places})
+                update["places"] = places
+            if t.truncated:  # only the rows present: no check of a 100-point total that is not there
+                update["total"] = sum((r.weight for r in table.rows), Decimal(0))
+            if update:
+                framework = evaluation.framework.model_copy(update=update)
                 evaluation = evaluation.model_copy(update={"framework": framework})
             tables.append(replace(table, index=len(tables) + 1, rows=tuple(rows), declared_total=total,
                                   evaluation=evaluation,
@@ -858,6 +876,12 @@ def _places(t: TableReading) -> int | None:
     return max(max(0, -s.normalize().as_tuple().exponent) for s in scores)
 
 
-def diagnose(text: str, file: str) -> FormTextDiagnosis:
-    """``read_form_text`` under the name the audit's other readers use."""
-    return read_form_text(text, file)
+def diagnose(text: str, file: str, year: int | None = None) -> list[LoadError]:
+    """What the reader could not place, as located notes for the audit: empty when the text is
+    not a project form (the generic reader then speaks) or when every cell was placed; else one
+    note per unread row, uncertain row, money block problem and truncation, each naming the
+    table (第N张自评表（项目）) and the text not read."""
+    diag = read_form_text(text, file, year)
+    if not diag.looks_like_form:
+        return []
+    return [LoadError(file, None, "", m) for m in diag.messages()]
