@@ -98,11 +98,12 @@ def test_audit_finds_certain_rows_and_no_false_alarm(entry, results):
 
 
 def test_completeness_findings_on_correct_rows_are_only_missing_reasons(results):
-    """The form's own check 偏差原因 missing fires on rows the truth calls correct where a missed
-    target got its proportional score and no reason is printed (16): listed, not hidden."""
+    """The form's own completeness checks fire on rows the truth calls correct: 偏差原因 missing
+    where a missed target got its proportional score and no reason is printed (16), 年度指标值
+    missing where none is printed (04, whose scores are then kept unverified). Listed, not hidden."""
     alarms = [a for r in results.values() for a in r.completeness_alarms]
-    assert all(a.endswith("reason-missing") for a in alarms)
-    assert len(alarms) <= 3
+    assert all(a.endswith(("reason-missing", "target-missing")) for a in alarms)
+    assert len(alarms) <= 9
 
 
 @pytest.mark.parametrize("name", sorted(NOT_PLACED))
@@ -134,6 +135,29 @@ def test_out_of_order_values_placed_by_heading_points():
     assert (social.weight, social.score, social.uncertain) == (Decimal(30), Decimal(27), "")
     assert all(r.uncertain for n, r in rows.items() if "配套资金" in n or "是否满意" in n)
     assert table.declared_total == Decimal(94)
+
+
+def test_rows_without_target_and_actual_are_unverified():
+    """04: six rows print only 分值 and 得分; their scores are kept as declared and listed as
+    unverified, so the audit reports no score or total it cannot compute."""
+    from jixiao.cli_audit import audit_table
+
+    name = "04_tianchang_shuili_shuihanfangyu_2022.txt"
+    table = published_form_text(_text(name), name).tables[0]
+    audit = audit_table(table)
+    assert len(audit.unverified) == 6
+    assert {f.kind for f in audit.findings} == {"target-missing"}
+
+
+def test_truncated_tables_have_no_total_findings():
+    from jixiao.cli_audit import audit_table
+
+    for entry in PLACED:
+        if entry.get("truncated") and entry.get("published_total") is None:
+            published = published_form_text(_text(entry["file"]), entry["file"])
+            audit = audit_table(published.tables[entry.get("table", 1) - 1])
+            kinds = {f.kind for f in audit.findings if f.code in ("总分", "A", "B", "C")}
+            assert not kinds, (entry["file"], kinds)
 
 
 def test_two_forms_in_one_text():

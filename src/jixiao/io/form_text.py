@@ -44,7 +44,7 @@ from jixiao.core.project_form import ProjectForm, ProjectFormError, build, headi
 
 from .form_text_split import run_together, split_cells
 from .project_form_audit import form_as_published
-from .published import PublishedFile
+from .published import UNVERIFIED, PublishedFile
 from .yamlio import LoadError
 
 # --- text normalisation --------------------------------------------------------------
@@ -828,19 +828,29 @@ def published_from(diag: FormTextDiagnosis) -> PublishedFile | None:
         first = first or own
         for table in own.tables:
             rows = []
+            unverified: list[str] = []
             for row in table.rows:
                 read = next((r for r in t.rows if r.name == row.name), None)
                 doubt = read.uncertain if read else (t.money_uncertain if row.code == "F1" else "")
                 if read and not doubt and not read.target.strip() and not read.actual.strip():
-                    doubt = "年度指标值和实际完成值均未印出，得分无法核对"
+                    # nothing to score by: the declared score is kept and the row listed as unverified
+                    unverified.append(row.code)
+                    row = replace(row, input_confidence="low", verified=False,
+                                  input_note=f"年度指标值和实际完成值均未印出；{UNVERIFIED}")
+                    rows.append(row)
+                    continue
                 if read and read.note and not doubt:
                     row = replace(row, input_note=f"{row.input_note}；{read.note}")
                 if doubt:
                     row = replace(row, input_confidence="low", input_note=f"{row.input_note}；{doubt}")
                 rows.append(row)
             total = t.declared_total if not t.truncated else None
-            doubtful = {r.code for r in rows if r.input_confidence != "high"}
-            kept = tuple(f for f in getattr(table, "form_findings", ()) if f.code not in doubtful)
+            doubtful = {r.code for r in rows if r.input_confidence != "high"} - set(unverified)
+            # an unverified row keeps the finding that its 年度指标值 is missing; its score cannot be checked
+            kept_unverified = {f for f in getattr(table, "form_findings", ())
+                               if f.code in unverified and f.kind != "target-missing"}
+            kept = tuple(f for f in getattr(table, "form_findings", ())
+                         if f.code not in doubtful and f not in kept_unverified)
             for f in getattr(table, "form_findings", ()):
                 if f.code in doubtful:  # the row's cells may belong elsewhere: a note, not a high-confidence finding
                     errors.append(LoadError(diag.file, None, f.code, f"（读取不确定，仅供参考）{f.title}：{f.message}"))
@@ -854,6 +864,13 @@ def published_from(diag: FormTextDiagnosis) -> PublishedFile | None:
             if update:
                 framework = evaluation.framework.model_copy(update=update)
                 evaluation = evaluation.model_copy(update={"framework": framework})
+            if unverified:
+                inputs = dict(evaluation.inputs)
+                for code in unverified:
+                    item = inputs[code]
+                    inputs[code] = item.model_validate({**item.model_dump(exclude_none=True, exclude={"override"}),
+                                                        "override": {"score": item.declared, "reason": UNVERIFIED}})
+                evaluation = evaluation.model_copy(update={"inputs": inputs})
             tables.append(replace(table, index=len(tables) + 1, rows=tuple(rows), declared_total=total,
                                   evaluation=evaluation,
                                   declared_weight_total=t.declared_weight_total, form_findings=kept))
