@@ -184,6 +184,30 @@ def test_run_together_cells_cut_only_where_certain():
     assert len(published.tables) == 1 and published.tables[0].rows[0].input_confidence == "low"  # F1
 
 
+def test_subrows_are_named_not_scored():
+    name = "13_xiaoxian_hexicun_tesezhongyang_2023.txt"
+    diag = read_form_text(_text(name), name)
+    assert len(diag.tables[0].subrows) == 7
+    assert any("其中" in m and "不作为计分行" in m for m in diag.messages())
+
+
+def test_cut_texts_never_raise():
+    """Every corpus text cut at arbitrary places reads or is refused, never crashes."""
+    import random
+
+    from jixiao.io.form_text import diagnose
+
+    rng = random.Random(7)
+    for path in sorted(REAL.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        for k in range(8):
+            a = rng.randrange(len(text))
+            b = rng.randrange(a, len(text) + 1)
+            cut = text[:b] if k % 2 else text[:a] + text[b:]
+            published_form_text(cut, path.name)
+            diagnose(cut, path.name)
+
+
 def test_not_a_form():
     assert published_form_text("一、部门概况\n本单位共有职工20人。", "x.txt") is None
     assert not read_form_text("一、部门概况", "x.txt").looks_like_form

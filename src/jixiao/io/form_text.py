@@ -262,6 +262,8 @@ class FormTextDiagnosis:
                     out.append(f"{where}：“{r.name}”的单元格位置不确定（{r.uncertain}），其核查发现可信度降低")
             if t.money_uncertain:
                 out.append(f"{where}：项目资金表{t.money_uncertain}")
+            if t.subrows:
+                out.append(f"{where}：{len(t.subrows)}行“其中…”子项（如“{t.subrows[0]}”）没有分值和得分，不作为计分行")
             for e in t.errors:
                 out.append(f"{where}：{e}")
             if t.truncated:
