@@ -23,7 +23,7 @@ import typer
 import yaml
 from rich.console import Console
 
-from jixiao.core.cycle import (GREEN, METHOD, RED, YELLOW, ReasonsMissing, allocate, assess, goals_text,
+from jixiao.core.cycle import (GREEN, METHOD, PENDING, RED, YELLOW, ReasonsMissing, allocate, assess, goals_text,
                                next_year_sections, percent, problems_of_year)
 from jixiao.core.numbers import fmt, quantize
 from jixiao.io.cycle_yaml import load_allocation, load_monitoring, load_problems, load_targets
@@ -34,7 +34,7 @@ from jixiao.cli_common import fail as _fail
 cycle_app = typer.Typer(add_completion=False, no_args_is_help=True,
                         help="全过程绩效管理：绩效目标、运行监控、问题整改、因素法分配。")
 console = Console()
-LIGHT_STYLE = {GREEN: "green", YELLOW: "yellow", RED: "bold red"}
+LIGHT_STYLE = {GREEN: "green", YELLOW: "yellow", RED: "bold red", PENDING: "dim"}
 
 
 

@@ -501,3 +501,24 @@ def test_pages_render_for_every_role(demo, login):
     assert login(REVIEWER).post("/cycle/targets/", {"year": "2024"}).status_code == 403
     assert login(REVIEWER).post("/cycle/allocations/", {"year": "2025", "fund": "x", "amount": "1.001"}).status_code == 302
     assert not Allocation.objects.filter(fund="x").exists()  # not whole cents
+
+
+def test_a_quarter_with_nothing_entered_shows_no_red_lights(demo, login):
+    table = approved_table(login, "jiaxian_tianbao")
+    preparer = login("jiaxian_tianbao")
+    url = f"/cycle/targets/{table.pk}/monitoring/2025-Q2/"
+    page = preparer.get(url).content.decode()
+    assert "light light-red" not in page and "红灯0项" in page and "未填报" in page
+    # saved with only the budget and one row: the other rows are 未填报, not red, and no problem is tracked
+    post = {"budget": "4618400", "spent": "2400000", "completion:C102": "55"}
+    assert preparer.post(url, post).status_code == 302
+    report = MonitoringReport.objects.get(table=table, period="2025-Q2")
+    assert report.warnings == 0 and not Problem.objects.filter(unit=table.unit, year=2025).exists()
+    page = preparer.get(url).content.decode()
+    assert "light light-red" not in page and "红灯0项" in page
+    # a row entered as far behind is red as before
+    preparer.post(url, {**post, "completion:C107": "5", "reason:C107": "验收推迟"})
+    assert "light light-red" in preparer.get(url).content.decode()
+    # 1e400 typed as 累计完成 is refused by name
+    response = preparer.post(url, {**post, "actual:C107": "1e400"})
+    assert response.status_code == 400 and "C107累计完成：不接受科学计数法“1e400”" in response.content.decode()

@@ -400,3 +400,22 @@ def test_audit_page_reads_a_filled_form(demo, login, tmp_path):
     page = response.content.decode()
     assert "实际完成值达到年度指标值却失分" in page
     assert "“定点医药机构现场核查数量”实际完成值265达到年度指标值“≥265家”，却只得18分（分值20分）" in page
+
+
+def test_a_new_blank_form_has_no_grade_until_a_row_is_filled(demo, login):
+    client = login("xundian_tianbao")
+    assert client.post("/projects/", {"variant": "national", "year": "2024", "project": "空白项目",
+                                      "rows_from": "template"}).status_code == 302
+    record = ProjectForm.objects.get(project="空白项目")
+    assert record.total is None and record.grade == ""
+    assert not core.review(core_form(record)).filled
+    page = client.get(f"/projects/{record.pk}/").content.decode()
+    assert '<b id="grade">尚未填报</b>' in page and '<span class="big" id="total">—</span>' in page
+    listing = client.get("/projects/?year=2024").content.decode()
+    row = listing.split("空白项目")[1].split("</tr>")[0]
+    assert "—" in row and "尚未填报" in row and "差" not in row
+    # one 实际完成值 filled: scored and graded by the core
+    post = page_post(record, **{"row:0:actual": "达成", "row:0:score": str(core_form(record).indicators[0].weight or 1)})
+    client.post(f"/projects/{record.pk}/", post)
+    record.refresh_from_db()
+    assert record.total is not None and record.grade

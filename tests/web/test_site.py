@@ -79,7 +79,7 @@ def test_stale_edit_is_refused_with_both_values(demo, login):
 def test_bad_number_is_refused_in_chinese_and_nothing_changes(demo, login):
     client, ev = login("nanjing_tianbao"), nanjing(demo)
     response = client.post(f"/evaluations/{ev.pk}/rows/C22/", {"version": 0, "actual": "七"})
-    assert "“七”不是有效数字" in response.content.decode()
+    assert "C22 实际值：“七”不是数字" in response.content.decode()
     assert IndicatorValue.objects.get(evaluation=ev, code="C22").data["actual"] == "7.24"
 
 

@@ -34,7 +34,9 @@ from .numbers import HUNDRED, ZERO, fmt, quantize
 # --- thresholds ------------------------------------------------------------------------
 
 GREEN, YELLOW, RED = "green", "yellow", "red"
-LIGHT_LABELS = {GREEN: "绿灯", YELLOW: "黄灯", RED: "红灯"}
+#: a row with nothing entered yet (no 完成值, no 完成进度): not a warning, no problem tracked
+PENDING = "pending"
+LIGHT_LABELS = {GREEN: "绿灯", YELLOW: "黄灯", RED: "红灯", PENDING: "未填报"}
 
 
 class Thresholds(Model):
@@ -268,7 +270,7 @@ class AssessedRow:
 
     @property
     def warning(self) -> bool:
-        return self.light != GREEN
+        return self.light in (YELLOW, RED)
 
 
 @dataclass(frozen=True)
@@ -325,7 +327,10 @@ def completion_of(row: MonitoringRow) -> Decimal | None:
 
 
 def _assess_row(code, name, target, actual, completion, expected, reason, measures, thresholds) -> AssessedRow:
-    if completion is None:  # no measurable progress yet: treat as nothing done
+    if completion is None and not actual.strip():  # nothing entered: no light until it is
+        return AssessedRow(code=code, name=name, target=target, actual="", completion=None, expected=expected,
+                           lag=None, light=PENDING, reason=reason.strip(), measures=measures.strip())
+    if completion is None:  # entered, but no measurable progress: treat as nothing done
         lag = expected
     else:
         lag = expected - completion

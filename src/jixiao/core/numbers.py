@@ -110,10 +110,10 @@ def parse_typed(text: str | None, percent: bool = True) -> Decimal | None:
             if re.match(r"^[+-]?\d+,\d+$", clean):
                 raise NumberError(f"逗号不能作小数点：“{raw}”（小数点请用“.”，如{clean.replace(',', '.')}；"
                                   "逗号只用于每三位分节，如1,234.5）")
-            raise NumberError(f"“{raw}”不是有效数字（逗号只用于每三位分节，如1,234.5）")
+            raise NumberError(f"“{raw}”不是数字（逗号只用于每三位分节，如1,234.5）")
         clean = clean.replace(",", "")
     if not _PLAIN_RE.match(clean):
-        raise NumberError(f"“{raw}”不是有效数字")
+        raise NumberError(f"“{raw}”不是数字")
     integer, _, fraction = clean.lstrip("+-").partition(".")
     if len(integer.lstrip("0")) > MAX_INTEGER_DIGITS:
         raise NumberError(f"“{raw[:20]}{'…' if len(raw) > 20 else ''}”位数过多（整数部分最多{MAX_INTEGER_DIGITS}位）")
@@ -146,4 +146,4 @@ class Bounds:
 
 
 ANY = Bounds()
-NON_NEGATIVE = Bounds(ZERO, None, "数值")
+NON_NEGATIVE = Bounds(ZERO, None, "")

@@ -681,6 +681,14 @@ class FormReview:
     def execution(self):
         return self.sheet.row(EXECUTION_CODE)
 
+    @property
+    def filled(self) -> bool:
+        """Whether any indicator row is filled in (a 实际完成值, 不适用 or an evaluator's 得分).
+        A new form made from the blank template scores its empty rows by rule (0 points, or
+        the 执行率 block alone), which is no grade yet: its total and grade are not shown
+        until a row is filled."""
+        return any(row.actual.strip() or row.not_applicable or row.score is not None for row in self.form.indicators)
+
 
 def review(form: ProjectForm, template: FormTemplate | None = None) -> FormReview:
     """Build, score and audit a form (raises ProjectFormError when it cannot be built)."""

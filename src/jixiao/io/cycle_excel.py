@@ -17,13 +17,13 @@ from openpyxl import Workbook
 from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
 
-from jixiao.core.cycle import GREEN, METHOD, RED, YELLOW, Allocation, Assessment, percent
+from jixiao.core.cycle import GREEN, METHOD, PENDING, RED, YELLOW, Allocation, Assessment, percent
 from jixiao.core.numbers import quantize
 
 from .excel import BODY_FONT, CENTER, HEADER_FILL, HEADER_FONT, TITLE_FONT, WRAP, _print_setup, _style, put_number, put_text
 
 LIGHT_FILLS = {GREEN: PatternFill("solid", fgColor="C6EFCE"), YELLOW: PatternFill("solid", fgColor="FFEB9C"),
-               RED: PatternFill("solid", fgColor="FFC7CE")}
+               RED: PatternFill("solid", fgColor="FFC7CE"), PENDING: PatternFill()}
 
 
 def _title(ws, text: str, columns: int) -> None:

@@ -14,10 +14,11 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 
-from jixiao.core.cycle import GREEN, RED, YELLOW, Assessment, ordinal, percent
+from jixiao.core.cycle import GREEN, PENDING, RED, YELLOW, Assessment, ordinal, percent
 from jixiao.core.numbers import fmt
 
-LIGHT_COLOURS = {GREEN: RGBColor(0x1E, 0x7B, 0x34), YELLOW: RGBColor(0x9C, 0x65, 0x00), RED: RGBColor(0xC0, 0x00, 0x00)}
+LIGHT_COLOURS = {GREEN: RGBColor(0x1E, 0x7B, 0x34), YELLOW: RGBColor(0x9C, 0x65, 0x00), RED: RGBColor(0xC0, 0x00, 0x00),
+                 PENDING: RGBColor(0x66, 0x66, 0x66)}
 FONT = "宋体"
 
 

@@ -3,7 +3,7 @@ core score and audit them, and cache the results for listings. No scoring happen
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from django.db import transaction
@@ -13,6 +13,7 @@ from simple_history.utils import bulk_create_with_history
 from jixiao.core.audit import Finding, audit
 from jixiao.core.model import Evaluation as CoreEvaluation
 from jixiao.core.model import Framework
+from jixiao.core.numbers import NON_NEGATIVE, Bounds, NumberError, parse_typed
 from jixiao.core.scoring import ScoreSheet, score
 from jixiao.core.versioning import rules_hash
 from jixiao.io.yamlio import InputError, LoadError, framework_from_data, load_evaluation, parse_yaml
@@ -132,21 +133,21 @@ def score_and_cache(evaluation: Evaluation) -> tuple[ScoreSheet, list[Finding]]:
     return sheet, findings
 
 
-def parse_decimal(text: str | None, label: str, errors: list[str], percent: bool = False) -> Decimal | None:
-    """A typed number (thousands separators allowed; a trailing % when ``percent``), None when
-    empty; an unreadable or infinite number adds 「label：“text”不是数字」 to ``errors``."""
-    text = (text or "").strip().replace(",", "").replace("，", "")
-    if percent:
-        text = text.rstrip("%％")
-    if not text:
-        return None
+def parse_decimal(text: str | None, label: str, errors: list[str], percent: bool = False,
+                  bounds: Bounds | None = NON_NEGATIVE) -> Decimal | None:
+    """A typed number read by the core's one parser (``numbers.parse_typed``: full-width
+    digits, thousands separators in groups of three; a trailing % when ``percent``), None when
+    empty. A refused number — exponent notation, a comma as decimal point, too many digits,
+    outside ``bounds`` (default: not negative; every amount, count, weight and threshold of
+    the finance, cycle and project pages) — adds 「label：reason」 to ``errors``."""
     try:
-        value = Decimal(text)
-    except InvalidOperation:
-        errors.append(f"{label}：“{text}”不是数字")
+        value = parse_typed(text, percent=percent)
+    except NumberError as exc:
+        errors.append(f"{label}：{exc}")
         return None
-    if not value.is_finite():
-        errors.append(f"{label}：“{text}”不是有限数字")
+    problem = bounds.problem(value, text or "") if value is not None and bounds is not None else None
+    if problem:
+        errors.append(f"{label}：{problem}")
         return None
     return value
 

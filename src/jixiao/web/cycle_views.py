@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import tempfile
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 import yaml
@@ -26,7 +26,7 @@ from django.views.decorators.http import require_POST
 from pydantic import ValidationError
 
 from jixiao.core import cycle
-from jixiao.core.numbers import quantize
+from jixiao.core.numbers import NumberError, parse_typed, quantize
 from jixiao.io.yamlio import InputError
 
 from . import bridge, review_flow
@@ -48,8 +48,9 @@ def _check(user, perm: str, obj) -> None:
         raise PermissionDenied("无权进行此操作")
 
 
-def _decimal(text: str | None, label: str, errors: list[str]) -> Decimal | None:
-    return bridge.parse_decimal(text, label, errors, percent=True)
+def _decimal(text: str | None, label: str, errors: list[str], signed: bool = False) -> Decimal | None:
+    """A typed number (not negative unless ``signed``: thresholds are checked by the core)."""
+    return bridge.parse_decimal(text, label, errors, percent=True, bounds=None if signed else bridge.NON_NEGATIVE)
 
 
 def _pydantic_messages(exc: ValidationError) -> list[str]:
@@ -148,8 +149,8 @@ def target_detail(request, pk: int):
     if request.method == "POST":
         _check(request.user, "jixiao.change_targettable", table)
         errors: list[str] = []
-        yellow = _decimal(request.POST.get("yellow"), "黄灯阈值", errors)
-        red = _decimal(request.POST.get("red"), "红灯阈值", errors)
+        yellow = _decimal(request.POST.get("yellow"), "黄灯阈值", errors, signed=True)
+        red = _decimal(request.POST.get("red"), "红灯阈值", errors, signed=True)
         if (yellow is None) != (red is None):
             errors.append("黄灯、红灯阈值须同时填写或同时留空")
         elif yellow is not None:
@@ -274,12 +275,24 @@ def start_evaluation(request, pk: int):
 # --- 运行监控 ------------------------------------------------------------------------------
 
 def _number_or_text(text: str) -> tuple[Decimal | None, str]:
-    clean = text.strip().replace(",", "")
+    """A 累计完成 as typed: a number (by the one parser, ``numbers.parse_typed``) or a text such
+    as 已完成."""
     try:
-        value = Decimal(clean)
-        return (value, "") if value.is_finite() else (None, text.strip())
-    except InvalidOperation:
+        value = parse_typed(text)
+    except NumberError:
         return None, text.strip()
+    return (value, "") if value is not None else (None, "")
+
+
+def _typed_actual(text: str, label: str, errors: list[str]) -> str:
+    """A 累计完成 that looks like a number must be one: 1e400 or 98,5 is refused by name
+    (a text such as 已完成 stays text)."""
+    try:
+        parse_typed(text)
+    except NumberError as exc:
+        if any(ch.isdigit() for ch in text) and not str(exc).endswith("不是数字"):
+            errors.append(f"{label}：{exc}")
+    return text
 
 
 def core_report(report: MonitoringReport, rows: dict[str, dict]) -> cycle.MonitoringReport:
@@ -379,7 +392,7 @@ def monitoring(request, pk: int, period: str):
         rows = {}
         for target in table.rows.all():
             c = target.code
-            rows[c] = {"actual": request.POST.get(f"actual:{c}", "").strip(),
+            rows[c] = {"actual": _typed_actual(request.POST.get(f"actual:{c}", "").strip(), f"{c}累计完成", errors),
                        "completion": _decimal(request.POST.get(f"completion:{c}"), f"{c}完成进度", errors),
                        "expected": _decimal(request.POST.get(f"expected:{c}"), f"{c}应完成进度", errors),
                        "reason": request.POST.get(f"reason:{c}", "").strip(),
@@ -888,8 +901,8 @@ def _threshold_units(user):
 def parse_thresholds(post, errors: list[str]) -> tuple[Decimal | None, Decimal | None]:
     """Yellow and red bounds (percentage points a row may lag behind before it turns yellow
     / red): numbers from 0 to 100, red not below yellow — validated by the core."""
-    yellow = _decimal(post.get("yellow"), "黄灯阈值", errors)
-    red = _decimal(post.get("red"), "红灯阈值", errors)
+    yellow = _decimal(post.get("yellow"), "黄灯阈值", errors, signed=True)
+    red = _decimal(post.get("red"), "红灯阈值", errors, signed=True)
     if not errors and (yellow is None or red is None):
         errors.append("黄灯、红灯阈值均须填写")
     if errors:

@@ -19,7 +19,7 @@ from typing import Any, Mapping
 
 from jixiao.core.finance import Split
 from jixiao.core.model import NARRATIVE_SECTIONS
-from jixiao.core.numbers import D, fmt
+from jixiao.core.numbers import NON_NEGATIVE, D, NumberError, fmt, parse_typed
 
 FINANCE = "财务数据"
 QUESTIONNAIRE = "满意度问卷"
@@ -83,14 +83,21 @@ class _Form:
         f.error = message
         self.errors.append(f"{self.section}·{f.label}：{message}")
 
-    def decimal(self, f: Field) -> Decimal | None:
+    def decimal(self, f: Field, signed: bool = False) -> Decimal | None:
+        """A typed number by the core's one parser; negative only where ``signed`` (an
+        adjustment can lower a budget; an amount, count or score cannot be negative)."""
         if not f.value:
             return None
         try:
-            return D(f.value)
-        except (ValueError, TypeError):
-            self.fail(f, NOT_A_NUMBER)
+            value = parse_typed(f.value)
+        except NumberError as exc:
+            self.fail(f, NOT_A_NUMBER if str(exc).endswith("不是数字") else str(exc))
             return None
+        problem = None if signed or value is None else NON_NEGATIVE.problem(value, f.value)
+        if problem:
+            self.fail(f, problem)
+            return None
+        return value
 
     def count(self, f: Field) -> int | None:
         if not f.value:
@@ -292,7 +299,7 @@ class FinanceForm(_Form):
                 _put(out, path, parts)
         for _, fields in self.scalars:
             for f in fields:
-                value = self.decimal(f)
+                value = self.decimal(f, signed=f.name[4:] == "budget.additions")
                 if value is not None:
                     _put(out, f.name[4:], value)
         for block in self.keyed:
@@ -347,7 +354,7 @@ class FinanceForm(_Form):
                 names.append(col.value)
         rows = []
         for code, name, values in form.rows:
-            numbers = [self.decimal(f) for f in values]
+            numbers = [self.decimal(f, signed=True) for f in values]  # a 决算表 line can be negative
             if not code.value and not name.value and not any(f.value for f in values):
                 continue
             if not code.value:
@@ -356,7 +363,7 @@ class FinanceForm(_Form):
                 self.fail(name, "请填写科目名称")
             rows.append({"code": code.value, "name": name.value,
                          "values": {names[j]: v for j, v in enumerate(numbers) if v is not None and names[j]}})
-        total = {names[j]: v for j, v in enumerate(self.decimal(f) for f in form.total) if v is not None and names[j]}
+        total = {names[j]: v for j, v in enumerate(self.decimal(f, signed=True) for f in form.total) if v is not None and names[j]}
         columns = [n for n in names if n]
         if not rows and not total and not form.title.value:
             return None

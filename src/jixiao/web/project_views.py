@@ -82,7 +82,9 @@ def store(record: ProjectForm, form: core.ProjectForm, reason: str, user=None) -
     result = core.project_result(r)
     record.document = form_data(form)
     record.year, record.project, record.variant = form.year, form.project, form.variant
-    record.total, record.weight_total, record.grade = r.sheet.total, r.sheet.weight_total, r.sheet.grade
+    # a form with no row filled in has no total or grade yet (nor a place in the roll-up)
+    record.total, record.weight_total = (r.sheet.total if r.filled else None), r.sheet.weight_total
+    record.grade = r.sheet.grade if r.filled else ""
     record.budget, record.spent, record.execution_rate = result.budget, result.spent, result.execution_rate
     record.findings_count = result.findings
     if user is not None and record.created_by_id is None:

@@ -367,7 +367,7 @@ def save_row(request, pk: int, code: str):
             # 403 when the page could already tell (state or role), 409 when a transition
             # committed while this save waited for the lock
             refusal = ("locked", 403 if not can_change else 409,
-                       f"评价已{locked.get_state_display()}，您不能再修改")
+                       f"评价的状态为“{locked.get_state_display()}”，您不能再修改")
         else:
             try:
                 data = parse_row(request.POST, indicator, framework.default_rule)
