@@ -22,13 +22,14 @@ from typing import Optional
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from jixiao.core.audit import Finding, audit
 from jixiao.core.criteria import Confidence, weakest
+from jixiao.core.model import compare
 from jixiao.core.numbers import ZERO, fmt
 from jixiao.core.scoring import ScoreSheet, score
 from jixiao.core.textaudit import TextFinding, text_audit
+from jixiao.cli_common import Table
 from jixiao.io.published import SUFFIXES, UNVERIFIED, PublishedFile, PublishedTable, import_published, narrative_text
 
 audit_app = typer.Typer(add_completion=False, help="核查公开的绩效自评得分表：导入、按评分标准重算、列出全部不一致。")
@@ -40,6 +41,11 @@ STRUCTURAL = {"weights-total", "group-points", "heading-points", "subrow-weights
               "above-weight", "below-zero", "questionnaire", "not-applicable"}
 #: Kinds that follow from the rows' computed scores (as sure as the least sure of those).
 DERIVED = {"total-mismatch", "group-mismatch", "grade-mismatch"}
+#: The form's own checks that are not arithmetic: a row without 年度指标值 or 偏差原因 is
+#: incomplete, not wrong; a missed target at full points may be the table's rounding (8676 of
+#: 8755 × 15 = 14.86 → 15 at whole points). Every other form check (met-but-lost, money) is sure.
+FORM_FINDING_CONFIDENCE: dict[str, Confidence] = {"reason-missing": "medium", "target-missing": "medium",
+                                                  "target-missed-full": "medium"}
 SEVERITY_WEIGHT = {"error": Decimal(3), "warning": Decimal(2), "info": Decimal(1)}
 CONFIDENCE_WEIGHT = {"high": Decimal(1), "medium": Decimal("0.6"), "low": Decimal("0.3")}
 
@@ -101,12 +107,23 @@ def _input_sure(table: PublishedTable, code: str) -> bool:
 
 
 def _met_but_lost(sheet: ScoreSheet, code: str) -> bool:
-    """The rule gives full points (the target is met) but the declared score is lower."""
+    """The target is met — the actual compared with the target itself, in the row's direction —
+    yet the declared score is below the row's points. Not "the rule gives full points": with
+    scores rounded as the table prints them, a missed target (8676 of 8755 → 14.86 → 15) can
+    round up to full, and that is no evidence that the target was met."""
     try:
         row = sheet.row(code)
     except KeyError:
         return False
-    return row.declared is not None and row.score == row.weight and row.declared < row.weight
+    if row.declared is None or row.declared >= row.weight:
+        return False
+    target, actual = row.indicator.target, row.input.actual
+    if target.value is None or not isinstance(actual, Decimal):
+        return row.score == row.weight  # 定性: the verdict is in the band of full points
+    comparator = target.comparator
+    if comparator is None:
+        comparator = "<=" if row.indicator.direction == "反向" else ">="
+    return compare(actual, comparator, target.value)
 
 
 def audit_table(table: PublishedTable, narrative=(), totals=()) -> TableAudit:
@@ -134,13 +151,17 @@ def audit_table(table: PublishedTable, narrative=(), totals=()) -> TableAudit:
                 met_but_lost = f.kind == "score-mismatch" and _met_but_lost(sheet, f.code)
                 if (shape == "saturating_rate" or met_but_lost) and _input_sure(table, f.code):
                     confidence = "high"  # arithmetic: 分值×执行率, or a met target with points lost
+                else:  # a partial score under a rule the table does not print: the agency's may differ
+                    confidence = weakest(confidence, "medium")
                 f = replace(f, message=f"{f.message}；{_GENERIC_SAID[shape]}" +
                             ("；实际完成值已达到指标值，却失分" if met_but_lost else ""))
             if f.kind == "score-mismatch":
                 row_levels.append(confidence)
         result.findings.append(AuditFinding(f.code, f.kind, f.title, f.message, f.severity, confidence,
                                             str(f.loc) if f.loc else None))
-    derived_confidence = weakest(*row_levels) if row_levels else "high"
+    # a total that differs although no row's score was found to differ cannot be pinned on a
+    # row (the difference hides in rows read with less certainty): not high
+    derived_confidence = weakest(*row_levels) if row_levels else "medium"
     for f in raw:
         if f.kind in DERIVED:
             result.findings.append(AuditFinding(f.code, f.kind, f.title, f.message, f.severity, derived_confidence,
@@ -156,7 +177,8 @@ def audit_table(table: PublishedTable, narrative=(), totals=()) -> TableAudit:
                                                     "high" if row.input_confidence == "high" else "medium",
                                                     str(row.loc)))
     for f in getattr(table, "form_findings", ()):  # a 项目支出绩效自评表's own checks (io.project_form_audit)
-        result.findings.append(AuditFinding(f.code, f.kind, f.title, f.message, f.severity, "high",
+        result.findings.append(AuditFinding(f.code, f.kind, f.title, f.message, f.severity,
+                                            FORM_FINDING_CONFIDENCE.get(f.kind, "high"),
                                             str(f.loc) if f.loc else None))
     return result
 

@@ -19,7 +19,6 @@ from typing import Optional
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from jixiao.core.audit import audit
 from jixiao.core.numbers import fmt
@@ -29,6 +28,7 @@ from jixiao.reports import (PdfError, ReportError, TemplateInvalid, builtin_temp
                             context_fields, to_pdf)
 from jixiao.reports.package import write_package
 from jixiao.reports.check import TemplateProblem
+from jixiao.cli_common import Table
 from jixiao.cli_common import err_console, fail
 
 report_app = typer.Typer(add_completion=False, help="生成Word、Excel、PDF自评报告。")
