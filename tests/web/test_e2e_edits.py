@@ -4,7 +4,7 @@ the 核查发现（总体） card follows a live edit; the rows with reviewer co
 once; the return comment shows only while the evaluation is 退回; submit / return / approve
 ask first; a project form with unsaved edits cannot be submitted."""
 
-from .e2e import sign_in  # noqa: I001  (sets DJANGO_ALLOW_ASYNC_UNSAFE first)
+from .e2e import IMAGES, sign_in  # noqa: I001  (sets DJANGO_ALLOW_ASYNC_UNSAFE first)
 import re
 
 import pytest
@@ -55,6 +55,8 @@ def test_a_save_refused_in_a_second_page_shows_both_values_and_keeps_mine(page, 
     field = other.locator("#row-C22 input[name=actual]")
     assert field.input_value() == "5" and "unsaved" in field.get_attribute("class")
     assert other.inner_text("#total") == "99.65"  # the saved state, out of band
+    IMAGES.mkdir(parents=True, exist_ok=True)
+    other.locator("#row-C22").screenshot(path=str(IMAGES / "web-conflict.png"))
     assert c22().data["actual"] == "10.5" and c22().version == 1  # nothing overwritten
 
     notice.locator("button.overwrite").click()  # the user decides: their value wins
