@@ -22,8 +22,6 @@ REAL = Path(__file__).resolve().parent / "fixtures" / "published" / "real"
 
 #: (file prefix, table) → what the reader does not yet do for that entry.
 GAPS = {
-    ("02", 1): "公开14表 pipe text with the money block, goals and two-row header run into one line",
-    ("06", 1): "分值 before 年度指标值, all cells run together without separators",
     ("10", 1): "OCR text of a Word preview (IO for 10), cells run together",
     ("12", 1): "traditional characters with pinyin inserted by the re-publishing site (reported as unreadable)",
     ("15", 1): "Hunan 计分表 with 自评分 and 得分 columns: 6 of 8 rows placed (the rows under the run-together header shift)",

@@ -137,6 +137,9 @@ def code_depth(text: str) -> int:
     return 1 if digits == 0 else (2 if digits == 1 else 3)
 
 
+_LEVEL1_NAMES = {"产出指标", "效益指标", "满意度指标", "成本指标", "决策指标", "过程指标", "产出", "效益", "满意度"}
+
+
 def _compat(cell: str, role: str | None) -> float:
     """How well a cell's text fits a column role (higher is better)."""
     text = (cell or "").strip()
@@ -149,6 +152,11 @@ def _compat(cell: str, role: str | None) -> float:
         return 3.0 if number else -4.0
     if number:
         return 0.5 if role in ("target", "actual") else -4.0
+    bare = re.sub(r"\s+", "", text)
+    if role == "level1" and bare in _LEVEL1_NAMES:
+        return 3.0
+    if role == "level2" and depth == 0 and re.fullmatch(r"[\u4e00-\u9fff]{2,8}指标", bare) and bare not in _LEVEL1_NAMES:
+        return 3.0  # 经济效益 指标, 数量指标: the form's 二级指标 names
     if role == "level1":
         return 3.0 if depth == 1 else (-3.0 if depth >= 2 else (1.0 if heading else (0.5 if len(text) <= 12 else -1.0)))
     if role == "level2":
@@ -160,7 +168,7 @@ def _compat(cell: str, role: str | None) -> float:
     if role in ("target", "actual"):
         return 2.0 if _TARGET_RE.match(text) else (0.3 if len(text) <= 20 else -0.5)
     if role == "nature":
-        return 3.0 if re.fullmatch(r"[≥≤>=<＞＜＝≧≦]+|定性|定量|正向|反向", text) else -1.0
+        return 3.0 if re.fullmatch(r"[≥≤>=<＞＜＝≧≦═]+|定性|定量|正向|反向", text) else -1.0
     if role == "unit":
         return 1.0 if len(text) <= 4 else -1.0
     if role == "criteria":
@@ -225,6 +233,7 @@ class Row:
     cells: list[str]
     loc: SourceRef
     positional: bool = True
+    blank_after: int = 0  # empty cells printed after the last filled one (pipe dumps drop them)
 
 
 Stream = list[Line | Row]
@@ -253,9 +262,11 @@ def _pipe_stream(lines: list[str], file: str) -> Stream:
     for n, line in enumerate(lines, 1):
         if "|" in line:
             cells = [c.strip() for c in line.split("|")]
+            blank = 0
             while cells and not cells[-1]:
                 cells.pop()
-            stream.append(Row(cells, SourceRef(file=file, line=n), positional=False))
+                blank += 1
+            stream.append(Row(cells, SourceRef(file=file, line=n), positional=False, blank_after=max(blank - 1, 0)))
         else:
             stream.append(Line(line, SourceRef(file=file, line=n)))
     return stream
@@ -485,6 +496,57 @@ def _money_header(cells: list[str]) -> dict[int, str] | None:
     return cols if {"annual", "spent"} <= set(cols.values()) else None
 
 
+_LEVEL_HEADS = ("一级指标", "二级指标", "三级指标")
+_TARGET_HEADS = ("指标性质", "指标值", "度量单位")
+
+
+def merge_two_row_header(cells: list[str]) -> list[str] | None:
+    """The two header rows of the 公开14表 run into one pipe line — ``绩效指标 | 年度指标值 |
+    实际完成值 | 分值 | 得分 | 偏差原因… | 一级指标 | 二级指标 | 三级指标 | 指标性质 | 指标值 |
+    度量单位 | <first row…>`` — as one header (一级…度量单位, 实际完成值, 分值, 得分, 偏差原因…)
+    followed by what came after it; None when the line is not so. Only the exact sequence of the
+    printed form is taken: the upper row's 绩效指标 spans the three levels and its 年度指标值 the
+    指标性质/指标值/度量单位 columns."""
+    names = [re.sub(r"\s+", "", c or "") for c in cells]
+    for k in range(len(names) - 9):
+        if names[k] != "绩效指标":
+            continue
+        upper: list[str] = []
+        i = k + 1
+        while i < len(names) and names[i] != "一级指标" and len(upper) < 6:
+            upper.append(names[i])
+            i += 1
+        if i + 6 > len(names) or tuple(names[i:i + 3]) != _LEVEL_HEADS:
+            continue
+        lower = names[i:i + 6]
+        if tuple(lower[3:]) != _TARGET_HEADS or not upper or not re.match(r"^(?:年度)?指标值", upper[0]):
+            continue
+        if not {"实际完成值", "分值", "得分"} <= set(upper):
+            continue
+        return [*lower, *upper[1:], *cells[i + 6:]]
+    return None
+
+
+def _shifted_money_values(cells: list[str], cols: dict[int, str]) -> dict[str, str] | None:
+    """The 年度资金总额 figures of a money block whose row label was run onto the header line:
+    the values row then starts with the figures (年初预算数 left empty and dropped) and ends with
+    the next row's label. Taken only when the figures fit the columns right-aligned with the
+    执行率 (a percentage) in its column and every other figure a number."""
+    figures = []
+    for c in cells[next((k for k, c in enumerate(cells) if c.strip()), len(cells)):]:
+        if _money_part([c]) or not c.strip():
+            break
+        figures.append(c.strip())
+    keys = [cols[i] for i in sorted(cols)]
+    if not figures or len(figures) > len(keys) or len(keys) - len(figures) > 1:
+        return None
+    values = dict(zip(keys[len(keys) - len(figures):], figures))
+    rate = values.get("rate", "")
+    if "%" not in rate or any(not is_number(v) for k, v in values.items() if k != "rate"):
+        return None
+    return values
+
+
 def _total(row: Row, roles: list[str | None]) -> bool:
     """A 合计/总分/总计 row, or a row holding nothing but numbers in the score columns."""
     cells = [re.sub(r"\s+", "", c) for c in row.cells]
@@ -511,6 +573,7 @@ def find_tables(stream: Stream) -> tuple[list[RawTable], list[Line]]:
     title = ""
     skipping = False
     money_cols: dict[int, str] | None = None
+    shifted_label = False
     money: _MoneyBlock | None = None
     for item in stream:
         if isinstance(item, Line):
@@ -534,7 +597,13 @@ def find_tables(stream: Stream) -> tuple[list[RawTable], list[Line]]:
             continue
         if (cols := _money_header(item.cells)) is not None:
             money_cols = cols
+            shifted_label = re.sub(r"\s+", "", item.cells[-1]).startswith(("年度资金总额", "资金总额"))
             continue
+        if money_cols and shifted_label and money is None and not item.positional:
+            shifted_label = False
+            if (values := _shifted_money_values(item.cells, money_cols)) is not None:
+                money = _MoneyBlock(values, item.loc)
+                continue
         if money_cols and any(re.sub(r"\s+", "", c).startswith(("年度资金总额", "资金总额", "合计")) for c in item.cells[:4]):
             values = {key: item.cells[i].strip() for i, key in money_cols.items() if i < len(item.cells)}
             money = _MoneyBlock(values, item.loc)
@@ -543,6 +612,8 @@ def find_tables(stream: Stream) -> tuple[list[RawTable], list[Line]]:
             money.parts[part] = {key: item.cells[i].strip() for i, key in money_cols.items()
                                  if i < len(item.cells) and key in ("initial", "annual", "spent")}
             continue
+        if not item.positional and (merged := merge_two_row_header(item.cells)) is not None:
+            item = Row(merged, item.loc, positional=False)
         roles = header_roles(item.cells)
         rest: Row | None = None
         if roles and not item.positional:
@@ -574,7 +645,45 @@ def find_tables(stream: Stream) -> tuple[list[RawTable], list[Line]]:
             current.total = item
         else:
             current.rows.append(item)
+    for table in tables:
+        table.rows = join_row_fragments(table.rows, table.roles)
     return tables, narrative
+
+
+def join_row_fragments(rows: list[Row], roles: list[str | None]) -> list[Row]:
+    """A pipe row printed over several lines (``效益指标 | 经济效益指标 | 减轻…负担 |`` ⏎ ``| 有效 |``
+    ⏎ ``| 有效 | 10 | 10 |``) as one row: a line with names and no number, followed by short lines
+    (at most 3 cells) the last of which ends with a number, with no blank line between and no more
+    cells than the header has columns. Anything else is left as printed."""
+    if not {"weight", "score"} & set(roles):
+        return rows
+    out: list[Row] = []
+    i = 0
+    while i < len(rows):
+        row = rows[i]
+        filled = [c for c in row.cells if c.strip()]
+        if row.positional or not filled or any(is_number(c) for c in filled):
+            out.append(row)
+            i += 1
+            continue
+        cells, j = list(filled), i + 1
+        joined = None
+        while j < len(rows) and not rows[j].positional:
+            more = [c for c in rows[j].cells if c.strip()]
+            if not more or len(more) > 3 or len(cells) + len(more) > len(roles):
+                break
+            cells += more
+            j += 1
+            if is_number(more[-1]):
+                joined = Row(cells, row.loc, positional=False)
+                break
+        if joined is None:
+            out.append(row)
+            i += 1
+        else:
+            out.append(joined)
+            i = j
+    return out
 
 
 def _findings_header(cells: list[str]) -> bool:
@@ -644,6 +753,9 @@ def _row_fields(row: Row, roles: list[str | None], notes: list[LoadError]) -> di
     else:
         while cells and not cells[-1]:
             cells.pop()
+        if not row.positional:  # a pipe dump's leading bar or left-out merged cells: align places them
+            while cells and not cells[0].strip():
+                cells.pop(0)
         if len(cells) > len(roles):
             extra = " ".join(c for c in cells[len(roles) - 1:] if c)
             cells = cells[:len(roles) - 1] + [extra]
@@ -1201,6 +1313,40 @@ def _generic_inputs(parsed: ParsedCriteria, indicator: Indicator, rec: _Rec, dec
     return item, row
 
 
+def _total_numbers(raw: RawTable, inputs: dict[str, IndicatorInput], groups: list[Group]
+                   ) -> tuple[Decimal | None, Decimal | None]:
+    """(declared score, printed weights total) of the 合计/总分 row.
+
+    Two numbers: weights then score. One number in a positional row is what its column says
+    (分值 → the weights total, else the declared score); in a pipe dump (blanks dropped) it is the
+    weights total when it equals the rows' weights sum or 100 and empty cells follow it past the
+    得分 column — ``合计 | 100 | |||||`` declares no score."""
+    if raw.total is None:
+        return None, None
+    cells = raw.total.cells
+    numbers = [to_decimal(c) for c in cells if is_number(c)]
+    if not numbers:
+        return None, None
+    if len(numbers) >= 2:
+        return numbers[-1], numbers[0]
+    number = numbers[0]
+
+    def weights(group: Group) -> Decimal:
+        return sum((i.weight for i in group.indicators if i.weight is not None), ZERO) + sum((weights(g) for g in group.groups), ZERO)
+
+    total_weight = sum((weights(g) for g in groups), ZERO)
+    if raw.total.positional:  # the column says which it is
+        at = next(k for k, c in enumerate(cells) if is_number(c))
+        role = raw.roles[at] if at < len(raw.roles) else None
+        return (None, number) if role == "weight" else (number, None)
+    if "score" in raw.roles and "weight" in raw.roles and number in (total_weight, Decimal(100)):
+        # pipe dump: blanks follow the number up to the 得分 column and on: 得分 is empty
+        at = raw.roles.index("score")
+        if is_number(cells[-1]) and raw.total.blank_after >= len(raw.roles) - at:
+            return None, number
+    return number, None
+
+
 def build_table(raw: RawTable, index: int, *, file: str, text: str, year: int, unit: str,
                 notes: list[LoadError]) -> PublishedTable | None:
     """One raw table as a framework and an evaluation; None (with a note) if it has no rows."""
@@ -1260,10 +1406,7 @@ def build_table(raw: RawTable, index: int, *, file: str, text: str, year: int, u
                                   indicators=tuple(indicators), loc=l2.loc))
         groups.append(Group(code=l1_code, name=l1.name or "（未标明一级指标）", points=l1.points,
                             groups=tuple(children), indicators=tuple(direct), loc=l1.loc))
-    total_cells = raw.total.cells if raw.total else []
-    numbers = [to_decimal(c) for c in total_cells if is_number(c)]
-    declared_total = numbers[-1] if numbers else None
-    weight_total = numbers[0] if len(numbers) >= 2 else None
+    declared_total, weight_total = _total_numbers(raw, inputs, groups)
     title = raw.title or f"指标表{index}"
     stem = Path(file).stem
     try:
