@@ -64,3 +64,16 @@ def test_bounds_of_other_inputs():
     assert input_bounds(indicator, ("values", "职工参保人数占就业人口比重")).hi == 100
     assert input_bounds(indicator, ("values", "企业缴费基数增幅差")).problem(Decimal(-4)) is None
     assert quantity_bounds("不合理费用查处率").problem(Decimal(101)) is not None
+
+
+@pytest.mark.parametrize("actual, reason", [
+    ("1e400", "实际完成值：不接受科学计数法“1e400”"), ("98,5", "逗号不能作小数点"),
+    ("-5", "实际完成值：数量（家）不能为负数：“-5”"), ("x", "实际完成值“x”不是数值")])
+def test_project_form_actuals_use_the_same_parser(actual, reason):
+    from jixiao.core.project_form import FormRow
+
+    row = FormRow(level1="产出指标", level2="数量指标", name="定点医药机构现场核查数量", target="≥265家", actual=actual)
+    with pytest.raises(ValueError) as info:
+        row.actual_value()
+    assert reason in str(info.value)
+    assert FormRow(level1="产出指标", level2="数量指标", name="核查数量", target="≥265家", actual="２６５家").actual_value() == 265

@@ -37,7 +37,8 @@ from pydantic import Field, field_validator, model_validator
 from .audit import KINDS, Finding, audit
 from .model import (COMPARATOR_SYMBOL, NATIONAL_GRADES, Evaluation, Framework, Group, Indicator, IndicatorInput,
                     Model, SourceRef, Target, Unit)
-from .numbers import HUNDRED, ZERO, fmt, quantize
+from .input_bounds import quantity_bounds
+from .numbers import HUNDRED, ZERO, NumberError, fmt, parse_typed, quantize
 from .rules import PROVINCIAL_VERDICTS
 from .scoring import ScoreSheet, score
 
@@ -237,7 +238,7 @@ class FormRow(Model):
 
         Accepts ``98.5``, ``98.5%``, ``265家`` (the target's unit), full-width digits and
         thousands separators; raises ValueError (Chinese) for anything else."""
-        text = unicodedata.normalize("NFKC", self.actual).strip().replace(",", "")
+        text = unicodedata.normalize("NFKC", self.actual).strip()
         if not text:
             return None
         unit = unicodedata.normalize("NFKC", self.target_unit).strip()
@@ -245,9 +246,16 @@ class FormRow(Model):
             if suffix and text.endswith(suffix):
                 text = text[: -len(suffix)].strip()
                 break
-        if not re.fullmatch(r"[-+]?(\d+(\.\d*)?|\.\d+)", text):
-            raise ValueError(f"实际完成值“{self.actual}”不是数值（年度指标值为“{self.target}”）")
-        return Decimal(text)
+        try:  # the one parser for typed numbers: 1e400, 98,5 and 400 digits are refused by name
+            value = parse_typed(text, percent=False)
+        except NumberError as exc:
+            if str(exc).endswith("不是数字"):
+                raise ValueError(f"实际完成值“{self.actual}”不是数值（年度指标值为“{self.target}”）") from None
+            raise ValueError(f"实际完成值：{exc}") from None
+        problem = quantity_bounds(self.name, unit, self.parsed_target).problem(value, self.actual)
+        if problem:
+            raise ValueError(f"实际完成值：{problem}（年度指标值为“{self.target}”）")
+        return value
 
     def verdict(self) -> str | None:
         """The verdict of a 定性 row read from its 实际完成值 (达成 / 部分达成 / 未达成)."""
