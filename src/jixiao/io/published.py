@@ -64,7 +64,7 @@ COLUMN_ROLES: tuple[tuple[str, re.Pattern], ...] = tuple((role, re.compile(patte
     ("weight", r"^(?:权重|分值|指标分值|标准分值|权重分|权重\(分\)|分值\(分\)|满分)$"),
     ("target", r"^(?:目标值|标准值|指标值|年度目标值|预期目标值?|指标标准|年度指标值|年初目标值|年度绩效目标值|绩效目标值|"
                r"全年目标值|年度指标值\(计划\))$"),
-    ("criteria", r"^(?:评分标准|评分细则|指标评分细则|评分办法|计分方法|评分规则|评价标准)$"),
+    ("criteria", r"^(?:评分标准|评分细则|指标评分细则|评分办法|计分方法|评分规则|评价标准|指标说明及评分标准|评分标准及说明)$"),
     ("actual", r"^(?:实际完成值|实际值|完成值|全年实际值|全年完成值|实际完成指标值|年度实际完成值)$"),
     ("evidence", r"^(?:评分过程|实际完成情况|完成情况|评分依据|得分说明|评价说明|偏差原因|扣分原因|具体指标|"
                  r"偏差原因分析及改进措施|偏差原因分析及改进措|偏差原因分析|偏差原因及改进措施|未完成原因分析|"
@@ -150,6 +150,8 @@ def _compat(cell: str, role: str | None) -> float:
     scoring = bool(_SCORING_WORDS.search(text))
     if role in ("weight", "score"):
         return 3.0 if number else -4.0
+    if role is None and number and re.fullmatch(r"\d{1,3}", text):
+        return 0.0  # a 序号 in its unnamed column
     if number:
         return 0.5 if role in ("target", "actual") else -4.0
     bare = re.sub(r"\s+", "", text)
@@ -360,9 +362,46 @@ def regroup_pipe_cells(lines: list[str]) -> list[str] | None:
     return out if len(out) >= 3 else None
 
 
+def regroup_numbered_rows(lines: list[str]) -> list[str] | None:
+    """Pipe text whose rows are printed over several lines (the header ``序号 | 一级 指标 |`` ⏎
+    ``二级 指标 |`` ⏎ …, each row from its 序号 on): one pipe line per row. A row starts at a line
+    whose first cell is ``序号`` or the next 序号 in order (1, 2, 3…); a line holding a lone
+    number that is not the next 序号 (a 得分 printed on its own line) continues the row above.
+    None when the text has no such 序号 header split over lines."""
+    start = next((i for i, l in enumerate(lines) if re.match(r"^\s*序号\s*\|", l)), None)
+    if start is None or len([c for c in lines[start].split("|") if c.strip()]) >= 4:
+        return None
+    out = lines[:start]
+    current: str | None = None
+    width: int | None = None  # the header's number of cells, once it is complete
+    expected = 1
+    for line in lines[start:]:
+        text = line.strip()
+        number = re.match(r"^(\d{1,3})\s*\|", text)
+        new_row = text.startswith("序号") or (number is not None and int(number.group(1)) == expected)
+        short = current is not None and width is not None and len(current.rstrip(" |").split("|")) < width
+        if new_row or current is None or ("|" not in text and not (short and text)):
+            if text.startswith("序号"):
+                width = None
+            if number is not None and new_row:
+                expected += 1
+            if current is not None:
+                out.append(current)
+                if width is None and current.startswith("序号"):
+                    width = len(current.rstrip(" |").split("|"))
+            current = text
+        else:  # a cell wrapped onto the next line, or a row's cells continuing (fewer than the header's)
+            current = current.rstrip().rstrip("|").rstrip() + " | " + text
+    if current is not None:
+        out.append(current)
+    return out
+
+
 def text_stream(text: str, file: str) -> tuple[Stream, str | None]:
     """The rows and lines of a text dump, in the layout detected from its header row."""
     lines = text.splitlines()
+    if (numbered := regroup_numbered_rows(lines)) is not None and detect_layout(numbered) == "pipe":
+        return _pipe_stream(numbered, file), "pipe"
     layout = detect_layout(lines)
     if layout is None and (regrouped := regroup_pipe_cells(lines)) is not None and detect_layout(regrouped) == "pipe":
         return _pipe_stream(regrouped, file), "pipe"
@@ -450,6 +489,7 @@ class RawTable:
     total: Row | None = None
     closed: bool = False
     money: "_MoneyBlock | None" = None
+    truncated: Row | None = None  # the row cut by the end of the text (not read)
 
 
 _MONEY_COLUMNS = {"年初预算数": "initial", "全年预算数": "annual", "全年执行数": "spent", "分值": "weight",
@@ -647,6 +687,14 @@ def find_tables(stream: Stream) -> tuple[list[RawTable], list[Line]]:
             current.rows.append(item)
     for table in tables:
         table.rows = join_row_fragments(table.rows, table.roles)
+    last_row = next((k for k in range(len(stream) - 1, -1, -1) if isinstance(stream[k], Row)), None)
+    if tables and last_row is not None and not any(
+            isinstance(item, Line) and item.text.strip() for item in stream[last_row + 1:]):
+        table = tables[-1]
+        if table.total is None and table.rows and table.rows[-1] is stream[last_row] and "score" in table.roles \
+                and "score" not in _row_fields(table.rows[-1], table.roles, []):
+            # the text ends inside this row, before its 得分: a cut copy, not a row without a score
+            table.truncated = table.rows.pop()
     return tables, narrative
 
 
@@ -1347,10 +1395,18 @@ def _total_numbers(raw: RawTable, inputs: dict[str, IndicatorInput], groups: lis
     return number, None
 
 
+def _indicators_of(group: Group) -> list[Indicator]:
+    return list(group.indicators) + [i for g in group.groups for i in _indicators_of(g)]
+
+
 def build_table(raw: RawTable, index: int, *, file: str, text: str, year: int, unit: str,
                 notes: list[LoadError]) -> PublishedTable | None:
     """One raw table as a framework and an evaluation; None (with a note) if it has no rows."""
     builder = _Builder(raw, notes)
+    if raw.truncated is not None:
+        cut = re.sub(r"\s+", " ", " ".join(c for c in raw.truncated.cells if c.strip()))[:40]
+        notes.append(LoadError(raw.truncated.loc.file or file, raw.truncated.loc.line, "",
+                               f"文本在此行中断（“{cut}…”），该行得分未印出，未读取；只核查已印出的各行，不核查总分和该行所属标题的分值"))
     if raw.money is not None:
         builder.execution(raw.money)
     for row in raw.rows:
@@ -1410,9 +1466,12 @@ def build_table(raw: RawTable, index: int, *, file: str, text: str, year: int, u
     title = raw.title or f"指标表{index}"
     stem = Path(file).stem
     try:
+        extra: dict[str, Any] = {}
+        if raw.truncated is not None:  # only the rows present: no 100-point total that is not printed
+            extra["total"] = sum((i.weight for g in groups for i in _indicators_of(g)), ZERO)
         framework = Framework(id=f"published-{stem}-{index}", name=title, kind=_kind(title, text),
                               version=str(year), source=f"{Path(file).name} 表{index}（按公开文本导入）",
-                              groups=tuple(groups), loc=raw.header)
+                              groups=tuple(groups), loc=raw.header, **extra)
         evaluation = Evaluation(unit=Unit(name=unit), year=year, framework=framework, title=title,
                                 inputs=inputs, declared_total=declared_total, loc=raw.total.loc if raw.total else raw.header)
     except ValidationError as exc:
