@@ -27,7 +27,7 @@ GAPS = {
     ("15", 1): "Hunan 计分表 with 自评分 and 得分 columns: 6 of 8 rows placed (the rows under the run-together header shift)",
     ("16", 1): "national form flattened with names and values out of order in the 数量指标 rows: 21 of 26",
     ("18", 2): "Sichuan table cut in its first row: the row is read but has no rule",
-    ("19", 1): "Chongqing 部门整体 table, 执行率权重 columns, cells run together",
+    ("19", 1): "Chongqing 部门整体 table: 20 of 20 rows read (jixiao.io.chongqing_text), but the 自评总分 97.6 of a cut table is not taken as the declared total",
     ("21", 1): "Hunan 部门整体 table (一级/分值/二级/分值/三级/分值), cells run together",
     ("22", 1): "preview text with 分值 and 得分 run together (“2018” = 20 and 18) and OCR damage",
     ("22", 2): "second table cut after its header",

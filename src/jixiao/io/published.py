@@ -1496,6 +1496,14 @@ def _finish(path: str, stream: Stream, layout: str | None, text: str, year: int 
             layout = "flat-form"
             notes.append(LoadError(path, None, "", "表格的单元格已并成连续文字，按项目支出绩效自评表的列序（三级指标、年度指标值、"
                                                    "实际完成值、分值、得分）重新切分读取；读数有选择，发现的可信度不标为高"))
+        else:
+            from jixiao.io.chongqing_text import chongqing_rows
+
+            rows, said = chongqing_rows(text, Path(path).name)
+            if rows:
+                raws, _ = find_tables(rows)
+                layout = "flat-chongqing"
+            notes.extend(LoadError(path, None, "", m) for m in said)
     year = year or detect_year(text)
     if year is None:
         notes.append(LoadError(path, None, "year", "无法从文中确定评价年度，按2023年计"))
