@@ -5,6 +5,8 @@ Numbers are strings of exact decimals."""
 
 from __future__ import annotations
 
+import math
+
 from django.contrib.auth import authenticate
 from django.db import transaction
 from django.shortcuts import get_object_or_404
@@ -124,6 +126,67 @@ def read_sheet(request, pk: int):
     return _sheet(_get(request, pk, "jixiao.view_evaluation"))
 
 
+# The inputs of IndicatorInput that hold numbers (``actual`` may also be a 定性 verdict).
+_NUMERIC_INPUTS = ("actual", "reference", "manual", "declared", "override")
+_NUMERIC_MAPS = ("values", "incidents")
+
+
+def typed_numbers(indicator, data: dict, path: tuple[str, ...] = ()) -> tuple[dict, list[dict]]:
+    """The numbers of a written input read as the entry page reads what is typed: the core's
+    one parser (no exponent notation — JSON's 1e400 arrives as infinity —, no comma as a
+    decimal point, bounded digits; full-width digits read) and the indicator's bounds
+    (``core.input_bounds``). Returns the input with every number as its exact decimal string,
+    and the problems, each naming its field (``values.参保率``) with the Chinese reason."""
+    from jixiao.core.input_bounds import input_bounds
+    from jixiao.core.numbers import NumberError, parse_typed
+
+    problems: list[dict] = []
+
+    def read(where: tuple[str, ...], raw):
+        if isinstance(raw, bool) or raw is None or not isinstance(raw, (int, float, str)):
+            return raw
+        if isinstance(raw, str) and where[-1:] == ("actual",) and not any(c.isdigit() for c in raw.translate(_DIGITS)):
+            return raw  # a 定性 verdict such as 达成 / 优
+        text = raw if isinstance(raw, str) else repr(raw)
+        field = ".".join(where)
+        if isinstance(raw, float) and not math.isfinite(raw):
+            problems.append({"field": field, "message": f"{indicator.code} {field}：不接受科学计数法或超出范围的数"
+                                                          "（如1e400，JSON读作无穷大），请直接写出数字"})
+            return raw
+        try:
+            value = parse_typed(text)
+        except NumberError as exc:
+            problems.append({"field": field, "message": f"{indicator.code} {field}：{exc}"})
+            return raw
+        if value is None:
+            return raw
+        problem = input_bounds(indicator, where).problem(value, text)
+        if problem:
+            problems.append({"field": field, "message": f"{indicator.code} {field}：{problem}"})
+        return format(value, "f")
+
+    clean: dict = {}
+    for key, raw in data.items():
+        if key in _NUMERIC_INPUTS:
+            clean[key] = read((*path, key), raw)
+        elif key in _NUMERIC_MAPS and isinstance(raw, dict):
+            clean[key] = {name: read((*path, key, str(name)), item) for name, item in raw.items()}
+        elif key == "parts" and isinstance(raw, dict):
+            clean[key] = {}
+            for part, inner in raw.items():
+                if isinstance(inner, dict):
+                    clean[key][part], more = typed_numbers(indicator, inner, (*path, "parts", str(part)))
+                    problems.extend(more)
+                else:
+                    clean[key][part] = inner
+        else:
+            clean[key] = raw
+    return clean, problems
+
+
+_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
 @api.put("/evaluations/{pk}/values/{code}", response={200: SheetOut, 409: dict, 422: dict}, summary="写入一个指标的填报内容")
 def write_value(request, pk: int, code: str, body: ValueIn):
     from pydantic import ValidationError
@@ -134,8 +197,11 @@ def write_value(request, pk: int, code: str, body: ValueIn):
     framework = bridge.core_framework(evaluation.framework)
     if framework.indicator(code) is None:
         raise HttpError(404, f"没有指标{code}")
+    data, problems = typed_numbers(framework.indicator(code), body.data)
+    if problems:
+        return Status(422, {"detail": problems})
     try:
-        IndicatorInput.model_validate(body.data)
+        IndicatorInput.model_validate(data)
     except ValidationError as exc:
         return Status(422, {"detail": [{"field": ".".join(map(str, e["loc"])), "message": e["msg"]} for e in exc.errors()]})
     with transaction.atomic():
@@ -148,7 +214,7 @@ def write_value(request, pk: int, code: str, body: ValueIn):
         if body.version is not None and body.version != value.version:
             return Status(409, {"detail": "该指标已被他人修改", "yours": body.data, "current": value.data,
                                 "current_version": value.version})
-        value.data = bridge.compact_input(body.data)
+        value.data = bridge.compact_input(data)
         value.version += 1
         value._change_reason = "API写入"
         value.save()
