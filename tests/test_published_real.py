@@ -24,7 +24,6 @@ REAL = Path(__file__).resolve().parent / "fixtures" / "published" / "real"
 GAPS = {
     ("10", 1): "OCR text of a Word preview (IO for 10), cells run together",
     ("12", 1): "traditional characters with pinyin inserted by the re-publishing site (reported as unreadable)",
-    ("15", 1): "Hunan 计分表 with 自评分 and 得分 columns: 6 of 8 rows placed (the rows under the run-together header shift)",
     ("16", 1): "national form flattened with names and values out of order in the 数量指标 rows: 21 of 26",
     ("18", 2): "Sichuan table cut in its first row: the row is read but has no rule",
     ("19", 1): "Chongqing 部门整体 table: 20 of 20 rows read (jixiao.io.chongqing_text), but the 自评总分 97.6 of a cut table is not taken as the declared total",

@@ -351,6 +351,9 @@ def regroup_pipe_cells(lines: list[str]) -> list[str] | None:
             continue
         if text.endswith("|"):
             cell.append(text[:-1].strip())
+            if not out and not row and len(cell) > 1:
+                out.extend(cell[:-1])  # the title lines above the first header cell are text, not that cell
+                cell = cell[-1:]
             row.append(" ".join(c for c in cell if c))
             cell = []
         else:
