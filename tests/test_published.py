@@ -498,3 +498,65 @@ def test_text_audit_needs_no_narrative(seed002):
     _, audit = seed002
     found = text_audit(audit.table.evaluation)
     assert {f.kind for f in found} == {"wrong-year"}
+
+
+# --- layouts from the corpus of real tables (tests/fixtures/published/real) -----------------------
+
+def test_total_row_with_only_the_weights_total_declares_no_score():
+    text = ("绩效指标(90分) | 一级指标 | 二级指标 | 三级指标 | 指标性质 | 指标值 | 度量单位 | 完成值 | 权重 | 得分 | 未完成原因分析 |\n"
+            "产出指标 | 经济成本指标 | 成本控制数 | ≤ | 30 | 万元 | 完成 | 90 | 90 | ||\n"
+            "合计 | 100 | |||||||||\n")
+    (table,) = import_text(text, "t.txt").tables
+    assert table.declared_total is None and table.declared_weight_total == 100
+
+
+def test_two_header_rows_run_into_one_line_and_a_row_over_three_lines():
+    text = ("| 年初预算数 | 全年预算数 | 全年执行数 | 分值 | 执行率 | 得分 | 年度资金总额 |\n"
+            "| 200 | 200 | 10 | 100% | 10 | 其中:当年财政 拨款 |\n"
+            "| — | 年度 总体 目标 | 绩效指标 | 年度指标值 | 实际完成值 | 分值 | 得分 | 偏差原因分析及改进措施 | 一级指标 | 二级指标 | 三级指标"
+            " | 指标性质 | 指标值 | 度量单位 | 产出指标 | 数量指标 | 受助人数 | ≧ | 735 | 人次 | 735 | 45 | 45 |\n"
+            "| 效益指标 | 经济效益 指标 | 减轻家庭负担 |\n| 有效 |\n| 有效 | 35 | 35 |\n"
+            "| 满意度指标 | 服务对象满意度指标等 | 学生满意度 | ≧ | 95 | % | 100% | 10 | 7 |\n"
+            "| 其他需要说明事项 | 无 | 总分 | 100 | 97 | 优 |\n")
+    (table,) = import_text(text, "t.txt").tables
+    names = [r.name for r in table.rows]
+    assert names == ["预算执行率", "受助人数", "减轻家庭负担", "学生满意度"], names
+    assert [r.weight for r in table.rows] == [10, 45, 35, 10] and table.declared_total == 97
+
+
+def test_numbered_rows_over_several_lines_and_a_row_cut_by_the_end_of_the_text():
+    text = ("部门整体支出绩效评价自评表\n序号 | 一级 指标 |\n二级 指标 |\n三级 指标 |\n"
+            "指标分值 | 指标解释 | 指标说明及评分标准 | 自评得分 |\n"
+            "1 | 规划 (6分) |\n基础信息 (3分) | 基础信息 完整性 | 3 | 说明 | 1、信息真实(1分); 2、信息完整(1分); 3、信息准确(1分)。 |\n3 |\n"
+            "2 | 工作计划 (3分) | 计划完整性 | 3 | 说明 | 年度工作计划是否完整可行(3分) | 3 | |\n"
+            "3 | 执行 (35分) |\n预算执行 (18分) | 预算执行率 | 5 | 说明 |\n1、除上级政策性因素影响外")
+    published = import_text(text, "t.txt")
+    (table,) = published.tables
+    assert [(r.name.replace(" ", ""), r.weight, r.declared) for r in table.rows] == [
+        ("基础信息完整性", 3, 3), ("计划完整性", 3, 3)]
+    assert all(r.parsed.executable for r in table.rows)
+    assert any("文本在此行中断" in e.message for e in published.errors)
+
+
+def test_traditional_characters_with_pinyin_are_read_as_simplified():
+    from jixiao.io.traditional import to_simplified
+
+    assert to_simplified("項(xiàng)目績(jì)效自評(píng)表：預(yù)算執(zhí)行率、實(shí)際完成值、滿(mǎn)意度") == \
+        "项目绩效自评表：预算执行率、实际完成值、满意度"
+    assert to_simplified("项目绩效自评表（2023）(a)") == "项目绩效自评表（2023）(a)"  # simplified text untouched
+
+
+def test_chongqing_run_together_rows_split_only_where_one_cut_fits():
+    from jixiao.io.chongqing_text import _split, chongqing_rows
+
+    assert _split(Decimal(100), "1010") == ("10", "10") and _split(Decimal(100), "22") == ("2", "2")
+    assert _split(Decimal(76), "107.6") == ("10", "7.6") and _split(Decimal(90), "55") is None
+    text = ("部门整体绩效自评表执行率(%)执行率权重执行率得分(分)76%107.6指标名称计量单位指标性质年初指标值调整指标值"
+            "年成值全完值得分系数(%)指标权重(分)指标得分(分)是否核心指标基础信息完善%100%100%100%11否"
+            "组织宣传活动次数次到0次43次100%1010是播发稿件数量篇2200篇2859篇90%55否公共服务")
+    rows, notes = chongqing_rows(text, "t.txt")
+    cells = [r.cells[2:7] for r in rows[1:]]
+    assert cells[0] == ["预算执行率", "", "76%", "10", "7.6"]
+    assert cells[1] == ["基础信息完善", "100%", "100%", "1", "1"]
+    assert cells[2] == ["组织宣传活动次数", "", "", "10", "10"]  # the OCR-damaged target is not taken
+    assert cells[3][0] == "公共服务" and any("播发稿件数量" in n for n in notes)  # 90% × ? = 55: not cut

@@ -1586,7 +1586,15 @@ def import_text(text: str, file: str = "<text>", year: int | None = None) -> Pub
     """Tables of a text dump (one-cell-per-line, pipe or TAB layout, detected). Text in which
     no indicator table header can be placed may still hold the standard 项目支出绩效自评表 with
     its cells run together: ``jixiao.io.form_text`` rebuilds it (its unplaced rows and cells
-    listed as notes); failing that, ``jixiao.io.flat_form`` re-cuts it by the form's column order."""
+    listed as notes); failing that, ``jixiao.io.flat_form`` re-cuts it by the form's column order.
+    Text a re-publishing site turned into traditional characters with pinyin (項(xiàng)目) is read
+    after ``jixiao.io.traditional`` takes the pinyin out and maps the characters back."""
+    from jixiao.io.traditional import is_converted, to_simplified
+
+    if is_converted(text):
+        result = import_text(to_simplified(text), file, year)
+        note = LoadError(file, None, "", "文字被转为繁体字并插入了拼音（如“項(xiàng)目”），已去掉拼音、转回简体后读取")
+        return replace(result, errors=(note, *result.errors))
     stream, layout = text_stream(text, file)
     if not find_tables(stream)[0]:
         from jixiao.io.form_text import published_form_text
