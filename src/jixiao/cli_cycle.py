@@ -235,11 +235,11 @@ def evaluation_yaml(table, start, narrative: dict) -> str:
     """The evaluation file: unit, year, the framework with the table's targets (inline, as the
     site stores it), the narrative, and one empty entry per indicator with its name and target
     in a comment."""
-    from jixiao.io.yamlio import plain
+    from jixiao.io.yamlio import framework_data
 
     head = {"title": f"{table.unit}{table.year}年度{table.fund}绩效自评", "unit": {"name": table.unit},
             "year": table.year, "narrative": narrative,
-            "framework": plain(start.framework.model_dump(exclude_none=True))}
+            "framework": framework_data(start.framework)}
     lines = [f"# 由绩效目标表生成（jixiao cycle evaluation）：{table.unit} {table.year}年。",
              "# 在 indicators 下逐项填写实际完成情况（格式见 docs/format.md），然后运行 jixiao score 本文件。",
              _dump(head).rstrip(), "indicators:"]

@@ -327,7 +327,9 @@ def completion_of(row: MonitoringRow) -> Decimal | None:
 
 
 def _assess_row(code, name, target, actual, completion, expected, reason, measures, thresholds) -> AssessedRow:
-    if completion is None and not actual.strip():  # nothing entered: no light until it is
+    # nothing entered (no progress, no reason): no light until it is; a row with only a reason
+    # ("无进度数据") was filled in and has no measurable progress: red below
+    if completion is None and not actual.strip() and not reason.strip() and not measures.strip():
         return AssessedRow(code=code, name=name, target=target, actual="", completion=None, expected=expected,
                            lag=None, light=PENDING, reason=reason.strip(), measures=measures.strip())
     if completion is None:  # entered, but no measurable progress: treat as nothing done

@@ -69,6 +69,13 @@ def plain(value: Any) -> Any:
     return value
 
 
+def framework_data(framework: Any) -> Any:
+    """A framework as data to write out and load again to the same rules (the same rules hash):
+    only what was set, not "everything but None" — an explicit ``floor: null`` (可扣至负分)
+    dropped would load back as the default floor 0, other rules than the file's."""
+    return plain(framework.model_dump(exclude_unset=True))
+
+
 def compact(value: Any) -> Any:
     """Model dumps without source locations and empty values (Decimals kept as Decimals)."""
     if isinstance(value, dict):

@@ -17,7 +17,7 @@ from jixiao.core.numbers import NON_NEGATIVE, Bounds, NumberError, parse_typed
 from jixiao.core.scoring import ScoreSheet, score
 from jixiao.core.versioning import rules_hash
 from jixiao.io.yamlio import InputError, LoadError, framework_from_data, load_evaluation, parse_yaml
-from jixiao.io.yamlio import plain  # noqa: F401  (the site's pages and tasks call bridge.plain)
+from jixiao.io.yamlio import framework_data, plain  # noqa: F401  (the site's pages and tasks call bridge.plain)
 
 from .models import Evaluation, FrameworkVersion, IndicatorValue, Unit
 
@@ -166,9 +166,8 @@ def import_evaluation_file(path: Path, unit: Unit, state: str = Evaluation.DRAFT
     framework = core.framework
     import yaml
 
-    # exclude_unset, not exclude_none: an explicit ``floor: null`` (可扣至负分) must stay null, or the
-    # site would store other rules (floor 0) than the file's, under another rules hash than the CLI's
-    text = yaml.safe_dump(plain(framework.model_dump(exclude_unset=True)), allow_unicode=True, sort_keys=False)
+    # the site stores the file's rules, under the rules hash the CLI shows (framework_data)
+    text = yaml.safe_dump(framework_data(framework), allow_unicode=True, sort_keys=False)
     version = store_framework(text, framework.id)  # built-in frameworks are stored from the package first
     dumped = plain(core.model_dump(exclude_none=True))
     extra = {k: dumped[k] for k in _extra_keys() if dumped.get(k) not in (None, [], {}, "")}

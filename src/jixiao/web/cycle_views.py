@@ -27,7 +27,7 @@ from pydantic import ValidationError
 
 from jixiao.core import cycle
 from jixiao.core.numbers import NumberError, parse_typed, quantize
-from jixiao.io.yamlio import InputError
+from jixiao.io.yamlio import InputError, framework_data
 
 from . import bridge, review_flow
 from .rules import account_of, visible_to
@@ -231,9 +231,8 @@ def start_evaluation_from(table: TargetTable, user=None) -> Evaluation:
     problems of the year before, and one empty row per indicator. Raises ValueError (targets
     that do not fit the framework) or InputError (the adjusted framework is refused)."""
     start = cycle.apply_targets(core_table(table), bridge.core_framework(table.framework))
-    # bridge.plain turns Decimals into exact strings, as the evaluation import does
-    text = yaml.safe_dump(bridge.plain(start.framework.model_dump(exclude_none=True)), allow_unicode=True,
-                          sort_keys=False)
+    # exact Decimal strings and the same rules, as the evaluation import stores them
+    text = yaml.safe_dump(framework_data(start.framework), allow_unicode=True, sort_keys=False)
     narrative = {"goals": start.goals_text, **previous_year_sections(table.unit, table.year)}
     with transaction.atomic():
         version = bridge.store_framework(text, f"{start.framework.id}@{start.framework.version}", user=user)
