@@ -1591,10 +1591,15 @@ def import_text(text: str, file: str = "<text>", year: int | None = None) -> Pub
     after ``jixiao.io.traditional`` takes the pinyin out and maps the characters back."""
     from jixiao.io.traditional import is_converted, to_simplified
 
-    if is_converted(text):
-        result = import_text(to_simplified(text), file, year)
-        note = LoadError(file, None, "", "文字被转为繁体字并插入了拼音（如“項(xiàng)目”），已去掉拼音、转回简体后读取")
-        return replace(result, errors=(note, *result.errors))
+    result = _import_text(text, file, year)
+    if result.tables or not is_converted(text):
+        return result  # read as printed (the form reader knows the pinyin-laden labels): kept so
+    converted = _import_text(to_simplified(text), file, year)
+    note = LoadError(file, None, "", "文字被转为繁体字并插入了拼音（如“項(xiàng)目”），已去掉拼音、转回简体后读取")
+    return replace(converted, errors=(note, *converted.errors))
+
+
+def _import_text(text: str, file: str, year: int | None) -> PublishedFile:
     stream, layout = text_stream(text, file)
     if not find_tables(stream)[0]:
         from jixiao.io.form_text import published_form_text
