@@ -560,3 +560,16 @@ def test_chongqing_run_together_rows_split_only_where_one_cut_fits():
     assert cells[1] == ["基础信息完善", "100%", "100%", "1", "1"]
     assert cells[2] == ["组织宣传活动次数", "", "", "10", "10"]  # the OCR-damaged target is not taken
     assert cells[3][0] == "公共服务" and any("播发稿件数量" in n for n in notes)  # 90% × ? = 55: not cut
+
+
+def test_sichuan_money_block_and_a_row_cut_by_the_end_of_the_text():
+    text = ("部门预算项目支出绩效自评表(2023年度) | ||\n"
+            "预算执行情况(10分) | 年度预算数(万元) | 年初预算 | 调整后预算数 | 预算执行数 | 预算执行率 | 权重 | 得分 | 原因 | ||\n"
+            "总额 | 0.00 | 3.36 | 3.36 | 100.00% | 10 | 10 | 说明 | |||\n"
+            "绩效指标(90分) | 一级指标 | 二级指标 | 三级指标 | 指标性质 | 指标值 | 度量单位 | 完成值 | 权重 | 得分 | 未完成原因分析 |\n"
+            "产出指标 | 质量指标 | 完成购买并支付资金 | = | 100 | \n")
+    published = import_text(text, "t.txt")
+    (table,) = published.tables
+    (row,) = table.rows
+    assert row.name == "预算执行率" and row.weight == 10 and row.declared == 10 and row.parsed.executable
+    assert any("文本在此行中断" in e.message for e in published.errors)

@@ -25,7 +25,6 @@ GAPS = {
     ("10", 1): "OCR text of a Word preview (IO for 10), cells run together",
     ("12", 1): "traditional characters with pinyin (now converted back by jixiao.io.traditional), but the Hubei form with no per-row 分值 has its cells run together (reported as unreadable)",
     ("16", 1): "national form flattened with names and values out of order in the 数量指标 rows: 21 of 26",
-    ("18", 2): "Sichuan table cut in its first row: the row is read but has no rule",
     ("19", 1): "Chongqing 部门整体 table: 20 of 20 rows read (jixiao.io.chongqing_text), but the 自评总分 97.6 of a cut table is not taken as the declared total",
     ("21", 1): "Hunan 部门整体 table (一级/分值/二级/分值/三级/分值), cells run together",
     ("22", 1): "preview text with 分值 and 得分 run together (“2018” = 20 and 18) and OCR damage",

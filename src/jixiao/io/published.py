@@ -496,7 +496,9 @@ class RawTable:
 
 
 _MONEY_COLUMNS = {"年初预算数": "initial", "全年预算数": "annual", "全年执行数": "spent", "分值": "weight",
-                  "执行率": "rate", "得分": "score"}
+                  "执行率": "rate", "得分": "score",
+                  # Sichuan 部门预算项目支出绩效自评表: 年初预算 | 调整后预算数 | 预算执行数 | 预算执行率 | 权重 | 得分
+                  "年初预算": "initial", "调整后预算数": "annual", "预算执行数": "spent", "预算执行率": "rate", "权重": "weight"}
 
 
 @dataclass
@@ -647,8 +649,19 @@ def find_tables(stream: Stream) -> tuple[list[RawTable], list[Line]]:
             if (values := _shifted_money_values(item.cells, money_cols)) is not None:
                 money = _MoneyBlock(values, item.loc)
                 continue
-        if money_cols and any(re.sub(r"\s+", "", c).startswith(("年度资金总额", "资金总额", "合计")) for c in item.cells[:4]):
+        if money_cols and any(re.sub(r"\s+", "", c).startswith(("年度资金总额", "资金总额", "合计")) or re.sub(r"\s+", "", c) == "总额"
+                          for c in item.cells[:4]):
             values = {key: item.cells[i].strip() for i, key in money_cols.items() if i < len(item.cells)}
+            if not item.positional:
+                # a pipe dump prints the header's label cells and the row's label in different
+                # numbers of cells: the figures right after the label, in the columns' order,
+                # when each is a figure
+                at = next(k for k, c in enumerate(item.cells[:4]) if re.sub(r"\s+", "", c).startswith(
+                    ("年度资金总额", "资金总额", "合计")) or re.sub(r"\s+", "", c) == "总额")
+                keys = [money_cols[i] for i in sorted(money_cols)]
+                figures = [c.strip() for c in item.cells[at + 1:at + 1 + len(keys)]]
+                if len(figures) == len(keys) and all(is_number(f.rstrip("%")) for f in figures):
+                    values = dict(zip(keys, figures))
             money = _MoneyBlock(values, item.loc)
             continue
         if money_cols and money is not None and (part := _money_part(item.cells)) and part not in money.parts:
@@ -695,10 +708,21 @@ def find_tables(stream: Stream) -> tuple[list[RawTable], list[Line]]:
             isinstance(item, Line) and item.text.strip() for item in stream[last_row + 1:]):
         table = tables[-1]
         if table.total is None and table.rows and table.rows[-1] is stream[last_row] and "score" in table.roles \
-                and "score" not in _row_fields(table.rows[-1], table.roles, []):
+                and _cut_row(table.rows[-1], table.roles):
             # the text ends inside this row, before its 得分: a cut copy, not a row without a score
             table.truncated = table.rows.pop()
     return tables, narrative
+
+
+def _cut_row(row: Row, roles: list[str | None]) -> bool:
+    """Whether the last row of a text lacks its 得分 — or, printed short of the header's columns up
+    to 得分, its 分值 (``完成安可产品… | = | 100 |`` and the text ends): the copy is cut in it."""
+    fields = _row_fields(row, roles, [])
+    if "score" not in fields:
+        return True
+    filled = [c for c in row.cells if c.strip()]
+    return not row.positional and "weight" in roles and "weight" not in fields \
+        and len(filled) < roles.index("score") + 1 - sum(1 for r in roles[:roles.index("score")] if r is None)
 
 
 def join_row_fragments(rows: list[Row], roles: list[str | None]) -> list[Row]:
