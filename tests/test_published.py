@@ -508,6 +508,7 @@ def test_total_row_with_only_the_weights_total_declares_no_score():
             "合计 | 100 | |||||||||\n")
     (table,) = import_text(text, "t.txt").tables
     assert table.declared_total is None and table.declared_weight_total == 100
+    assert table.framework.total == 90  # 绩效指标(90分) with no 预算执行情况 block before it: that part of the form
 
 
 def test_two_header_rows_run_into_one_line_and_a_row_over_three_lines():

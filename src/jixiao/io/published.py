@@ -493,6 +493,7 @@ class RawTable:
     closed: bool = False
     money: "_MoneyBlock | None" = None
     truncated: Row | None = None  # the row cut by the end of the text (not read)
+    block_points: Decimal | None = None  # 绩效指标(90分) printed in the header: the part of the form this table is
 
 
 _MONEY_COLUMNS = {"年初预算数": "initial", "全年预算数": "annual", "全年执行数": "spent", "分值": "weight",
@@ -689,6 +690,9 @@ def find_tables(stream: Stream) -> tuple[list[RawTable], list[Line]]:
             if current is not None and not current.closed and current.total is None and _same(roles, current.roles):
                 continue
             current = RawTable(title=title, roles=roles, header=item.loc, money=money)
+            if (block := next((m for c in item.cells[:2] if (m := re.fullmatch(
+                    rf"绩效指标[(（]({NUM})分[)）]", re.sub(r"\s+", "", c)))), None)) is not None:
+                current.block_points = to_decimal(block[1])
             if rest is not None:
                 current.rows.append(rest)
             money = money_cols = None
@@ -1496,6 +1500,9 @@ def build_table(raw: RawTable, index: int, *, file: str, text: str, year: int, u
         extra: dict[str, Any] = {}
         if raw.truncated is not None:  # only the rows present: no 100-point total that is not printed
             extra["total"] = sum((i.weight for g in groups for i in _indicators_of(g)), ZERO)
+        elif raw.money is None and raw.block_points is not None and raw.block_points < 100:
+            # ``绩效指标(90分)`` with no 预算执行情况 block before it (above the copy): the table is that part
+            extra["total"] = raw.block_points
         framework = Framework(id=f"published-{stem}-{index}", name=title, kind=_kind(title, text),
                               version=str(year), source=f"{Path(file).name} 表{index}（按公开文本导入）",
                               groups=tuple(groups), loc=raw.header, **extra)
