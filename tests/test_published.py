@@ -574,3 +574,29 @@ def test_sichuan_money_block_and_a_row_cut_by_the_end_of_the_text():
     (row,) = table.rows
     assert row.name == "预算执行率" and row.weight == 10 and row.declared == 10 and row.parsed.executable
     assert any("文本在此行中断" in e.message for e in published.errors)
+
+
+def test_ningxia_run_together_rows_cut_only_one_way():
+    from jixiao.io.ningxia_text import _money, _weight_and_values, ningxia_rows
+
+    assert _money("64.864.864.8100%") == ("64.8", "64.8", "64.8", "100%")  # 执行数 ÷ 调整预算数 = 执行率
+    assert _weight_and_values("102370人2370人") == [("10", "2370人", "2370人")]
+    assert _weight_and_values("415万元15万元") == [("4", "15万元", "15万元")]
+    text = ("项目支出绩效自评表自评得分98项目资金年度资金总额年初预算数调整预算数(A)全年执行数(B)执行率(B/A)64.864.864.8100%"
+            "一级指标二级指标三级指标参考分值指标值(A)全年实际值(B)得分未完成原因分析及改进措施"
+            "项目决策(10分)项目目标完整性4一目标明确4项目管理(25分)投入管理预算执行率10一100%9"
+            "项目产出(30分)数量指标(10分)保障人数102370人2370人IO成本指标(10分)绿化等成本3M.8万元14.8万元3"
+            "项目效益(35分)服务对象满意度指标(10分)学生和老")
+    rows, notes, declared = ningxia_rows(text, "t.txt")
+    assert declared == Decimal(98)
+    assert rows[1].cells == ["年度资金总额", "64.8", "64.8", "64.8", "10", "100%", "9"]  # the 预算执行率 row
+    cells = [r.cells[2:7] for r in rows[3:]]
+    assert cells[0] == ["项目目标完整性", "—", "目标明确", "4", "4"]
+    assert cells[1] == ["保障人数", "2370人", "2370人", "10", "10"]  # IO read as 10 (not above 参考分值 10)
+    assert cells[2] == ["绿化等成本", "M.8万元", "14.8万元", "3", "3"]  # the OCR damage is kept, not corrected
+    assert cells[3] == ["学生和老", "", "", "10", ""]  # cut by the end of the text: no score
+
+    published = import_text(text, "t.txt")
+    (table,) = published.tables
+    assert table.declared_total == Decimal(98)  # 4 + 9 + 10 + 3 = 26, and the cut row at most 10: 98 impossible
+    assert any("自评得分不可能成立" in e.message for e in published.errors)

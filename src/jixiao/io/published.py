@@ -494,6 +494,7 @@ class RawTable:
     money: "_MoneyBlock | None" = None
     truncated: Row | None = None  # the row cut by the end of the text (not read)
     block_points: Decimal | None = None  # 绩效指标(90分) printed in the header: the part of the form this table is
+    header_total: Decimal | None = None  # a 自评得分 printed above the table (Ningxia), not in a 总分 row
 
 
 _MONEY_COLUMNS = {"年初预算数": "initial", "全年预算数": "annual", "全年执行数": "spent", "分值": "weight",
@@ -1362,6 +1363,14 @@ def _inputs(parsed: ParsedCriteria, indicator: Indicator, rec: _Rec, text: str,
     return item, row
 
 
+def _printed_as_target(target: str, actual: str) -> bool:
+    """Whether a 定性 row's 实际完成值 repeats its 年度指标值 word for word (a target met as written)."""
+    def norm(text: str) -> str:
+        return re.sub(r"[\s.。,，;；、]+$", "", re.sub(r"\s+", "", text or ""))
+    t, a = norm(target), norm(actual)
+    return len(t) >= 2 and t == a and not re.search(r"\d", t) and t not in ("—", "-", "/", "无")
+
+
 def _generic_inputs(parsed: ParsedCriteria, indicator: Indicator, rec: _Rec, declared: Decimal | None,
                     evidence: str) -> tuple[IndicatorInput, PublishedRow]:
     """Inputs of a row scored by the form's generic rules (``jixiao.core.project_form``)."""
@@ -1378,6 +1387,10 @@ def _generic_inputs(parsed: ParsedCriteria, indicator: Indicator, rec: _Rec, dec
             item = _input(rec.form_row).model_copy(update={"loc": rec.loc, "evidence": evidence, "declared": declared})
         except ValueError:  # 实际完成值 “完成” for a numeric 年度指标值
             item = IndicatorInput(declared=declared, evidence=evidence, loc=rec.loc)
+        if item.actual is None and item.judgement is None and rec.form_row.qualitative \
+                and _printed_as_target(rec.form_row.target, rec.form_row.actual):
+            # 定性: the 实际完成值 is the 年度指标值 word for word (改善学校的办学条件 / 改善学校的办学条件)
+            item = item.model_copy(update={"judgement": "达成", "manual": declared})
         verified = item.actual is not None or item.judgement is not None
         note = "实际完成值取自表中" if verified else "实际完成值不是数值，无法按通用规则计分"
     if not verified and declared is not None:
@@ -1494,6 +1507,17 @@ def build_table(raw: RawTable, index: int, *, file: str, text: str, year: int, u
         groups.append(Group(code=l1_code, name=l1.name or "（未标明一级指标）", points=l1.points,
                             groups=tuple(children), indicators=tuple(direct), loc=l1.loc))
     declared_total, weight_total = _total_numbers(raw, inputs, groups)
+    if declared_total is None and raw.header_total is not None and raw.truncated is not None:
+        # the 自评得分 of a table cut by the end of the text: checked only when no score of the cut
+        # row (at most its 分值) can make it right
+        cut = to_decimal(_row_fields(raw.truncated, raw.roles, []).get("weight", ""))
+        scores = [item.declared for item in inputs.values()]
+        if cut is not None and scores and all(x is not None for x in scores) \
+                and raw.header_total > sum(scores, ZERO) + cut:
+            declared_total = raw.header_total
+            notes.append(LoadError(raw.header.file or file, raw.header.line, "",
+                                   f"自评得分{fmt(raw.header_total)}分：已印出各行得分合计{fmt(sum(scores, ZERO))}分，"
+                                   f"中断的一行满分{fmt(cut)}分，合计最多{fmt(sum(scores, ZERO) + cut)}分，自评得分不可能成立"))
     title = raw.title or f"指标表{index}"
     stem = Path(file).stem
     try:
@@ -1537,6 +1561,16 @@ def _finish(path: str, stream: Stream, layout: str | None, text: str, year: int 
             if rows:
                 raws, _ = find_tables(rows)
                 layout = "flat-chongqing"
+            else:
+                from jixiao.io.ningxia_text import ningxia_rows
+
+                rows, said_nx, header_total = ningxia_rows(text, Path(path).name)
+                said = [*said, *said_nx]
+                if rows:
+                    raws, _ = find_tables(rows)
+                    layout = "flat-ningxia"
+                    if raws:
+                        raws[0].header_total = header_total
             notes.extend(LoadError(path, None, "", m) for m in said)
     year = year or detect_year(text)
     if year is None:
