@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from conftest import EXAMPLES
 from jixiao.cli_excel import excel_app, framework_ref_for
 from jixiao.core.audit import audit
+from jixiao.core.versioning import check_code
 from jixiao.core.model import Evaluation
 from jixiao.core.scoring import score
 from jixiao.io.excel import (entry_rows, evaluation_to_yaml, export_entry_workbook, export_score_table,
@@ -82,7 +83,7 @@ def test_layout_000_rows_total_merges_and_footer(tmp_path, nanjing):
     assert exact(ws.cell(total, 4).value) == Decimal("100")
     assert exact(ws.cell(total, 8).value) == Decimal("96.65")
     footer = ws.cell(total + 1, 1).value
-    assert "等级：优" in footer and sheet.rules_hash[:12] in footer and "版本2023" in footer
+    assert "等级：优" in footer and f"校验码 {check_code(sheet.rules_hash)}" in footer and "v2023" in footer
 
     a = row_where(ws, 1, lambda v: v.startswith("A部门决策"))
     assert ws.cell(a, 1).value == "A部门决策（15分）"
@@ -467,7 +468,7 @@ def test_rules_changed_under_the_same_version_is_refused(tmp_path, nanjing):
     changed = nanjing.framework.model_copy(update={"places": 3})  # same version, another rules hash
     path = export_entry_workbook(changed, tmp_path / "t.xlsx")
     evaluation, errors = import_entry_workbook(path, nanjing.framework)
-    assert evaluation is None and len(errors) == 1 and "规则指纹" in errors[0].message
+    assert evaluation is None and len(errors) == 1 and "校验码" in errors[0].message
 
 
 @pytest.mark.parametrize("content", [b"", b"PK\x03\x04 truncated", bytes(range(256)) * 20, b"a,b,c\n1,2,3\n"],

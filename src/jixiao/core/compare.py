@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .scoring import ScoreSheet
+from .versioning import check_code
 
 
 class IncomparableSheets(ValueError):
@@ -47,8 +48,8 @@ def compare(before: ScoreSheet, after: ScoreSheet, allow_different_rules: bool =
     same = before.rules_hash == after.rules_hash
     warning = ""
     if not same:
-        warning = (f"两份评分表所用规则不同（版本{before.framework_version}/{before.rules_hash[:12]} 与 "
-                   f"版本{after.framework_version}/{after.rules_hash[:12]}），得分不可直接比较")
+        warning = (f"两份评分表所用规则不同（版本{before.framework_version}·校验码{check_code(before.rules_hash)} 与 "
+                   f"版本{after.framework_version}·校验码{check_code(after.rules_hash)}），得分不可直接比较")
         if not allow_different_rules:
             raise IncomparableSheets(warning)
     a = {r.code: r for r in before.rows}

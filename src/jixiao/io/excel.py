@@ -57,7 +57,7 @@ from jixiao.core.numbers import fmt
 from jixiao.core.rules import (CIRCLED, Bands, Binary, Bonus, Checklist, FormulaRule, Generic, Graded, Growth,
                                Manual, Part, PerIncident, Qualitative, QuestionnaireRule, Reference, Rule, Sum)
 from jixiao.core.scoring import ScoreRow, ScoreSheet, framework_rules_hash
-from jixiao.core.versioning import rules_hash
+from jixiao.core.versioning import check_code, rules_hash, rules_label
 from jixiao.io.safe_zip import ArchiveError, open_workbook
 
 from .yamlio import LoadError, compact, _message as pydantic_message
@@ -321,7 +321,7 @@ def export_score_table(sheet: ScoreSheet, path: str | Path, layout: Layout = "00
     declared = f"，申报总分{fmt(sheet.declared_total)}分" if sheet.declared_total is not None else ""
     footer = (f"评价等级：{sheet.grade}（按规则计算总分{fmt(sheet.total)}分{declared}；"
               f"{'合格' if sheet.passed else '不合格'}，合格线{fmt(fw.pass_line)}分）　"
-              f"指标体系：{fw.id}，版本{fw.version}　规则指纹：{sheet.rules_hash[:12]}")
+              f"{rules_label(fw.id, fw.version, sheet.rules_hash)}")
     cell = ws.cell(row=footer_row, column=1)
     put_text(cell, footer)
     _style(cell, alignment=WRAP, border=False)
@@ -855,7 +855,7 @@ def _write_help_sheet(ws: Worksheet, framework: Framework, rows: list[EntryRow])
     ws.column_dimensions["C"].width = 50
     lines = [
         f"本填报表依据指标体系“{framework.name}”（编码{framework.id}，版本{framework.version}）生成，"
-        "导入时核对版本与规则指纹，不能用于其他指标体系或版本。",
+        "导入时核对版本与规则校验码，不能用于其他指标体系或版本。",
         "灰色列为指标体系内容，不可修改；白色与浅黄色为填写列，浅黄色是该行计分所需填写的列。“填写说明”列逐行说明要填什么。",
         "数字直接填写；百分数写 99.81 或 99.81%（都表示99.81%）；不要使用公式。",
         "满足要点：满足的要点编号，以逗号分隔，如 1,2,3；都未满足填“无”。",
@@ -1114,8 +1114,8 @@ def _read_meta(wb, framework: Framework, reader: _Reader) -> None:
     expected = framework_rules_hash(framework)  # once per framework object, not per workbook
     if meta.get("framework_version") != framework.version or meta.get("rules_hash") != expected:
         reader.add(META_SHEET, f"此填报表是为指标体系{framework.id}的{meta.get('framework_version', '?')}版"
-                               f"（规则指纹{meta.get('rules_hash', '')[:12]}）生成的，所选指标体系为{framework.version}版"
-                               f"（规则指纹{expected[:12]}），版本不同，请用当前指标体系重新生成填报表")
+                               f"（校验码{check_code(meta.get('rules_hash', ''))}）生成的，所选指标体系为{framework.version}版"
+                               f"（校验码{check_code(expected)}），规则不同，请用当前指标体系重新生成填报表")
 
 
 def _read_unit(wb, reader: _Reader) -> tuple[dict[str, Any], dict[str, str]]:

@@ -67,7 +67,7 @@ def clean_score_workbook(path: Path, sheet: ScoreSheet, author: str) -> None:
                     cell.comment = None
                 if not isinstance(cell.value, str):
                     continue
-                if cell.value.startswith("评价等级：") and "规则指纹" in cell.value:
+                if cell.value.startswith("评价等级：") and "校验码" in cell.value:
                     cell.value = footer
                     continue
                 for i, r in enumerate(pending):  # rows come in table order; the first match is the row
