@@ -600,3 +600,15 @@ def test_ningxia_run_together_rows_cut_only_one_way():
     (table,) = published.tables
     assert table.declared_total == Decimal(98)  # 4 + 9 + 10 + 3 = 26, and the cut row at most 10: 98 impossible
     assert any("自评得分不可能成立" in e.message for e in published.errors)
+
+
+def test_unweighted_qizhong_breakdown_rows_are_not_scored_rows():
+    text = ("一级指标 | 二级指标 | 三级指标 | 分值 | 年度指标值 | 全年实际值 | 得分 | 未完成原因 |\n"
+            "产出指标 | 数量指标 | ★补助鱼塘面积 | 10 | 3亩 | 3亩 | 10 | |\n"
+            "其中鱼塘养殖面积 | 3亩 | 3亩 | ||||\n"
+            "…… | ||||\n"
+            "效益指标 | 社会效益指标 | 受益人口数量 | 10 | 90人 | 90人 | 10 | |\n")
+    published = import_text(text, "t.txt")
+    (table,) = published.tables
+    assert [r.name for r in table.rows] == ["★补助鱼塘面积", "受益人口数量"]
+    assert any("其中鱼塘养殖面积" in e.message and "不计为评分行" in e.message for e in published.errors)

@@ -808,6 +808,11 @@ class _Level1:
     groups: list[_Level2] = field(default_factory=list)
 
 
+def _points_in_name(name: str) -> bool:
+    """Whether a row's name carries its points (``目标内容(4分)``)."""
+    return parse_heading(name)[1] is not None
+
+
 def parse_heading(text: str) -> tuple[str, Decimal | None, str | None]:
     """A heading's name, declared points and published code: ``A部门\\n决策（15\\n分）`` →
     (部门决策, 15, A); ``A2、基金财务管理(16分)`` → (基金财务管理, 16, A2)."""
@@ -933,6 +938,15 @@ class _Builder:
             self.heading1(f["level1"], "level2" in f, row.loc)
         if "level2" in f:
             self.heading2(f["level2"], row.loc)
+        if name and "weight" not in f and "score" not in f and not _points_in_name(name):
+            flat_name = re.sub(r"\s+", "", name)
+            if re.fullmatch(r"[…\.。·]+|指标\d*[:：]?", flat_name):
+                return  # ``……``: an empty placeholder row of the form
+            if flat_name.startswith("其中") and self.last is not None:
+                # ``其中桃树种植面积 | 1.5亩 | 1.5亩``: a breakdown of the indicator above, with no 分值 and no 得分
+                self.note(row.loc, f"“{flat_name}”是“{self.last.fields.get('level3', '')}”的分项数值（无分值、无得分），"
+                                   "不计为评分行")
+                return
         if name:
             sub = _SUBCODE_RE.match(re.sub(r"\s+", "", name))
             if sub and self.last is not None and \
