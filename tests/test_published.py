@@ -612,3 +612,13 @@ def test_unweighted_qizhong_breakdown_rows_are_not_scored_rows():
     (table,) = published.tables
     assert [r.name for r in table.rows] == ["★补助鱼塘面积", "受益人口数量"]
     assert any("其中鱼塘养殖面积" in e.message and "不计为评分行" in e.message for e in published.errors)
+
+
+def test_level1_heading_alone_in_the_level2_column_and_a_copy_cut_in_the_next_heading():
+    """13 (real): ``产 出 指 标 (50分)`` alone on its row is the 一级 heading; the text ending in ``满意``
+    is a copy cut in the 满意度 heading — a consistent table gets no finding."""
+    real = Path(__file__).resolve().parent / "fixtures" / "published" / "real"
+    published, audits = audit_file(next(real.glob("13_*.txt")))[:2]
+    (ta,) = audits
+    assert len(ta.table.rows) == 8 and not ta.findings, [(f.kind, f.message) for f in ta.findings]
+    assert [g.points for g in ta.table.framework.groups] == [10, 50, 30]

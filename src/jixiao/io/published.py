@@ -716,6 +716,13 @@ def find_tables(stream: Stream) -> tuple[list[RawTable], list[Line]]:
                 and _cut_row(table.rows[-1], table.roles):
             # the text ends inside this row, before its 得分: a cut copy, not a row without a score
             table.truncated = table.rows.pop()
+    if tables and tables[-1].truncated is None and tables[-1].total is None and tables[-1].rows:
+        tail = next((item for item in reversed(stream) if not (isinstance(item, Line) and not item.text.strip())
+                     and not (isinstance(item, Row) and not any(c.strip() for c in item.cells))), None)
+        word = re.sub(r"[\s|]+", "", tail.text) if isinstance(tail, Line) else ""
+        if word and any(name.startswith(word) and name != word for name in _LEVEL1_NAMES | {"满意度指标"}):
+            # the text ends inside the next 一级 heading (``满意``): a cut copy; the rows under it are missing
+            tables[-1].truncated = Row([word], tail.loc)
     return tables, narrative
 
 
@@ -806,6 +813,10 @@ class _Level1:
     code: str | None
     loc: SourceRef | None
     groups: list[_Level2] = field(default_factory=list)
+
+
+#: The 一级 headings of the 项目支出绩效自评表 (never a 二级 heading there).
+_FORM_LEVEL1 = frozenset({"产出指标", "效益指标", "满意度指标"})
 
 
 def _points_in_name(name: str) -> bool:
@@ -902,6 +913,11 @@ class _Builder:
 
     def heading2(self, text: str, loc: SourceRef) -> None:
         name, points, code = parse_heading(text)
+        if re.sub(r"\s+", "", name) in _FORM_LEVEL1 and (self.l1 is None or not self.l1.name or
+                                                          re.sub(r"\s+", "", self.l1.name) in _FORM_LEVEL1 | {"预算执行"}):
+            # ``产 出 指 标 (50分)`` alone on its row, in the 二级 column of a pipe dump: the form's 一级 heading
+            self.heading1(text, True, loc)  # its 二级 headings follow it: none is moved under it
+            return
         if self.l1 is None:
             self.levels.append(_Level1("", None, None, None))
         if self.l2 is not None and self.l2.name == name and not self.l2.rows:
