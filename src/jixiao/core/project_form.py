@@ -30,7 +30,7 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any, Iterable, Literal
+from typing import Any, Callable, Iterable, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -336,24 +336,30 @@ class FormTemplate:
         return indicator.weight
 
 
+#: Where the built-in templates come from: variant → (the template's ``form:`` data, its
+#: framework). The core reads no files: ``jixiao.io.project_form_yaml`` registers the reader of
+#: the package's ``frameworks/project-form-VARIANT.yaml`` (with located errors) when ``jixiao``
+#: is imported.
+TemplateReader = Callable[[str], "tuple[dict, Framework]"]
+_template_reader: TemplateReader | None = None
+
+
+def register_template_reader(reader: TemplateReader) -> None:
+    """Set the function ``load_template`` reads built-in templates with."""
+    global _template_reader
+    _template_reader = reader
+    load_template.cache_clear()
+
+
 @lru_cache(maxsize=None)
 def load_template(variant: str) -> FormTemplate:
-    """The built-in template ``frameworks/project-form-VARIANT.yaml`` (cached)."""
-    from importlib import resources
-
-    from jixiao.io.yamlio import InputError, LoadError, framework_from_data, parse_yaml  # package data reader
-
+    """The built-in template of ``variant`` (cached), read by the registered reader."""
     if variant not in VARIANTS:
         raise ValueError(f"没有项目支出绩效自评表格式“{variant}”（可选：{'、'.join(VARIANTS)}）")
-    name = f"builtin:project-form-{variant}"
-    text = (resources.files("jixiao") / "frameworks" / f"project-form-{variant}.yaml").read_text(encoding="utf-8")
-    data, lines, errors = parse_yaml(text, name)
-    if errors:
-        raise InputError(errors)
-    framework, errors = framework_from_data(data["framework"], lines, name, ("framework",))
-    if errors or framework is None:
-        raise InputError(errors or [LoadError(name, None, "framework", "模板无效")])
-    return FormTemplate(FormLayout.model_validate(data["form"]), framework)
+    if _template_reader is None:
+        raise RuntimeError("未注册项目支出绩效自评表模板的读取器（jixiao.io.project_form_yaml）")
+    form, framework = _template_reader(variant)
+    return FormTemplate(FormLayout.model_validate(form), framework)
 
 
 def blank_form(variant: str, year: int, project: str = "（项目名称）") -> ProjectForm:

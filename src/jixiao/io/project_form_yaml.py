@@ -16,9 +16,31 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from jixiao.core.project_form import FormProblem, ProjectForm, ProjectFormError, build
+from jixiao.core.model import Framework
+from jixiao.core.project_form import FormProblem, ProjectForm, ProjectFormError, build, register_template_reader
 
-from .yamlio import InputError, LoadError, Lines, compact, located_errors, parse_yaml, read_text
+from .yamlio import (InputError, LoadError, Lines, compact, framework_from_data, located_errors, parse_yaml,
+                     read_text)
+
+
+def read_builtin_template(variant: str) -> tuple[dict, Framework]:
+    """The package's ``frameworks/project-form-VARIANT.yaml``: its ``form:`` layout data and its
+    framework, validated with located errors (``InputError``). Registered with the core's
+    ``load_template``, which holds no file reading of its own."""
+    from importlib import resources
+
+    name = f"builtin:project-form-{variant}"
+    text = (resources.files("jixiao") / "frameworks" / f"project-form-{variant}.yaml").read_text(encoding="utf-8")
+    data, lines, errors = parse_yaml(text, name)
+    if errors:
+        raise InputError(errors)
+    framework, errors = framework_from_data(data["framework"], lines, name, ("framework",))
+    if errors or framework is None:
+        raise InputError(errors or [LoadError(name, None, "framework", "模板无效")])
+    return data["form"], framework
+
+
+register_template_reader(read_builtin_template)
 
 
 def problem_errors(problems: list[FormProblem], file: str, lines: Lines | None = None) -> list[LoadError]:
