@@ -55,6 +55,9 @@ def test_a_save_refused_in_a_second_page_shows_both_values_and_keeps_mine(page, 
     field = other.locator("#row-C22 input[name=actual]")
     assert field.input_value() == "5" and "unsaved" in field.get_attribute("class")
     assert other.inner_text("#total") == "99.65"  # the saved state, out of band
+    # the cells around the inputs show what is saved too: 10.5 meets the 10% target, 3 points
+    assert other.locator("#row-C22 td.score").inner_text() == "3.00"
+    assert "10.5%" in other.locator("#row-C22 td.explain").inner_text()
     IMAGES.mkdir(parents=True, exist_ok=True)
     other.locator("#row-C22").screenshot(path=str(IMAGES / "web-conflict.png"))
     assert c22().data["actual"] == "10.5" and c22().version == 1  # nothing overwritten

@@ -55,6 +55,20 @@
     });
   }
 
+  function showSaved(form, box) {
+    // the cells around the inputs (score, explanation, declared, findings) show what is saved:
+    // only the inputs hold the user's unsaved values, marked
+    var tpl = box.querySelector("template.server-row");
+    var row = form.closest("tr");
+    var fresh = tpl && tpl.content.firstElementChild;
+    if (!fresh || !row || fresh.cells.length !== row.cells.length) return;
+    Array.from(row.cells).forEach(function (cell, i) {
+      if (cell.contains(form)) return;
+      cell.innerHTML = fresh.cells[i].innerHTML;
+      if (fresh.cells[i].dataset.score !== undefined) cell.dataset.score = fresh.cells[i].dataset.score;
+    });
+  }
+
   function localNotice(form, reason) {
     var notice = form.querySelector(".save-notice");
     if (!notice) return;
@@ -106,6 +120,7 @@
       var box = notice.querySelector(".save-refused");
       mark(form, (box.dataset.fields || "").split(" ").filter(Boolean));
       wire(notice, form);
+      showSaved(form, box);
     } else {
       localNotice(form, xhr.status === 403 ? "无权保存（HTTP 403），请刷新页面或重新登录" : "服务器未能保存（HTTP " + xhr.status + "）");
     }
