@@ -11,7 +11,6 @@ stated with two values, the agency's own total quoted in the report text).
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from decimal import Decimal as D
 from pathlib import Path
@@ -131,8 +130,6 @@ def test_cli_json_roundtrip(generated):
 
 
 @pytest.mark.pdf
-@pytest.mark.skipif(shutil.which("soffice") is None and shutil.which("libreoffice") is None,
-                    reason="LibreOffice needed for PDF")
 def test_pdf_reports_audit_to_their_computed_total(tmp_path):
     for example in (ROOT / "examples" / "xundian-2023-department.yaml", ROOT / "examples" / "nanjing-2023-department.yaml",
                     ROOT / "examples" / "seed004-2023-capability.yaml"):

@@ -3,7 +3,6 @@ see docs/benchmarks.md). Generation and scoring run for real; the LibreOffice co
 on a few hundred rows when LibreOffice is installed; the web benchmark needs PostgreSQL,
 gunicorn and wrk and is only imported here."""
 
-import shutil
 import sys
 from pathlib import Path
 
@@ -73,7 +72,6 @@ def test_excel_formulas_cover_the_simple_rule_types(tmp_path):
 
 
 @pytest.mark.pdf
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
 def test_libreoffice_recalculation_matches_the_engine(tmp_path):
     ds = dataset(20)
     rows = [r for ev in ds.core_evaluations() for r in score(ev).rows if libreoffice.excel_row(r, 2) is not None]

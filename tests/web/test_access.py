@@ -104,11 +104,8 @@ def test_public_page_shows_the_score_table_and_the_report_opens(demo, settings, 
     assert client.get(f"/public/{ev.pk}/download/exe/").status_code == 404
 
 
+@pytest.mark.pdf
 def test_public_pdf(demo, settings, media):
-    import shutil
-
-    if shutil.which("soffice") is None:
-        pytest.skip("需要 LibreOffice")
     settings.MEDIA_ROOT = media
     ev = xundian(demo)
     Evaluation.objects.filter(pk=ev.pk).update(state="published")
