@@ -21,3 +21,13 @@ def sign_in(page, site: str, username: str) -> None:
     page.fill("#id_password", DEMO_PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(re.compile(r".*/$"))
+
+
+def open_dashboard_for(page, site: str, framework_text: str) -> None:
+    """The dashboard with the framework whose name contains ``framework_text`` chosen (rankings
+    compare one framework; the default is the one with most evaluations), charts drawn."""
+    page.goto(f"{site}/dashboard/")
+    option = page.locator("select[name=framework] option", has_text=framework_text).get_attribute("value")
+    page.select_option("select[name=framework]", option)
+    page.click("#dashboard-filters button[type=submit]")
+    page.wait_for_selector("#chart-grades canvas")

@@ -1,7 +1,7 @@
 """End to end in Debian's headless Chromium: fill, submit, return, fix, approve, download,
 and see the unit on the dashboard. Screenshots of the main pages go to docs/images/."""
 
-from .e2e import IMAGES, sign_in  # noqa: I001  (sets DJANGO_ALLOW_ASYNC_UNSAFE first)
+from .e2e import IMAGES, open_dashboard_for, sign_in  # noqa: I001  (sets DJANGO_ALLOW_ASYNC_UNSAFE first)
 import io
 
 import zipfile
@@ -69,11 +69,6 @@ def test_fill_submit_return_fix_approve_download(page, site):
               for c in row if c is not None]
     assert any(str(v) in ("96.65", "96.650") for v in values)
 
-    page.goto(f"{site}/dashboard/")
-    # rankings compare one framework: choose Nanjing's (the default is the one with most evaluations)
-    option = page.locator("select[name=framework] option", has_text="南京市医疗保险管理中心").get_attribute("value")
-    page.select_option("select[name=framework]", option)
-    page.click("#dashboard-filters button[type=submit]")
-    page.wait_for_selector("#chart-grades canvas")
+    open_dashboard_for(page, site, "南京市医疗保险管理中心")
     assert "南京市医疗保险管理中心" in page.inner_text("#ranking")
     page.screenshot(path=str(IMAGES / "web-dashboard.png"), full_page=False)

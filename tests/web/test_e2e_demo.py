@@ -5,7 +5,7 @@ polled to its download. And the production server (gunicorn) serving the same st
 
 These run a real server process against its own data folder, not the test database."""
 
-from .e2e import sign_in  # noqa: I001  (sets DJANGO_ALLOW_ASYNC_UNSAFE first)
+from .e2e import open_dashboard_for, sign_in  # noqa: I001  (sets DJANGO_ALLOW_ASYNC_UNSAFE first)
 import os
 import signal
 import socket
@@ -115,12 +115,7 @@ def test_scripts_demo_serves_a_working_site(page, demo_server):
     assert download.value.suggested_filename.endswith(".zip")
 
     sign_in(page, site, "sheng_shenhe")
-    page.goto(f"{site}/dashboard/")
-    # rankings compare one framework: choose Nanjing's (the default is the one with most evaluations)
-    option = page.locator("select[name=framework] option", has_text="南京市医疗保险管理中心").get_attribute("value")
-    page.select_option("select[name=framework]", option)
-    page.click("#dashboard-filters button[type=submit]")
-    page.wait_for_selector("#chart-grades canvas")
+    open_dashboard_for(page, site, "南京市医疗保险管理中心")
     assert "南京市医疗保险管理中心" in page.inner_text("#ranking")
 
 
