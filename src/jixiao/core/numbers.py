@@ -147,3 +147,15 @@ class Bounds:
 
 ANY = Bounds()
 NON_NEGATIVE = Bounds(ZERO, None, "")
+
+
+def read_number(text: str | None, bounds: Bounds | None = None, percent: bool = True) -> Decimal | None:
+    """A typed number as every page and the API read it: ``parse_typed``, then ``bounds``
+    (None: any value). None when empty; a refusal of either kind raises ``NumberError`` with
+    the Chinese reason, which the caller prefixes with the field's name."""
+    value = parse_typed(text, percent=percent)
+    if value is not None and bounds is not None:
+        problem = bounds.problem(value, text or "")
+        if problem:
+            raise NumberError(problem)
+    return value

@@ -138,7 +138,7 @@ def typed_numbers(indicator, data: dict, path: tuple[str, ...] = ()) -> tuple[di
     (``core.input_bounds``). Returns the input with every number as its exact decimal string,
     and the problems, each naming its field (``values.参保率``) with the Chinese reason."""
     from jixiao.core.input_bounds import input_bounds
-    from jixiao.core.numbers import NumberError, parse_typed
+    from jixiao.core.numbers import NumberError, read_number
 
     problems: list[dict] = []
 
@@ -154,16 +154,11 @@ def typed_numbers(indicator, data: dict, path: tuple[str, ...] = ()) -> tuple[di
                                                           "（如1e400，JSON读作无穷大），请直接写出数字"})
             return raw
         try:
-            value = parse_typed(text)
+            value = read_number(text, input_bounds(indicator, where))
         except NumberError as exc:
             problems.append({"field": field, "message": f"{indicator.code} {field}：{exc}"})
             return raw
-        if value is None:
-            return raw
-        problem = input_bounds(indicator, where).problem(value, text)
-        if problem:
-            problems.append({"field": field, "message": f"{indicator.code} {field}：{problem}"})
-        return format(value, "f")
+        return raw if value is None else format(value, "f")
 
     clean: dict = {}
     for key, raw in data.items():

@@ -13,7 +13,7 @@ from simple_history.utils import bulk_create_with_history
 from jixiao.core.audit import Finding, audit
 from jixiao.core.model import Evaluation as CoreEvaluation
 from jixiao.core.model import Framework
-from jixiao.core.numbers import NON_NEGATIVE, Bounds, NumberError, parse_typed
+from jixiao.core.numbers import NON_NEGATIVE, Bounds, NumberError, read_number
 from jixiao.core.scoring import ScoreSheet, score
 from jixiao.core.versioning import rules_hash
 from jixiao.io.yamlio import InputError, LoadError, framework_from_data, load_evaluation, parse_yaml
@@ -141,15 +141,10 @@ def parse_decimal(text: str | None, label: str, errors: list[str], percent: bool
     outside ``bounds`` (default: not negative; every amount, count, weight and threshold of
     the finance, cycle and project pages) — adds 「label：reason」 to ``errors``."""
     try:
-        value = parse_typed(text, percent=percent)
+        return read_number(text, bounds, percent=percent)
     except NumberError as exc:
         errors.append(f"{label}：{exc}")
         return None
-    problem = bounds.problem(value, text or "") if value is not None and bounds is not None else None
-    if problem:
-        errors.append(f"{label}：{problem}")
-        return None
-    return value
 
 
 def compact_input(data: dict) -> dict:

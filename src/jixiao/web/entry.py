@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from jixiao.core.input_bounds import input_bounds
 from jixiao.core.model import Indicator, IndicatorInput
-from jixiao.core.numbers import NumberError, parse_typed
+from jixiao.core.numbers import NumberError, read_number
 from jixiao.core.rules import PROVINCIAL_VERDICTS, Rule
 
 ACTUAL_RULES = {"binary", "proportional", "deduct_per_unit", "formula", "lower_is_better", "bonus", "reference",
@@ -114,18 +114,11 @@ def _number(raw: str, name: str, errors: dict, indicator: Indicator | None = Non
     「C22 实际值：不接受科学计数法“1e400”」."""
     where = f"{indicator.code} {label or name}：" if indicator is not None else f"{label or name}："
     try:
-        value = parse_typed(raw)
+        value = read_number(raw, input_bounds(indicator, _path(name)) if indicator is not None else None)
     except NumberError as exc:
         errors[name] = where + str(exc)
         return None
-    if value is None:
-        return None
-    if indicator is not None:
-        problem = input_bounds(indicator, _path(name)).problem(value, raw)
-        if problem:
-            errors[name] = where + problem
-            return None
-    return format(value, "f")
+    return None if value is None else format(value, "f")
 
 
 def _path(name: str) -> tuple[str, ...]:

@@ -19,7 +19,7 @@ from typing import Any, Mapping
 
 from jixiao.core.finance import Split
 from jixiao.core.model import NARRATIVE_SECTIONS
-from jixiao.core.numbers import NON_NEGATIVE, D, NumberError, fmt, parse_typed
+from jixiao.core.numbers import NON_NEGATIVE, D, NumberError, fmt, read_number
 
 FINANCE = "财务数据"
 QUESTIONNAIRE = "满意度问卷"
@@ -89,15 +89,10 @@ class _Form:
         if not f.value:
             return None
         try:
-            value = parse_typed(f.value)
+            return read_number(f.value, None if signed else NON_NEGATIVE)
         except NumberError as exc:
             self.fail(f, NOT_A_NUMBER if str(exc).endswith("不是数字") else str(exc))
             return None
-        problem = None if signed or value is None else NON_NEGATIVE.problem(value, f.value)
-        if problem:
-            self.fail(f, problem)
-            return None
-        return value
 
     def count(self, f: Field) -> int | None:
         if not f.value:
