@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from jixiao.cli_audit import audit_file, file_json
+from jixiao.io.published_audit import audit_file, file_json
 
 HERE = Path(__file__).resolve().parent / "fixtures" / "published" / "layouts"
 

@@ -19,7 +19,7 @@ import pytest
 from typer.testing import CliRunner
 
 from jixiao.cli import app
-from jixiao.cli_audit import audit_file
+from jixiao.io.published_audit import audit_file
 from jixiao.core.audit import audit
 from jixiao.core.scoring import score
 from jixiao.io.yamlio import load_evaluation

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from pydantic import ValidationError
 from typer.testing import CliRunner
 
-from jixiao.cli_cycle import cycle_app
+from jixiao.cli.cycle import cycle_app
 from jixiao.core.cycle import (GREEN, RED, YELLOW, AllocationPlan, MonitoringReport, Problem, ReasonsMissing,
                                TargetTable, Thresholds, allocate, apply_targets, assess, check_table,
                                effective_thresholds, months_elapsed, next_year_sections, table_from_framework,

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from conftest import EXAMPLES
-from jixiao.cli_excel import excel_app, framework_ref_for
+from jixiao.cli.excel import excel_app, framework_ref_for
 from jixiao.core.audit import audit
 from jixiao.core.versioning import check_code
 from jixiao.core.model import Evaluation

@@ -140,7 +140,7 @@ def test_out_of_order_values_placed_by_heading_points():
 def test_rows_without_target_and_actual_are_unverified():
     """04: six rows print only 分值 and 得分; their scores are kept as declared and listed as
     unverified, so the audit reports no score or total it cannot compute."""
-    from jixiao.cli_audit import audit_table
+    from jixiao.io.published_audit import audit_table
 
     name = "04_tianchang_shuili_shuihanfangyu_2022.txt"
     table = published_form_text(_text(name), name).tables[0]
@@ -150,7 +150,7 @@ def test_rows_without_target_and_actual_are_unverified():
 
 
 def test_truncated_tables_have_no_total_findings():
-    from jixiao.cli_audit import audit_table
+    from jixiao.io.published_audit import audit_table
 
     for entry in PLACED:
         if entry.get("truncated") and entry.get("published_total") is None:

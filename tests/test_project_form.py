@@ -11,7 +11,7 @@ from docx import Document
 from openpyxl import Workbook, load_workbook
 from typer.testing import CliRunner
 
-from jixiao.cli_project import project_app
+from jixiao.cli.project import project_app
 from jixiao.core.project_form import (VARIANTS, FormRow, ProjectForm, ProjectFormError, blank_form, build,
                                       build_evaluation, convert, load_template, review, rollup, split_points)
 from jixiao.io.project_form_excel import SHEET, export_form_xlsx, import_form_xlsx

@@ -13,8 +13,8 @@ from docx import Document
 from typer.testing import CliRunner
 
 from jixiao.cli import app
-from jixiao.cli_audit import audit_file
-from jixiao.cli_project import project_app
+from jixiao.io.published_audit import audit_file
+from jixiao.cli.project import project_app
 from jixiao.core.project_form import VARIANTS, review
 from jixiao.io.project_form_docx_import import import_form_docx
 from jixiao.io.project_form_yaml import load_form

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from jixiao.cli_audit import audit_app, audit_file, audit_table, rank, summarize
+from jixiao.cli.audit import audit_app
+from jixiao.io.published_audit import audit_file, audit_table, rank, summarize
 from jixiao.core.criteria import extract_actual, extract_values, parse_criteria
 from jixiao.core.model import IndicatorInput, Target
 from jixiao.core.rules import Context, parse_rule

@@ -16,7 +16,7 @@ from docx.oxml.ns import qn
 from typer.testing import CliRunner
 
 from conftest import EXAMPLES
-from jixiao.cli_report import report_app, template_app
+from jixiao.cli.report import report_app, template_app
 from jixiao.core.audit import audit
 from jixiao.core.finance import FinalAccounts
 from jixiao.core.model import Questionnaire

@@ -3,7 +3,7 @@
 ``python -m jixiao.io.corpus [FOLDER] [--json] [-v]`` (default: tests/fixtures/published/real)
 prints, per table entry and in total: rows read vs rows present, rows with a rule, whether the
 published total was found, certain inconsistencies found (recall) and high-confidence findings
-on rows marked correct (false alarms), all through ``jixiao.cli_audit.audit_file`` — what the
+on rows marked correct (false alarms), all through ``jixiao.io.published_audit.audit_file`` — what the
 command and the site do. ``tests/test_published_real.py`` and docs/audit.md use ``measure()``
 and ``summary()``. truth.yaml is described at its top.
 """
@@ -66,7 +66,7 @@ def _same(a: str | None, b: str | None) -> bool:
 
 
 def measure(folder: Path = HERE) -> list[Entry]:
-    from jixiao.cli_audit import audit_file
+    from jixiao.io.published_audit import audit_file
 
     truth = yaml.safe_load((folder / "truth.yaml").read_text(encoding="utf-8"))["tables"]
     cache: dict[str, tuple] = {}

@@ -124,7 +124,7 @@ def published_project_form(path: str | Path, year: int | None = None) -> Publish
 
 
 def form_as_published(form: ProjectForm, file: str) -> PublishedFile:
-    """A form (already read) as a PublishedFile of one table, for ``jixiao.cli_audit``."""
+    """A form (already read) as a PublishedFile of one table, for ``jixiao.io.published_audit``."""
     try:
         r = review(form)
     except ProjectFormError as exc:  # the importers check this; a form built in code may not

@@ -721,7 +721,7 @@ def audit_upload(request):
 
         import re
 
-        from jixiao.cli_audit import audit_file, page_report
+        from jixiao.io.published_audit import audit_file, page_report
 
         upload = request.FILES.get("file")
         suffix = Path(upload.name).suffix.lower() if upload else ""

@@ -22,8 +22,8 @@ from jixiao.core.numbers import fmt
 from jixiao.core.scoring import score
 from jixiao.io.excel import evaluation_to_yaml, export_entry_workbook, export_score_table, import_entry_workbook
 from jixiao.io.yamlio import BUILTIN_PREFIX, load_evaluation, load_framework
-from jixiao.cli_common import err_console
-from jixiao.cli_common import fail as _fail
+from jixiao.cli.common import err_console
+from jixiao.cli.common import fail as _fail
 
 excel_app = typer.Typer(add_completion=False, no_args_is_help=True,
                         help="Excel：生成填报表、导入填报表、导出指标得分表。")

@@ -28,9 +28,9 @@ from jixiao.io.project_form_docx_import import import_form_docx
 from jixiao.io.project_form_excel import export_form_xlsx, import_form_xlsx
 from jixiao.io.project_form_yaml import form_to_yaml, load_form
 from jixiao.io.yamlio import LoadError
-from jixiao.cli_common import Table
-from jixiao.cli_common import err_console
-from jixiao.cli_common import fail as _fail
+from jixiao.cli.common import Table
+from jixiao.cli.common import err_console
+from jixiao.cli.common import fail as _fail
 
 project_app = typer.Typer(add_completion=False, no_args_is_help=True,
                           help="项目支出绩效自评表：新建、评分、导出（Excel/Word）、导入。")

@@ -1,27 +1,14 @@
-"""``jixiao audit``: review published self-evaluations.
-
-One file (text dump, .docx or .xlsx): import every indicator table as published, recompute
-every score from the criteria, and list every inconsistency — declared scores the rules do
-not give, headings that do not match their rows, weights that do not add up, criteria whose
-points contradict the weight, targets missed yet scored full, wrong years, figures that
-contradict each other or the table — each with a confidence (high / medium / low).
-
-A folder: the same for every file in it, and a summary workbook ranking the reports by the
-number and weight of their findings.
-
-Register with ``app.command("audit")(audit_cmd)`` (or ``app.add_typer(audit_app)``).
-"""
+"""Auditing published self-evaluations: every table of a file imported as published
+(``jixiao.io.published``), every score recomputed from its criteria (``jixiao.core``), every
+inconsistency kept with a confidence (high / medium / low); the same as data for the site's
+upload page, and for a folder a summary workbook ranking the reports by the number and
+weight of their findings. ``jixiao audit`` (``jixiao.cli.audit``) prints it."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Optional
-
-import typer
-from rich.console import Console
 
 from jixiao.core.audit import Finding, audit
 from jixiao.core.criteria import Confidence, weakest
@@ -29,12 +16,7 @@ from jixiao.core.model import compare
 from jixiao.core.numbers import ZERO, fmt
 from jixiao.core.scoring import ScoreSheet, score
 from jixiao.core.textaudit import TextFinding, text_audit
-from jixiao.cli_common import Table
 from jixiao.io.published import SUFFIXES, UNVERIFIED, PublishedFile, PublishedTable, import_published, narrative_text
-
-audit_app = typer.Typer(add_completion=False, help="核查公开的绩效自评得分表：导入、按评分标准重算、列出全部不一致。")
-console = Console()
-err_console = Console(stderr=True)
 
 #: Kinds whose evidence is the table's own arithmetic, not a reading of its words.
 STRUCTURAL = {"weights-total", "group-points", "heading-points", "subrow-weights", "declared-total", "group-score",
@@ -197,7 +179,7 @@ def audit_file(path: Path, year: int | None = None) -> tuple[PublishedFile, list
     return published, audits
 
 
-def _s(value: Decimal | None) -> str | None:
+def decimal_text(value: Decimal | None) -> str | None:
     return None if value is None else format(value, "f")
 
 
@@ -209,12 +191,12 @@ def table_json(ta: TableAudit) -> dict:
         "title": t.title,
         "rows_read": t.rows_read,
         "rows_with_rule": t.rows_with_rule,
-        "declared_total": _s(t.declared_total),
-        "computed_total": _s(ta.sheet.total),
-        "weight_total": _s(ta.sheet.weight_total),
-        "declared_weight_total": _s(t.declared_weight_total),
+        "declared_total": decimal_text(t.declared_total),
+        "computed_total": decimal_text(ta.sheet.total),
+        "weight_total": decimal_text(ta.sheet.weight_total),
+        "declared_weight_total": decimal_text(t.declared_weight_total),
         "grade": ta.sheet.grade,
-        "points_at_stake": _s(ta.points_at_stake),
+        "points_at_stake": decimal_text(ta.points_at_stake),
         "findings": [
             {"code": f.code, "kind": f.kind, "title": f.title, "message": f.message, "severity": f.severity,
              "confidence": f.confidence, "location": f.location}
@@ -222,8 +204,8 @@ def table_json(ta: TableAudit) -> dict:
         ],
         "unverified": ta.unverified,
         "rows": [
-            {"code": r.code, "parent": r.parent, "name": r.name, "weight": _s(r.weight), "declared": _s(r.declared),
-             "actual": _s(r.actual), "rule": r.parsed.shape, "rule_confidence": r.parsed.confidence,
+            {"code": r.code, "parent": r.parent, "name": r.name, "weight": decimal_text(r.weight),
+             "declared": decimal_text(r.declared), "actual": decimal_text(r.actual), "rule": r.parsed.shape, "rule_confidence": r.parsed.confidence,
              "rule_note": r.parsed.note, "input_note": r.input_note, "verified": r.verified,
              "location": str(r.loc)}
             for r in t.rows
@@ -238,37 +220,6 @@ def file_json(published: PublishedFile, audits: list[TableAudit]) -> dict:
     if len(audits) == 1:
         return {**head, **table_json(audits[0])}
     return {**head, "tables": [table_json(a) for a in audits]}
-
-
-_CONFIDENCE_STYLE = {"high": "bold", "medium": "", "low": "dim"}
-
-
-def _print_file(published: PublishedFile, audits: list[TableAudit]) -> None:
-    for ta in audits:
-        t = ta.table
-        console.print(f"[bold]{published.unit} {published.year}年 · 表{t.index}：{t.title}[/]")
-        console.print(f"读取指标行 {t.rows_read}，其中可执行规则 {t.rows_with_rule}；"
-                      f"申报总分 {fmt(t.declared_total)}，按规则重算 {fmt(ta.sheet.total)}"
-                      f"（分值合计 {fmt(ta.sheet.weight_total)}）")
-        if not ta.findings:
-            console.print("[green]未发现不一致。[/]")
-        else:
-            table = Table(title=f"核查发现（{len(ta.findings)}处）")
-            for col, kw in (("编码", {}), ("类别", {"max_width": 22}), ("可信度", {}), ("说明", {"max_width": 80}),
-                            ("位置", {"max_width": 28})):
-                table.add_column(col, overflow="fold", **kw)
-            for f in ta.findings:
-                color = {"error": "red", "warning": "yellow"}.get(f.severity, "")
-                table.add_row(f.code, f"[{color}]{f.title}[/]" if color else f.title,
-                              {"high": "高", "medium": "中", "low": "低"}[f.confidence], f.message,
-                              Path(f.location).name if f.location else "",
-                              style=_CONFIDENCE_STYLE[f.confidence] or None)
-            console.print(table)
-        if ta.unverified:
-            console.print(f"未复核（评分过程未给出规则所需的实际值，按申报得分计）：{'、'.join(ta.unverified)}", style="dim")
-    for e in published.errors:
-        hint = "（可用 --year 指定）" if e.field == "year" else ""
-        console.print(f"说明：{e}{hint}", style="dim", markup=False, highlight=False)
 
 
 # --- for the site ----------------------------------------------------------------------------
@@ -379,47 +330,8 @@ def write_summary(results: list[tuple[PublishedFile, list[TableAudit]]], out: Pa
     return ranked
 
 
-def _files(folder: Path, out: Path) -> list[Path]:
+def published_files(folder: Path, out: Path) -> list[Path]:
+    """The reports in a folder (not the summary being written, not Office lock files)."""
     return sorted(p for p in folder.iterdir()
                   if p.is_file() and p.suffix.lower() in SUFFIXES and not p.name.startswith(("~$", "."))
                   and p.resolve() != out.resolve())
-
-
-@audit_app.command("audit")
-def audit_cmd(path: Path = typer.Argument(..., help="公开的自评报告（.txt/.docx/.xlsx）或其所在文件夹"),
-              as_json: bool = typer.Option(False, "--json", help="输出JSON（数值为精确小数的字符串）"),
-              year: Optional[int] = typer.Option(None, "--year", help="评价年度（默认从文中识别）"),
-              out: Optional[Path] = typer.Option(None, "--out", help="文件夹汇总工作簿（默认 audit-summary.xlsx）")) -> None:
-    """核查公开的得分表：导入、按评分标准重算、列出每一处不一致及其可信度。"""
-    if path.is_dir():
-        target = out or Path("audit-summary.xlsx")
-        results = [audit_file(p, year) for p in _files(path, target)]
-        ranked = write_summary(results, target)
-        if as_json:
-            typer.echo(json.dumps({"summary": str(target), "reports": [
-                {"file": s.file, "unit": s.unit, "year": s.year, "tables": s.tables, "rows_read": s.rows_read,
-                 "rows_with_rule": s.rows_with_rule, "findings": s.findings, "high_confidence": s.high,
-                 "weight": _s(s.weight), "points_at_stake": _s(s.points)} for s in ranked]},
-                ensure_ascii=False, indent=2))
-            return
-        table = Table(title=f"自评报告核查汇总（{len(ranked)}份，已写入 {target}）")
-        for col in ("排名", "文件", "单位", "表数", "指标行/可执行", "申报", "重算", "发现", "高可信", "加权"):
-            table.add_column(col)
-        for i, s in enumerate(ranked, 1):
-            table.add_row(str(i), s.file, s.unit, str(s.tables), f"{s.rows_read}/{s.rows_with_rule}", s.declared,
-                          s.computed, str(s.findings), str(s.high), fmt(s.weight, 2))
-        console.print(table)
-        return
-    published, audits = audit_file(path, year)
-    if not audits and as_json:
-        typer.echo(json.dumps({**file_json(published, audits), "tables": []}, ensure_ascii=False, indent=2))
-        raise typer.Exit(code=2)
-    if not audits:
-        err_console.print(f"[bold red]无法核查 {path}：[/]")
-        for e in published.errors:
-            err_console.print(f"  {e}", markup=False, highlight=False)
-        raise typer.Exit(code=2)
-    if as_json:
-        typer.echo(json.dumps(file_json(published, audits), ensure_ascii=False, indent=2))
-    else:
-        _print_file(published, audits)

@@ -28,8 +28,8 @@ from jixiao.reports import (PdfError, ReportError, TemplateInvalid, builtin_temp
                             context_fields, to_pdf)
 from jixiao.reports.package import write_package
 from jixiao.reports.check import TemplateProblem
-from jixiao.cli_common import Table
-from jixiao.cli_common import err_console, fail
+from jixiao.cli.common import Table
+from jixiao.cli.common import err_console, fail
 
 report_app = typer.Typer(add_completion=False, help="生成Word、Excel、PDF自评报告。")
 template_app = typer.Typer(add_completion=False, no_args_is_help=True, help="Word报告模板：检查、字段、内置模板。")

@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from jixiao.cli_common import Table, err_console
+from jixiao.cli.common import Table, err_console
 from jixiao.core.numbers import fmt
 from jixiao.io.bulk import Outcome, default_workers, effective_workers, evaluation_files, process_folder, write_summary
 
@@ -50,7 +50,7 @@ def run_folder(folder: Path, check: bool, workers: Optional[int], out: Optional[
 
 def run_site(check: bool, workers: Optional[int], out: Optional[Path], data_dir: Optional[Path] = None,
              as_json: bool = False) -> None:
-    from jixiao.cli import _django
+    from jixiao.cli.site import _django
 
     _django(data_dir)
     from jixiao.web.bulk import score_site

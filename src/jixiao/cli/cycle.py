@@ -27,9 +27,9 @@ from jixiao.core.cycle import (GREEN, METHOD, PENDING, RED, YELLOW, ReasonsMissi
                                next_year_sections, percent, problems_of_year)
 from jixiao.core.numbers import fmt, quantize
 from jixiao.io.cycle_yaml import load_allocation, load_monitoring, load_problems, load_targets
-from jixiao.cli_common import Table
-from jixiao.cli_common import err_console
-from jixiao.cli_common import fail as _fail
+from jixiao.cli.common import Table
+from jixiao.cli.common import err_console
+from jixiao.cli.common import fail as _fail
 
 cycle_app = typer.Typer(add_completion=False, no_args_is_help=True,
                         help="全过程绩效管理：绩效目标、运行监控、问题整改、因素法分配。")

@@ -1,0 +1,5 @@
+"""``python -m jixiao.cli``."""
+
+from jixiao.cli import main
+
+main()
