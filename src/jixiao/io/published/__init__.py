@@ -42,7 +42,7 @@ from typing import Iterable
 from jixiao.core.model import SourceRef
 from jixiao.io.published.build import build_table
 from jixiao.io.published.columns import align, COLUMN_ROLES, header_roles, is_number
-from jixiao.io.published.facts import detect_unit, detect_year
+from jixiao.io.published.facts import detect_unit, detect_year, header_total as printed_header_total
 from jixiao.io.published.result import PublishedFile, PublishedRow, PublishedTable, UNVERIFIED
 from jixiao.io.published.rows import parse_heading
 from jixiao.io.published.streams import docx_stream, Line, Row, Stream, text_stream, xlsx_stream
@@ -68,6 +68,8 @@ def _finish(path: str, stream: Stream, layout: str | None, text: str, year: int 
             if rows:
                 raws, _ = find_tables(rows)
                 layout = "flat-chongqing"
+                if raws:  # its 自评总分 is printed in the header block, not in a 总分 row
+                    raws[0].header_total = printed_header_total(text)
             else:
                 from jixiao.io.ningxia_text import ningxia_rows
 

@@ -379,4 +379,5 @@ def build_table(raw: RawTable, index: int, *, file: str, text: str, year: int, u
                                    str(err.get("ctx", {}).get("error", err["msg"]))))
         return None
     return PublishedTable(index=index, title=title, framework=framework, evaluation=evaluation, rows=tuple(rows),
-                          declared_total=declared_total, declared_weight_total=weight_total, loc=raw.header)
+                          declared_total=declared_total, declared_weight_total=weight_total, loc=raw.header,
+                          printed_total=declared_total if declared_total is not None else raw.header_total)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 
 def detect_year(text: str) -> int | None:
@@ -19,6 +20,17 @@ def detect_year(text: str) -> int | None:
     if not scores:
         return None
     return max(scores, key=lambda y: (scores[y], y))
+
+
+_HEADER_TOTAL_RE = re.compile(r"自评(?:总分|得分)\s*(?:[(（]\s*分\s*[)）])?\s*[:：]?\s*(\d{1,3}(?:\.\d{1,2})?)(?![\d.%])")
+
+
+def header_total(text: str) -> Decimal | None:
+    """A 自评总分 / 自评得分 printed in a table's header block (Chongqing ``自评总分(分)97.6``, Hubei
+    ``自评总分: 95``), when the text prints exactly one such figure of at most 100."""
+    found = {Decimal(m[1]) for m in _HEADER_TOTAL_RE.finditer(text)}
+    found = {x for x in found if 0 < x <= 100}
+    return found.pop() if len(found) == 1 else None
 
 
 _UNIT_RE = re.compile(r"([\u4e00-\u9fff（）()]{2,40}?(?:医疗保障局|医疗保险管理中心|医疗保险中心|医疗保障事务中心|医保中心|医保局|医疗保障服务中心))")

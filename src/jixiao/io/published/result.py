@@ -57,6 +57,9 @@ class PublishedTable:
     declared_total: Decimal | None
     declared_weight_total: Decimal | None
     loc: SourceRef
+    #: the total printed for the table (its 总分 row, or a 自评总分/自评得分 above it), also when it
+    #: cannot be checked (``declared_total`` None: the table is cut by the end of the text)
+    printed_total: Decimal | None = None
 
     @property
     def rows_read(self) -> int:
