@@ -80,6 +80,16 @@ def _finish(path: str, stream: Stream, layout: str | None, text: str, year: int 
                     layout = "flat-ningxia"
                     if raws:
                         raws[0].header_total = header_total
+                else:
+                    from jixiao.io.published.runon import run_together_rows, spaced_rows
+
+                    for reader, name in ((spaced_rows, "spaced-rows"), (run_together_rows, "run-together-rows")):
+                        rows, said_ro = reader(text, Path(path).name)
+                        if rows and (raws := find_tables(rows)[0]):
+                            said = [*said, *said_ro]
+                            layout = f"flat-{name}"
+                            raws[0].header_total = printed_header_total(text)
+                            break
             notes.extend(LoadError(path, None, "", m) for m in said)
     year = year or detect_year(text)
     if year is None:
