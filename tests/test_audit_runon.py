@@ -47,3 +47,32 @@ def test_run_together_score_above_the_points_is_not_taken():
     rows, notes = run_together_rows(text, "y.txt")
     assert [r.cells[2] for r in rows[1:] if r.cells[3]] == ["预算完成率"]
     assert any("人员控制率" in n and "未读取" in n for n in notes)
+
+
+HUBEI = ("2020年度某项目绩效自评表项目名称某项目预算执行情况(万元)(20分)预算数(A)执行数(B)执行率(B/A)得分(20分*执行率)"
+         "年度财政资金总额{money}年度绩效目标1(80分)一级指标二级指标三级指标年初目标值(A)实际完成值(B)得分"
+         "产出指标数量指标监测点位100%100%80总分{total}")
+
+
+def test_hubei_money_row_read_blocks_without_points_named():
+    published = import_text(HUBEI.format(money="10880%18", total="98"), "h.txt", 2020)
+    table = published.tables[0]
+    assert [(r.name, str(r.weight), str(r.declared)) for r in table.rows] == [("预算执行率", "20", "18")]
+    assert str(table.printed_total) == "98" and table.declared_total is None
+    said = " ".join(e.message for e in published.errors)
+    assert "预算数10、执行数8、执行率80%" in said and "各行未印出分值" in said and "监测点位" in said
+    from jixiao.io.published_audit import audit_table
+
+    # 20 × 80% = 16, not 18: found (a re-cut reading: not high); no 100-point or 总分 check on the part read
+    kinds = {f.kind for f in audit_table(table).findings}
+    assert "score-mismatch" in kinds or "money-rate" in kinds
+    assert not kinds & {"weights-total", "declared-total", "heading-points"}
+
+
+def test_hubei_money_digits_that_cut_two_ways_and_disagree_with_the_score_are_not_read():
+    from jixiao.io.published.runon import _money_cuts, hubei_rows
+
+    assert _money_cuts("10880") == [("10", "8", "80")]
+    assert len(_money_cuts("1010100")) == 2  # 10|10|100 or 10101|0|0
+    rows, notes, _ = hubei_rows(HUBEI.format(money="1010100%15", total="95"), "h.txt")
+    assert rows == [] and "无法唯一分开" in notes[0]

@@ -81,14 +81,19 @@ def _finish(path: str, stream: Stream, layout: str | None, text: str, year: int 
                     if raws:
                         raws[0].header_total = header_total
                 else:
-                    from jixiao.io.published.runon import run_together_rows, spaced_rows
+                    from jixiao.io.published.runon import hubei_rows, run_together_rows, spaced_rows
 
-                    for reader, name in ((spaced_rows, "spaced-rows"), (run_together_rows, "run-together-rows")):
-                        rows, said_ro = reader(text, Path(path).name)
+                    for reader, name in ((spaced_rows, "spaced-rows"), (run_together_rows, "run-together-rows"),
+                                         (hubei_rows, "hubei")):
+                        rows, said_ro, *extra = reader(text, Path(path).name)
+                        said = [*said, *said_ro]
                         if rows and (raws := find_tables(rows)[0]):
-                            said = [*said, *said_ro]
                             layout = f"flat-{name}"
-                            raws[0].header_total = printed_header_total(text)
+                            more = extra[0] if extra else {}
+                            raws[0].header_total = more.get("total") or printed_header_total(text)
+                            if more.get("unread") is not None:  # parts not read: only the rows read are checked
+                                raws[0].truncated = more["unread"]
+                                raws[0].truncated_note = more.get("unread_note")
                             break
             notes.extend(LoadError(path, None, "", m) for m in said)
     year = year or detect_year(text)

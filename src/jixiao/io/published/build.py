@@ -290,7 +290,7 @@ def build_table(raw: RawTable, index: int, *, file: str, text: str, year: int, u
     builder = _Builder(raw, notes)
     if raw.truncated is not None:
         cut = re.sub(r"\s+", " ", " ".join(c for c in raw.truncated.cells if c.strip()))[:40]
-        notes.append(LoadError(raw.truncated.loc.file or file, raw.truncated.loc.line, "",
+        notes.append(LoadError(raw.truncated.loc.file or file, raw.truncated.loc.line, "", raw.truncated_note or
                                f"文本在此行中断（“{cut}…”），该行得分未印出，未读取；只核查已印出的各行，不核查总分和该行所属标题的分值"))
     if raw.money is not None:
         builder.execution(raw.money)

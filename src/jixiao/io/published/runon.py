@@ -195,3 +195,86 @@ def _weight(digits: str, after: str, name: str, cap: Decimal | None) -> str | No
             return w
     return None
 
+
+
+# --- Hubei 年度项目绩效自评表: 预算执行情况 only ----------------------------------------------------
+
+_HUBEI_MONEY = re.compile(r"预算执行情况\(万元\)\((?P<points>\d{1,3})分\)预算数\(A\)执行数\(B\)执行率\(B/A\)得分"
+                          r"\(\d{1,3}分\*执行率\)年度财政资金总额(?P<digits>\d[\d.]*?)%(?P<score>\d+(?:\.\d+)?)")
+_HUBEI_BLOCK = re.compile(r"年度绩效目标(?P<n>\d)\((?P<points>\d{1,3})分\)一级指标二级指标三级指标年初目标值\(A\)"
+                          r"实际完成值\(B\)得分")
+
+
+def hubei_rows(text: str, file: str) -> tuple[list, list[str], dict]:
+    """(rows, notes, {"unread": the row standing for the blocks not read, "total": the 总分 printed})
+    of the Hubei 年度项目绩效自评表 with its cells run together, or ([], [], {}). Its indicator rows print no 分值 (only the 年度绩效目标 blocks'
+    points), so they are named, not read; its 预算执行情况 row (``1010100%20``: 预算数 10, 执行数 10,
+    执行率 100%, 得分 20) is read when one cut of the digits gives 执行数 ÷ 预算数 = the 执行率."""
+    from jixiao.io.flat_form import HEADER as FORM_HEADER, MONEY_HEADER
+    from jixiao.io.published import Row
+
+    flat = re.sub(r"\s+", "", unicodedata_nfkc(text))
+    flat = re.sub(r"(?<=[\u4e00-\u9fff%])\d、", "", flat)  # the preview's page marks (“2、”)
+    blocks = list(_HUBEI_BLOCK.finditer(flat))
+    money = _HUBEI_MONEY.search(flat)
+    if money is None or not blocks:
+        return [], [], {}
+    points = Decimal(money["points"])
+    score = Decimal(money["score"])
+    cuts = _money_cuts(money["digits"])
+    several = len(cuts) > 1
+    if several:  # ``1010100``: 10 | 10 | 100 or 10101 | 0 | 0 — the one the 得分 (分值 × 执行率) agrees with
+        cuts = [c for c in cuts if min(points, points * Decimal(c[2]) / 100) == score]
+    cut = cuts[0] if len(cuts) == 1 else None
+    where = _notes_where(file)
+    notes = []
+    if cut is None or score > points:
+        return [], [f"预算执行情况一行“{money['digits']}%{money['score']}”的预算数、执行数、执行率无法唯一分开，未读取"], {}
+    budget, spent, rate = cut
+    # the 项目资金 block as the form prints it (预算数 = 全年预算数): the 预算执行率 row is scored 分值 × 执行率
+    rows = [Row(MONEY_HEADER, where), Row(["年度资金总额", "", budget, spent, str(points), f"{rate}%", money["score"]], where),
+            Row(FORM_HEADER, where)]
+    notes.append(f"湖北年度项目绩效自评表，单元格已并成连续文字：预算执行情况（{fmt_points(points)}分）按“预算数{budget}、"
+                 f"执行数{spent}、执行率{rate}%、得分{money['score']}”读取（执行数÷预算数＝执行率"
+                 + ("，只有这一种切分）" if not several else "；数字另有切分，取与得分相符的一种，该行不据此核查）"))
+    for k, b in enumerate(blocks):
+        end = blocks[k + 1].start() if k + 1 < len(blocks) else len(flat)
+        piece = flat[b.end():end]
+        piece = re.split(r"总分|偏差大或目标未完成", piece)[0]
+        notes.append(f"年度绩效目标{b['n']}（{b['points']}分）的各行未印出分值（只有年初目标值、实际完成值、得分），"
+                     f"无法按行核对，未读取：“{piece[:80]}”")
+    total = re.search(r"总分(\d{1,3}(?:\.\d{1,2})?)(?![\d.])", flat)
+    # the blocks not read stand as a cut: only the row read is checked, not the 100 points nor the 总分
+    unread = Row(["", "", f"年度绩效目标1–{len(blocks)}（各行未印出分值，未读取）", "", "", "", "", ""], where)
+    said = (f"只核查已读出的预算执行率一行；各年度绩效目标的行未读取，不核查{len(blocks)}个目标的分值、100分合计"
+            + (f"和总分{total[1]}" if total else "和总分"))
+    return rows, notes, {"unread": unread, "unread_note": said, "total": Decimal(total[1]) if total else None}
+
+
+def unicodedata_nfkc(text: str) -> str:
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", text)
+
+
+def fmt_points(x: Decimal) -> str:
+    return format(x.normalize(), "f")
+
+
+def _money_cuts(digits: str) -> list[tuple[str, str, str]]:
+    """预算数, 执行数, 执行率 from their run-together digits: the cuts where 执行数 ÷ 预算数 is the
+    执行率 printed (to its printed places)."""
+    cuts = []
+    for i in range(1, len(digits) - 1):
+        for j in range(i + 1, len(digits)):
+            a, b, r = digits[:i], digits[i:j], digits[j:]
+            if any(x.startswith("0") and not x.startswith("0.") and x != "0" for x in (a, b, r)) \
+                    or any(x.startswith(".") or x.endswith(".") or x.count(".") > 1 for x in (a, b, r)):
+                continue
+            A, B, R = Decimal(a), Decimal(b), Decimal(r)
+            if A == 0 or R > 1000:
+                continue
+            places = -R.as_tuple().exponent if R.as_tuple().exponent < 0 else 0
+            if (B / A * 100).quantize(Decimal(1).scaleb(-places)) == R:
+                cuts.append((a, b, r))
+    return cuts

@@ -23,6 +23,7 @@ class RawTable:
     closed: bool = False
     money: "_MoneyBlock | None" = None
     truncated: Row | None = None  # the row cut by the end of the text (not read)
+    truncated_note: str | None = None  # said of ``truncated`` when it stands for parts not read, not a cut
     block_points: Decimal | None = None  # 绩效指标(90分) printed in the header: the part of the form this table is
     header_total: Decimal | None = None  # a 自评得分 printed above the table (Ningxia), not in a 总分 row
 
