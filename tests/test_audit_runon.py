@@ -76,3 +76,13 @@ def test_hubei_money_digits_that_cut_two_ways_and_disagree_with_the_score_are_no
     assert len(_money_cuts("1010100")) == 2  # 10|10|100 or 10101|0|0
     rows, notes, _ = hubei_rows(HUBEI.format(money="1010100%15", total="95"), "h.txt")
     assert rows == [] and "无法唯一分开" in notes[0]
+
+
+def test_spaced_copy_ending_after_its_last_row_checks_only_the_rows_read():
+    text = SPACED.split("项目年度目标")[0]  # no 项目绩效 part and no 合计: the copy may go on
+    published = import_text(text, "x.txt", 2021)
+    from jixiao.io.published_audit import audit_table
+
+    kinds = {f.kind for f in audit_table(published.tables[0]).findings}
+    assert not kinds & {"weights-total", "heading-points", "declared-total"}
+    assert any("之后结束" in e.message for e in published.errors)

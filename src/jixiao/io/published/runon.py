@@ -96,7 +96,12 @@ def spaced_rows(text: str, file: str) -> tuple[list, list[str]]:
         rows.append(Row(["", "", shown[:20], "", "", ""], where))
         notes.append(f"“{shown}…”起的项目绩效指标（年初指标值、年终完成值、自评分）单元格分散在多行，无法对齐，未读取；"
                      "只核对已读出的行，不核对自评总分")
-    return rows, notes
+        return rows, notes
+    # no 合计/总分 is read by this reader: whether the table goes on after the copy is not known
+    last = rows_found[-1][2]
+    return rows, notes, {"unread": Row(["", "", "", "", "", ""], where),
+                         "unread_note": f"文本在“{last}”一行之后结束，未见其余指标和合计/总分；只核查已读出的各行，"
+                                        "不核查100分合计和自评总分"}
 
 
 # --- run together: 名称分值评价标准指标说明得分 ------------------------------------------------------------
