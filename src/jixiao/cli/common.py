@@ -30,3 +30,31 @@ class Table(RichTable):
     def add_column(self, *args, **kwargs) -> None:
         kwargs.setdefault("overflow", "fold")
         super().add_column(*args, **kwargs)
+
+
+def fold_help_text() -> None:
+    """Make typer's help fold long text instead of cutting it with "…".
+
+    typer renders every help text (a command's description in the command list, an option's
+    help, an option's name) as a rich ``Text`` in a table column at rich's default overflow,
+    "ellipsis": a run of Chinese characters is one word to rich, so at 80 columns or in a pipe
+    most of a description was lost. typer has no setting for the overflow; all those texts
+    pass through its one highlighter (pinned typer 0.29), so a highlighter that marks its
+    texts "fold" replaces it — a ``Text``'s own overflow wins over the column's."""
+    from rich.text import Text
+    from typer import rich_utils
+
+    base = type(rich_utils.highlighter)
+    if getattr(base, "_folds", False):
+        return
+
+    class FoldingHighlighter(base):
+        _folds = True
+
+        def __call__(self, text):
+            text = super().__call__(text)
+            if isinstance(text, Text):
+                text.overflow = "fold"
+            return text
+
+    rich_utils.highlighter = FoldingHighlighter()

@@ -43,7 +43,7 @@ def _out_suffix(out: Path, allowed: tuple[str, ...]) -> None:
         _fail([f"{out}: 输出文件须为{'或'.join(allowed)}"])
 
 
-@cycle_app.command("allocate")
+@cycle_app.command("allocate", short_help="因素法分配：各因素数值、占比、权重、分配金额")
 def allocate_cmd(file: Path = typer.Argument(..., help="分配方案（YAML）"),
                  out: Optional[Path] = typer.Option(None, "--out", help="导出分配表（.xlsx）")) -> None:
     """因素法分配：各因素数值、占比、权重、分配金额（精确到分，合计核对）。"""
@@ -76,7 +76,7 @@ def allocate_cmd(file: Path = typer.Argument(..., help="分配方案（YAML）")
         console.print(f"已导出：{out}")
 
 
-@cycle_app.command("monitor")
+@cycle_app.command("monitor", short_help="运行监控：各指标与预算执行的绿灯/黄灯/红灯")
 def monitor_cmd(file: Path = typer.Argument(..., help="监控表（YAML）"),
                 out: Optional[Path] = typer.Option(None, "--out", help="导出监控报告（.xlsx 或 .docx）"),
                 track: Optional[Path] = typer.Option(None, "--track",
@@ -180,7 +180,7 @@ def problems_cmd(file: Path = typer.Argument(..., help="问题清单（YAML）")
         console.print(f"已写入：{out}（可并入评价文件的 narrative）")
 
 
-@cycle_app.command("evaluation")
+@cycle_app.command("evaluation", short_help="由绩效目标表生成年终自评文件（目标只填一次）")
 def evaluation_cmd(file: Path = typer.Argument(..., help="绩效目标表（YAML）"),
                    out: Path = typer.Option(..., "--out", help="写出的年终自评文件（.yaml），用 jixiao score 计分"),
                    framework_ref: Optional[str] = typer.Option(None, "--framework",
@@ -250,7 +250,7 @@ def evaluation_yaml(table, start, narrative: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-@cycle_app.command("targets")
+@cycle_app.command("targets", short_help="绩效目标表：检查并显示总体目标与各项指标目标")
 def targets_cmd(file: Path = typer.Argument(..., help="绩效目标表（YAML）")) -> None:
     """绩效目标表：检查并显示总体目标与各项指标目标（即年终自评的“绩效目标”一节）。"""
     table, errors = load_targets(file)

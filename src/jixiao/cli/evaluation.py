@@ -130,7 +130,7 @@ def _batch(file: Optional[Path], site: bool, check: bool, workers, out, framewor
     return True
 
 
-@app.command("score")
+@app.command("score", short_help="按规则计分、定级，并与申报得分对照（文件、文件夹或网站）")
 def score_cmd(file: Optional[Path] = typer.Argument(None, help="评价文件（YAML），或装有评价文件的文件夹"),
               as_json: bool = typer.Option(False, "--json", help="输出一个JSON对象"),
               site: bool = _BATCH_OPTIONS["site"](), workers: Optional[int] = _BATCH_OPTIONS["workers"](),
@@ -146,7 +146,7 @@ def score_cmd(file: Optional[Path] = typer.Argument(None, help="评价文件（Y
         _print_sheet(sheet, findings)
 
 
-@app.command("check")
+@app.command("check", short_help="核查不一致：权重、标题分值、申报得分、规则、等级")
 def check_cmd(file: Optional[Path] = typer.Argument(None, help="评价文件（YAML），或装有评价文件的文件夹"),
               as_json: bool = typer.Option(False, "--json", help="输出JSON"),
               site: bool = _BATCH_OPTIONS["site"](), workers: Optional[int] = _BATCH_OPTIONS["workers"](),
@@ -196,7 +196,7 @@ def frameworks_cmd(name: Optional[str] = typer.Argument(None, help="内置指标
     console.print(table)
 
 
-@app.command("compare")
+@app.command("compare", short_help="逐项比较两份评价；规则不同则拒绝比较")
 def compare_cmd(before: Path = typer.Argument(..., help="前一份评价文件"),
                 after: Path = typer.Argument(..., help="后一份评价文件"),
                 allow_different_rules: bool = typer.Option(False, "--allow-different-rules",

@@ -123,7 +123,7 @@ def _print_review(r: FormReview) -> None:
             console.print(f"  [{f.severity}] {f.code} {finding_title(f)}：{f.message}", markup=False, highlight=False)
 
 
-@project_app.command("score")
+@project_app.command("score", short_help="按通用规则（正向/反向/定性）计分，并列出审核发现")
 def score_cmd(form_path: Path = typer.Argument(..., metavar="FORM", help="自评表：.yaml 或填好的 .xlsx/.docx"),
               as_json: bool = typer.Option(False, "--json", help="以JSON输出")) -> None:
     """按通用规则（正向/反向/定性）计分，执行率由项目资金表计算，并列出审核发现。"""
@@ -164,7 +164,7 @@ def export_cmd(form_path: Path = typer.Argument(..., metavar="FORM", help="自�
     console.print(f"总分 {fmt(r.sheet.total)}，等级 {r.sheet.grade}；审核发现 {len(r.findings)} 条")
 
 
-@project_app.command("import")
+@project_app.command("import", short_help="导入填好的自评表（Excel 或 Word），转为 YAML")
 def import_cmd(file: Path = typer.Argument(..., metavar="FILE.xlsx|FILE.docx", help="填好的自评表（.xlsx 或 .docx）"),
                out: Optional[Path] = typer.Option(None, "--out", "-o", help="写出的 YAML 文件；省略则输出到屏幕"),
                variant: Optional[VariantName] = typer.Option(None, "--variant", help="格式；省略则按表头识别")) -> None:
@@ -184,7 +184,7 @@ def import_cmd(file: Path = typer.Argument(..., metavar="FILE.xlsx|FILE.docx", h
                   f"总分{fmt(r.sheet.total)}，审核发现{len(r.findings)}条）")
 
 
-@project_app.command("rollup")
+@project_app.command("rollup", short_help="汇总一个部门的多份项目支出绩效自评表")
 def rollup_cmd(files: list[Path] = typer.Argument(..., metavar="FORM...", help="一个部门的多份自评表：.yaml/.xlsx/.docx"),
                as_json: bool = typer.Option(False, "--json", help="以JSON输出")) -> None:
     """汇总一个部门的多份项目支出绩效自评表：各项目总分、等级、预算与执行，部门加权得分、执行率与等级分布。"""

@@ -56,7 +56,7 @@ def _excel_module():
         raise
 
 
-@report_app.command("report")
+@report_app.command("report", short_help="生成报送版自评报告（Word、Excel，可选PDF与复核底稿）")
 def report(file: Path = typer.Argument(..., help="评价文件（YAML）"),
            out: Path = typer.Option(..., "--out", "-o", help="输出目录（不存在则创建）"),
            pdf: bool = typer.Option(False, "--pdf", help="同时生成PDF（需要 LibreOffice）"),
@@ -149,7 +149,7 @@ def _report_date(evaluation, date: Optional[str]) -> str:
     return date or evaluation.report_date or report_date_text(day.today())
 
 
-@template_app.command("check")
+@template_app.command("check", short_help="检查模板：被Word拆开的标签、语法错误、未知字段")
 def check(template: Path = typer.Argument(..., help="Word模板（.docx）")) -> None:
     """检查模板：被Word拆开的标签、语法错误、报告数据中没有的字段。有错误时返回码为1。"""
     if not template.is_file():

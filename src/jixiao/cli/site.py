@@ -26,7 +26,7 @@ def _django(data_dir: Optional[Path] = None) -> None:
     django.setup()
 
 
-@app.command("demo")
+@app.command("demo", short_help="启动演示网站：建库、载入示例省份与各角色账号")
 def demo_cmd(port: int = typer.Option(8000, help="端口（仅监听127.0.0.1）"),
              no_browser: bool = typer.Option(False, "--no-browser", help="不自动打开浏览器"),
              data_dir: Optional[Path] = typer.Option(None, help="数据目录（默认 ~/.local/share/jixiao）"),
