@@ -12,7 +12,7 @@ SPACED = ("某市财政预算支出项目绩效目标自评表 自评总分: 88 
 
 
 def test_spaced_rows_name_points_score_and_numbered_criteria():
-    rows, notes = spaced_rows(SPACED, "x.txt")
+    rows, notes, _ = spaced_rows(SPACED, "x.txt")
     cells = [r.cells for r in rows[1:3]]
     assert cells[0][2:5] == ["立项依据", "3", "3"] and "计3分" in cells[0][5] and "资金管理办法" not in cells[0][5]
     assert cells[1][2:5] == ["资金管理", "2", "1"] and cells[1][5].startswith("1、资金管理办法1分")
@@ -35,7 +35,7 @@ RUN = ("部门整体支出绩效评价指标表一级指标分值二级指标分
 
 
 def test_run_together_rows_cut_where_the_criteria_confirm_the_points():
-    rows, notes = run_together_rows(RUN, "y.txt")
+    rows, notes, _ = run_together_rows(RUN, "y.txt")
     got = [r.cells[2:5] for r in rows[1:] if r.cells[3]]
     # 6100%: the 分值 6 (≤ 预算配置10) and the criteria 100%计满分; headings 投入/预算配置/过程 are not rows
     assert got == [["人员控制率", "4", "3"], ["预算完成率", "6", "6"]]
@@ -44,7 +44,7 @@ def test_run_together_rows_cut_where_the_criteria_confirm_the_points():
 
 def test_run_together_score_above_the_points_is_not_taken():
     text = RUN.replace("×100%。3预算完成率", "×100%。9预算完成率")  # 9 > 分值4: the cut does not fit
-    rows, notes = run_together_rows(text, "y.txt")
+    rows, notes, _ = run_together_rows(text, "y.txt")
     assert [r.cells[2] for r in rows[1:] if r.cells[3]] == ["预算完成率"]
     assert any("人员控制率" in n and "未读取" in n for n in notes)
 

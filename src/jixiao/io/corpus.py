@@ -99,8 +99,7 @@ def measure(folder: Path = HERE) -> list[Entry]:
         e.rows_read = len(read)
         e.rows_with_rule = sum(1 for r in read if r.parsed.executable)
         # the total as printed (总分 row or 自评总分 above the table), also when a cut table cannot check it
-        printed = getattr(ta.table, "printed_total", None)
-        printed = printed if printed is not None else ta.table.declared_total
+        printed = ta.table.printed_total if ta.table.printed_total is not None else ta.table.declared_total
         e.total_found = str(printed) if printed is not None else None
         if _same(e.total_found, e.total_expected):
             e.total_found = e.total_expected

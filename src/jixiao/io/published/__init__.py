@@ -85,11 +85,10 @@ def _finish(path: str, stream: Stream, layout: str | None, text: str, year: int 
 
                     for reader, name in ((spaced_rows, "spaced-rows"), (run_together_rows, "run-together-rows"),
                                          (hubei_rows, "hubei")):
-                        rows, said_ro, *extra = reader(text, Path(path).name)
+                        rows, said_ro, more = reader(text, Path(path).name)
                         said = [*said, *said_ro]
                         if rows and (raws := find_tables(rows)[0]):
                             layout = f"flat-{name}"
-                            more = extra[0] if extra else {}
                             raws[0].header_total = more.get("total") or printed_header_total(text)
                             if more.get("unread") is not None:  # parts not read: only the rows read are checked
                                 raws[0].truncated = more["unread"]

@@ -24,9 +24,11 @@ read becomes a cut row (only the rows present are checked).
 from __future__ import annotations
 
 import re
+import unicodedata
 from decimal import Decimal
 
 from jixiao.core.model import SourceRef
+from jixiao.core.numbers import fmt, quantize
 
 HEADER = ["一级指标", "二级指标", "三级指标", "分值", "得分", "评分标准"]
 
@@ -47,13 +49,14 @@ _HEADING = re.compile(rf"^([\u4e00-\u9fff]{{2,8}})\s+({_NUM})\s*分$")
 _SPACED_STOP = re.compile(r"项目年度目标|一级\s*指标\s*二级\s*指标")
 
 
-def spaced_rows(text: str, file: str) -> tuple[list, list[str]]:
-    """(rows, notes) of a spaced copy with ``名称 分值 自评分`` rows, or ([], []) when it is not one."""
+def spaced_rows(text: str, file: str) -> tuple[list, list[str], dict]:
+    """(rows, notes, extra) of a spaced copy with ``名称 分值 自评分`` rows, or ([], [], {}) when it is
+    not one; ``extra`` as for ``hubei_rows`` (the row standing for what the copy does not print)."""
     from jixiao.io.published import Row
 
     m = _SPACED_HEADER.search(text)
     if m is None or not re.search(r"评价标准", text):
-        return [], []
+        return [], [], {}
     body = text[m.end():]
     stop = _SPACED_STOP.search(body)
     rest = body[stop.start():] if stop else ""
@@ -68,7 +71,7 @@ def spaced_rows(text: str, file: str) -> tuple[list, list[str]]:
             continue
         rows_found.append((h.start(), h.end(), name, h[2], h[3]))
     if len(rows_found) < 2:
-        return [], []
+        return [], [], {}
     # the criteria between two rows: up to a ``1、`` that opens the next row's list, to the row before
     pieces = [body[:rows_found[0][0]]] + [body[a[1]:b[0]] for a, b in zip(rows_found, rows_found[1:])] \
         + [body[rows_found[-1][1]:]]
@@ -96,7 +99,7 @@ def spaced_rows(text: str, file: str) -> tuple[list, list[str]]:
         rows.append(Row(["", "", shown[:20], "", "", ""], where))
         notes.append(f"“{shown}…”起的项目绩效指标（年初指标值、年终完成值、自评分）单元格分散在多行，无法对齐，未读取；"
                      "只核对已读出的行，不核对自评总分")
-        return rows, notes
+        return rows, notes, {}
     # no 合计/总分 is read by this reader: whether the table goes on after the copy is not known
     last = rows_found[-1][2]
     return rows, notes, {"unread": Row(["", "", "", "", "", ""], where),
@@ -114,14 +117,15 @@ _RUN_CUT = re.compile(r"(?<=\d)[“”\"]?[\u4e00-\u9fff][\u4e00-\u9fff“”\"]
 _LEVEL_WORDS = ("投入", "过程", "产出", "效果", "效益", "满意度")
 
 
-def run_together_rows(text: str, file: str) -> tuple[list, list[str]]:
-    """(rows, notes) of the Hunan 部门整体 indicator table with its cells run together, or ([], [])."""
+def run_together_rows(text: str, file: str) -> tuple[list, list[str], dict]:
+    """(rows, notes, {}) of the Hunan 部门整体 indicator table with its cells run together, or
+    ([], [], {}) (its last row is always a cut row, so nothing stands for unread parts)."""
     from jixiao.io.published import Row
 
     flat = re.sub(r"\s+", "", text)
     m = _RUN_HEADER.search(flat)
     if m is None:
-        return [], []
+        return [], [], {}
     body = re.sub(r"(?<=[\u4e00-\u9fff。;；%”])\d、(?=\D)", "", flat[m.end():])  # the preview's page marks (“2、”)
     # candidate starts: a name followed by a number, where the criteria after it confirm the number
     starts = []
@@ -152,7 +156,7 @@ def run_together_rows(text: str, file: str) -> tuple[list, list[str]]:
             heading_starts.append(pos)  # ``过程20`` and the text ends in its first row
         k += 1
     if len(rows_found) < 2:
-        return [], []
+        return [], [], {}
     where = _notes_where(file)
     rows = [Row(HEADER, where)]
     notes: list[str] = []
@@ -176,13 +180,13 @@ def run_together_rows(text: str, file: str) -> tuple[list, list[str]]:
         rows.append(Row(["", "", name, weight, sm[1], criteria], where))
         read += 1
     if not read:
-        return [], []
+        return [], [], {}
     last = rows_found[-1]
     rows.append(Row(["", "", last[2][:20], "", "", ""], where))
     notes.insert(0, "表格的单元格已并成连续文字（一级指标、分值、二级指标、分值、三级指标、分值、评价标准、指标说明、得分），"
                     "按“名称、分值、评价标准中的分值”重新切分读取；读数有选择，发现的可信度不标为高；一级、二级指标的分值未核对")
     notes.append(f"文本在“{last[2]}”一行中断，其得分与之后各行不在文本中；只核对已读出的行")
-    return rows, notes
+    return rows, notes, {}
 
 
 def _weight(digits: str, after: str, name: str, cap: Decimal | None) -> str | None:
@@ -218,7 +222,7 @@ def hubei_rows(text: str, file: str) -> tuple[list, list[str], dict]:
     from jixiao.io.flat_form import HEADER as FORM_HEADER, MONEY_HEADER
     from jixiao.io.published import Row
 
-    flat = re.sub(r"\s+", "", unicodedata_nfkc(text))
+    flat = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
     flat = re.sub(r"(?<=[\u4e00-\u9fff%])\d、", "", flat)  # the preview's page marks (“2、”)
     blocks = list(_HUBEI_BLOCK.finditer(flat))
     money = _HUBEI_MONEY.search(flat)
@@ -239,7 +243,7 @@ def hubei_rows(text: str, file: str) -> tuple[list, list[str], dict]:
     # the 项目资金 block as the form prints it (预算数 = 全年预算数): the 预算执行率 row is scored 分值 × 执行率
     rows = [Row(MONEY_HEADER, where), Row(["年度资金总额", "", budget, spent, str(points), f"{rate}%", money["score"]], where),
             Row(FORM_HEADER, where)]
-    notes.append(f"湖北年度项目绩效自评表，单元格已并成连续文字：预算执行情况（{fmt_points(points)}分）按“预算数{budget}、"
+    notes.append(f"湖北年度项目绩效自评表，单元格已并成连续文字：预算执行情况（{fmt(points)}分）按“预算数{budget}、"
                  f"执行数{spent}、执行率{rate}%、得分{money['score']}”读取（执行数÷预算数＝执行率"
                  + ("，只有这一种切分）" if not several else "；数字另有切分，取与得分相符的一种，该行不据此核查）"))
     for k, b in enumerate(blocks):
@@ -256,16 +260,6 @@ def hubei_rows(text: str, file: str) -> tuple[list, list[str], dict]:
     return rows, notes, {"unread": unread, "unread_note": said, "total": Decimal(total[1]) if total else None}
 
 
-def unicodedata_nfkc(text: str) -> str:
-    import unicodedata
-
-    return unicodedata.normalize("NFKC", text)
-
-
-def fmt_points(x: Decimal) -> str:
-    return format(x.normalize(), "f")
-
-
 def _money_cuts(digits: str) -> list[tuple[str, str, str]]:
     """预算数, 执行数, 执行率 from their run-together digits: the cuts where 执行数 ÷ 预算数 is the
     执行率 printed (to its printed places)."""
@@ -280,6 +274,6 @@ def _money_cuts(digits: str) -> list[tuple[str, str, str]]:
             if A == 0 or R > 1000:
                 continue
             places = -R.as_tuple().exponent if R.as_tuple().exponent < 0 else 0
-            if (B / A * 100).quantize(Decimal(1).scaleb(-places)) == R:
+            if quantize(B / A * 100, places) == R:
                 cuts.append((a, b, r))
     return cuts
