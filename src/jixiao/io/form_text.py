@@ -325,17 +325,22 @@ def _money(cells: list[Cell], t: TableReading, header_text: str) -> dict[str, An
     money: dict[str, Any] = {"unit": "元" if "(元)" in header_text else "万元"}
     initial_col = "年初预算" in header_text
     rate_col = "执行率" in header_text
+    short = ""
     for label, key in (("年度资金总额", "total"), ("其中", "fiscal")):
         at = _find(cells, label, prefix=True)
         if at is None:
             continue
         values = []
+        after_label = False
         for c in cells[at + 1:at + 14]:
             if c.value:
                 values.append(c)
+            elif not values and after_label:
+                pass  # the 实施单位's name, printed inside the block of a flattened sheet (16)
             elif values or not (c.key.startswith(("其中", "当年", "本年", "实施单位", "全年", "年初", "分值", "执行率",
                                                   "得分", "(万元)", "预算数", "执行数"))):
                 break
+            after_label = c.key.startswith("实施单位")
         if key == "total" and "(元)" not in header_text and at + 1 < len(cells) and cells[at].key.endswith("元)"):
             money["unit"] = "元"
         nums = [c for c in values if _target_text(c.text) not in _DASH]
@@ -357,6 +362,13 @@ def _money(cells: list[Cell], t: TableReading, header_text: str) -> dict[str, An
             else:
                 amounts, weight, rate, score = nums[:3], None, None, None
         names = ["initial", "annual", "spent"] if len(amounts) >= 3 else ["annual", "spent"]
+        if key == "total" and initial_col and len(amounts) == 2 and rate is not None and weight is not None \
+                and _dec(amounts[0].text) == 0 and (_dec(rate.text) or 0) > 0:
+            # one of three amounts not printed: a 全年预算数 of 0 cannot have a positive 执行率, so the
+            # 0 is the 年初预算数 and the other the 全年预算数; the 全年执行数 is not read
+            names = ["initial", "annual"]
+            short = (f"年度资金总额一行少一个数字，按所填执行率读作年初预算数{amounts[0].text}、"
+                     f"全年预算数{amounts[1].text}，全年执行数未读出")
         money[key] = {n: _dec(c.text) for n, c in zip(names, amounts[-3:] if len(amounts) > 3 else amounts)}
         if key == "total":
             if score is not None:
@@ -367,7 +379,9 @@ def _money(cells: list[Cell], t: TableReading, header_text: str) -> dict[str, An
             t.money["weight"] = _dec(weight.text) if weight is not None else None
     total = money.get("total", {})
     annual, spent, declared = total.get("annual"), total.get("spent"), money.get("declared_rate")
-    if not total:
+    if short:
+        t.money_uncertain = short
+    elif not total:
         t.money_uncertain = "未能读出年度资金总额的全年预算数和全年执行数"
     elif "declared_score" not in money:
         t.money_uncertain = "年度资金总额一行的数字少于表头的列，得分未读出，各数字所属的列不能确定"
@@ -533,12 +547,64 @@ def _text(cells: list[Cell]) -> str:
     return "".join(depinyin(c.text) if False else c.text for c in cells)
 
 
-def _read_rows(body: list[Cell], t: TableReading, weight_first: bool, skip: set[str]) -> None:
+def _number(cells: list[Cell]) -> int | None:
+    m = _MARKER.match(cells[0].key) if cells else None
+    return int(re.match(r"指标(\d+)", cells[0].key)[1]) if m else None
+
+
+def _numbered_run(early: list[Cell], piece: list[Cell], level1: str, level2: str, t: TableReading) -> bool:
+    """A flattened sheet whose first rows print out of order: some names and every 年度指标值
+    inside the header (before 三级指标), then one more name and every row's 实际完成值-分值-得分
+    (16: 指标1 指标2 five targets 三级指标 指标5 five triples). When the names are numbered 指标N
+    and the targets and triples are each as many as the highest N, the number says which values
+    are a name's; the rows whose names are not printed are named as values without a name."""
+    names: list[list[Cell]] = []
+    targets: list[Cell] = []
+    for c in early:
+        if _MARKER.match(c.key):
+            names.append([c])
+        elif c.key in _JUNK:
+            continue
+        elif targets and c.text_like and len(c.key) <= 2 and re.search(r"\d$", targets[-1].key) \
+                and not re.search(r"\d", c.key):
+            targets[-1] = Cell(targets[-1].text + c.text, targets[-1].line)  # 不少于12 种
+        elif c.value or re.search(r"\d", c.key):
+            targets.append(c)
+        elif names and not targets:
+            names[-1].append(c)
+        else:
+            return False
+    k = 1
+    while k < len(piece) and piece[k].text_like:
+        k += 1
+    triples = [piece[i:i + 3] for i in range(k, len(piece), 3)]
+    numbers = [_number(n) for n in names + [piece[:k]]]
+    if not names or None in numbers or numbers != sorted(set(numbers)) or len(targets) != len(triples) \
+            or numbers[-1] != len(triples) or any(len(g) != 3 or not _ok_points(g[1], g[2]) for g in triples) \
+            or not all(_compatible(targets[n - 1], triples[n - 1][0]) for n in numbers):
+        return False
+    why = "名称与数值分开印出（部分名称和全部年度指标值印在表头中），按指标序号对应，无法用分值核对"
+    for cells, n in zip(names + [piece[:k]], numbers):
+        g = triples[n - 1]
+        t.rows.append(ReadRow(level1, level2, _text(cells), targets[n - 1].text, g[0].text, Decimal(g[1].key),
+                              Decimal(g[2].key), line=cells[0].line, uncertain=why))
+    for n in range(1, len(triples) + 1):
+        if n not in numbers:
+            g = triples[n - 1]
+            t.unread.append(Unread(f"{targets[n - 1].text} {' '.join(c.text for c in g)}",
+                                   f"第{n}个指标的数值，其名称未印出", g[0].line))
+    return True
+
+
+def _read_rows(body: list[Cell], t: TableReading, weight_first: bool, skip: set[str],
+               early: list[Cell] = ()) -> None:
     names_without: list[tuple[str, str, list[Cell]]] = []
     groups: list[list[Cell]] = []
     prev_unread = False
     pending: list[tuple[str, str, list[Cell]]] = []
     pieces = _pieces(body, t, skip)
+    if early and pieces and not weight_first and _numbered_run(early, pieces[0][2], *pieces[0][:2], t):
+        pieces = pieces[1:]
     for level1, level2, piece in pieces:
         if all(re.fullmatch(r"(指标\d+)?[/／]*", c.key) for c in piece):
             continue  # 指标1:/ / / — a row not assessed
@@ -702,9 +768,13 @@ def _read_table(cells: list[Cell], index: int, year: int | None, file: str) -> T
             t.errors.append(f"总分行只有一个数字“{after[0].text}”，不能确定是分值还是得分，未作总分核对")
     else:
         t.truncated = True
-    money = _money(money_cells, t, money_header + _header_text(cells[money_at:money_at + 3]))
+    # a flattened sheet can print the 年初预算数 column's label just before 项目资金 (16)
+    money = _money(money_cells, t, money_header + _header_text(cells[max(money_at - 3, 0):money_at + 3]))
     skip = {norm(v) for v in (t.project, *fields.values()) if v}
-    _read_rows(cells[body_from:end], t, t.layout == "weight-first", skip)
+    # row names printed inside the indicator header (a flattened sheet, 16)
+    first_name = next((i for i in range(header_from, header_at) if _MARKER.match(cells[i].key)), None)
+    early = cells[first_name:header_at] if first_name is not None else []
+    _read_rows(cells[body_from:end], t, t.layout == "weight-first", skip, early)
     if total_at is None and t.money.get("total_from_orphans"):
         t.truncated = False
     data: dict[str, Any] = {
