@@ -161,7 +161,7 @@ def test_summary_workbook_has_one_row_per_evaluation_and_every_finding(folder, t
 @pytest.mark.django_db
 def test_site_bulk_scoring_writes_what_score_and_cache_writes():
     from jixiao.web.bridge import score_and_cache
-    from jixiao.web.bulk import score_site
+    from jixiao.web.evaluations.bulk import score_site
     from jixiao.web.demo import setup_demo
     from jixiao.web.models import Evaluation as Stored
     from jixiao.web.models import IndicatorValue

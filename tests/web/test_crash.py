@@ -67,7 +67,8 @@ from django.contrib.messages.storage.fallback import FallbackStorage
 from django.db.backends import utils as db_utils
 from django.test import RequestFactory
 
-from jixiao.web import backup, bridge, views
+from jixiao.web import backup, bridge
+from jixiao.web.evaluations import views
 from jixiao.web.models import Evaluation, IndicatorValue, Unit
 
 EXAMPLE, BACKUP = sys.argv[1], sys.argv[2]

@@ -110,7 +110,7 @@ def test_dashboard_at_a_larger_size_keeps_its_queries_and_its_sums(demo, login, 
     database on PostgreSQL) equal the sums of the cached summaries added in Python."""
     from collections import Counter
 
-    from jixiao.web.views import summary_totals, visible_evaluations
+    from jixiao.web.evaluations.views import summary_totals, visible_evaluations
 
     admin = login("admin")
     before = _count(admin, "get", "/dashboard/")

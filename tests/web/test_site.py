@@ -51,7 +51,7 @@ def test_autosave_rescores_and_keeps_a_trail(demo, login):
 
 
 def test_trail_names_each_changed_field_and_nothing_else(demo, login):
-    from jixiao.web.views import _history
+    from jixiao.web.evaluations.views import _history
 
     client, ev = login("nanjing_tianbao"), nanjing(demo)
     before = IndicatorValue.objects.get(evaluation=ev, code="C22").data

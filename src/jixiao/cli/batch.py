@@ -53,7 +53,7 @@ def run_site(check: bool, workers: Optional[int], out: Optional[Path], data_dir:
     from jixiao.cli.site import _django
 
     _django(data_dir)
-    from jixiao.web.bulk import score_site
+    from jixiao.web.evaluations.bulk import score_site
 
     workers = workers or default_workers()
     start = time.perf_counter()

@@ -15,8 +15,8 @@ from ninja.errors import HttpError
 from ninja.openapi.docs import Swagger
 from ninja.security import HttpBasicAuth, django_auth
 
-from . import bridge
-from .models import Evaluation, IndicatorValue
+from jixiao.web import bridge
+from jixiao.web.models import Evaluation, IndicatorValue
 
 
 class BasicAuth(HttpBasicAuth):
@@ -101,7 +101,7 @@ def _get(request, pk: int, perm: str) -> Evaluation:
 
 @api.get("/evaluations", response=list[EvaluationOut], summary="列出可见的评价")
 def list_evaluations(request, year: int | None = None):
-    from .views import visible_evaluations
+    from jixiao.web.evaluations.views import visible_evaluations
 
     qs = visible_evaluations(request.user)
     if year:

@@ -80,7 +80,7 @@ def restore(path: Path, replace: bool = False) -> dict[str, int]:
             raise RestoreError(f"{path}：不是jixiao备份文件（缺少 data.json）") from None
         if meta.get("format") != FORMAT:
             raise RestoreError(f"{path}：备份格式{meta.get('format')}不受支持")
-        from .models import Unit
+        from jixiao.web.models import Unit
 
         with transaction.atomic():
             if Unit.objects.exists():

@@ -19,7 +19,7 @@ from jixiao.core.versioning import rules_hash
 from jixiao.io.yamlio import InputError, LoadError, framework_from_data, load_evaluation, parse_yaml
 from jixiao.io.yamlio import framework_data, plain  # noqa: F401  (the site's pages and tasks call bridge.plain)
 
-from .models import Evaluation, FrameworkVersion, IndicatorValue, Unit
+from jixiao.web.models import Evaluation, FrameworkVersion, IndicatorValue, Unit
 
 _FRAMEWORKS: dict[tuple[int, str], Framework] = {}
 

@@ -8,10 +8,10 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from .bridge import import_evaluation_file, store_framework
-from .cycle_demo import setup_demo_cycle
-from .models import Account, Evaluation, Unit
-from .project_demo import setup_demo_projects
+from jixiao.web.bridge import import_evaluation_file, store_framework
+from jixiao.web.cycle.demo import setup_demo_cycle
+from jixiao.web.models import Account, Evaluation, Unit
+from jixiao.web.projects.demo import setup_demo_projects
 
 DEMO_PASSWORD = "jixiao2024"
 

@@ -51,13 +51,15 @@ AUTHENTICATION_BACKENDS = [
 ROOT_URLCONF = "jixiao.web.urls"
 TEMPLATES = [{
     "BACKEND": "django.template.backends.django.DjangoTemplates",
-    "DIRS": [],
+    # each concern keeps its templates beside its views (accounts/, evaluations/, projects/,
+    # cycle/); templates/ of the app holds the shared ones (base, pager, change trail, errors)
+    "DIRS": [BASE_DIR / concern / "templates" for concern in ("accounts", "evaluations", "projects", "cycle")],
     "APP_DIRS": True,
     "OPTIONS": {"context_processors": [
         "django.template.context_processors.request",
         "django.contrib.auth.context_processors.auth",
         "django.contrib.messages.context_processors.messages",
-        "jixiao.web.views.nav_context",
+        "jixiao.web.evaluations.views.nav_context",
     ]},
 }]
 WSGI_APPLICATION = "jixiao.web.wsgi.application"
@@ -69,8 +71,8 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 
 # Caches. "template_fragments" holds the entry page's rendered grid and change trail
-# (templates/jixiao/evaluation.html) under keys that change with every save and are digests of
-# what the fragment shows (views.grid_key / views.history_key). It is a directory shared by
+# (evaluations/templates/jixiao/evaluation.html) under keys that change with every save and are digests of
+# what the fragment shows (evaluations.views.grid_key / history_key). It is a directory shared by
 # all worker processes (a per-process cache would make each gunicorn worker render every page
 # once); a grid is ~100-200 kB before compression, at most 2,000 of them are kept.
 CACHES = {

@@ -19,14 +19,14 @@ from django.conf import settings
 from django.utils import timezone
 from huey.contrib.djhuey import db_task
 
-from .models import Evaluation, ReportJob
+from jixiao.web.models import Evaluation, ReportJob
 
 
 def reviewer_copy_for(user) -> bool:
     """Whether ``user``'s packages include the reviewer's copy (复核底稿): reviewers, finance
     reviewers, administrators and superusers; not preparers (nor a job nobody requested)."""
-    from .models import Account
-    from .rules import account_of
+    from jixiao.web.models import Account
+    from jixiao.web.rules import account_of
 
     if user is None:
         return False
@@ -65,7 +65,7 @@ def build_reports_now(job_id: int) -> None:
     from jixiao.reports import to_pdf
     from jixiao.reports.package import write_package
 
-    from .bridge import core_evaluation
+    from jixiao.web.bridge import core_evaluation
 
     job = ReportJob.objects.select_related("requested_by").get(pk=job_id)
     reviewer = reviewer_copy_for(job.requested_by)

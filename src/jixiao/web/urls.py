@@ -1,9 +1,9 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import file_views, public_views, setup_views, views
-from .auth_views import ThrottledLoginView
-from .api import api
+from jixiao.web.accounts.views import ThrottledLoginView
+from jixiao.web.api import api
+from jixiao.web.evaluations import file_views, public_views, setup_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -30,8 +30,8 @@ urlpatterns = [
     path("public/<int:pk>/", public_views.published_detail, name="published_detail"),
     path("public/<int:pk>/download/<str:kind>/", public_views.published_download, name="published_download"),
     path("audit/", views.audit_upload, name="audit"),
-    path("cycle/", include("jixiao.web.cycle_urls")),
-    path("projects/", include("jixiao.web.project_urls")),
-    path("manage/", include(("jixiao.web.admin_views", "manage"))),
+    path("cycle/", include("jixiao.web.cycle.urls")),
+    path("projects/", include("jixiao.web.projects.urls")),
+    path("manage/", include(("jixiao.web.accounts.admin_views", "manage"))),
     path("api/", api.urls),
 ]

@@ -1,0 +1,1 @@
+"""Units, accounts and roles: sign-in (throttled), the admin pages for units and accounts."""

@@ -1,0 +1,1 @@
+"""The performance cycle: target tables, monitoring reports, problems, allocations and thresholds."""

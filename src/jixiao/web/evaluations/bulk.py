@@ -1,0 +1,108 @@
+"""The whole site scored at once: every evaluation read with one query for the evaluations
+(with their units and framework versions) and one for all their indicator rows — not one per
+evaluation or row — each framework version parsed once and shared, scoring and audit spread
+over ``workers`` processes, and what changed written back in batches, exactly as
+``bridge.score_and_cache`` writes it for one evaluation (row scores and explanations, total,
+grade, declared total, findings count, summary; ``updated_at`` stamped only when those change).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Callable, NamedTuple
+
+from django.db import connection, transaction
+from django.db.models import QuerySet
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from pydantic import ValidationError
+
+from jixiao.core.audit import audit
+from jixiao.core.scoring import score
+from jixiao.io.bulk import Outcome, failed, outcome, parallel
+
+from jixiao.web.bridge import cached_summary_changed, changed_rows, core_evaluation, core_framework, summary_of
+from jixiao.web.models import Evaluation, IndicatorValue
+
+BATCH = 2000
+
+
+class StoredValue(NamedTuple):
+    """One IndicatorValue as read in bulk (what ``bridge.core_evaluation`` reads of it)."""
+
+    pk: int
+    code: str
+    data: dict
+    score: object
+    explanation: str
+
+
+class _Update(NamedTuple):
+    values: list  # (pk, score, explanation) of rows whose cached score or explanation changed
+    evaluation: tuple | None  # (total, grade, declared_total, findings_count, summary) when changed
+
+
+def _source(ev: Evaluation) -> str:
+    return f"{ev.unit.name} {ev.year} {ev.framework.key}#{ev.pk}"
+
+
+def _work(ev: Evaluation, values: list[StoredValue], details: bool) -> tuple[Outcome, _Update | None]:
+    try:
+        core = core_evaluation(ev, values)
+    except ValidationError as exc:
+        return failed(_source(ev), [f"{e['loc']}: {e['msg']}" for e in exc.errors()]), None
+    sheet = score(core)
+    findings = audit(sheet)
+    changed = [(value.pk, row.score, row.explanation) for value, row in changed_rows(sheet, values)]
+    summary = summary_of(sheet, findings)
+    fresh = (sheet.total, sheet.grade, sheet.declared_total, len(findings), summary)
+    update = _Update(changed, fresh if cached_summary_changed(ev, sheet, findings, summary) else None)
+    return outcome(_source(ev), core, details, sheet, findings), update
+
+
+def read_site(evaluations: QuerySet | None = None) -> list[tuple[Evaluation, list[StoredValue]]]:
+    """Every evaluation (or those of ``evaluations``) with its rows: two queries."""
+    qs = (Evaluation.objects.all() if evaluations is None else evaluations).select_related("unit", "framework")
+    evs = list(qs.order_by("pk"))
+    rows = IndicatorValue.objects.order_by("evaluation_id", "id")
+    if evaluations is not None:
+        rows = rows.filter(evaluation_id__in=[e.pk for e in evs])
+    by_evaluation: dict[int, list[StoredValue]] = defaultdict(list)
+    for pk, evaluation_id, code, data, stored_score, explanation in rows.values_list(
+            "pk", "evaluation_id", "code", "data", "score", "explanation").iterator(chunk_size=BATCH):
+        by_evaluation[evaluation_id].append(StoredValue(pk, code, data, stored_score, explanation))
+    return [(ev, by_evaluation.get(ev.pk, [])) for ev in evs]
+
+
+def score_site(evaluations: QuerySet | None = None, workers: int = 1, details: bool = False,
+               on_done: Callable[[int], None] | None = None,
+               on_total: Callable[[int], None] | None = None) -> tuple[list[Outcome], dict]:
+    """Score, audit and cache every evaluation of the site (or of ``evaluations``); returns
+    the outcomes in id order and counts of what was written and of the queries made."""
+    with CaptureQueriesContext(connection) as queries:
+        work = read_site(evaluations)
+        if on_total:
+            on_total(len(work))
+        for ev, _ in work:  # each framework version parsed once, before the workers fork
+            core_framework(ev.framework)
+        results = list(parallel(len(work), lambda i: _work(work[i][0], work[i][1], details), workers,
+                                on_done=on_done))
+        now = timezone.now()
+        values, evs = [], []
+        for (ev, _), (_, update) in zip(work, results):
+            if update is None:
+                continue
+            values.extend(IndicatorValue(pk=pk, score=s, explanation=e) for pk, s, e in update.values)
+            if update.evaluation is not None:
+                total, grade, declared, count, summary = update.evaluation
+                evs.append(Evaluation(pk=ev.pk, total=total, grade=grade, declared_total=declared,
+                                      findings_count=count, summary=summary, updated_at=now))
+        with transaction.atomic():
+            if values:
+                IndicatorValue.objects.bulk_update(values, ["score", "explanation"], batch_size=BATCH)
+            if evs:
+                Evaluation.objects.bulk_update(evs, ["total", "grade", "declared_total", "findings_count", "summary",
+                                                     "updated_at"], batch_size=BATCH)
+    stats = {"evaluations": len(work), "evaluations_updated": len(evs), "values_updated": len(values),
+             "queries": len(queries.captured_queries)}
+    return [o for o, _ in results], stats
