@@ -588,8 +588,8 @@ def test_ningxia_run_together_rows_cut_only_one_way():
             "项目决策(10分)项目目标完整性4一目标明确4项目管理(25分)投入管理预算执行率10一100%9"
             "项目产出(30分)数量指标(10分)保障人数102370人2370人IO成本指标(10分)绿化等成本3M.8万元14.8万元3"
             "项目效益(35分)服务对象满意度指标(10分)学生和老")
-    rows, notes, declared = ningxia_rows(text, "t.txt")
-    assert declared == Decimal(98)
+    rows, notes, more = ningxia_rows(text, "t.txt")
+    assert more["total"] == Decimal(98) and not more["whole"]  # cut inside its last row
     assert rows[1].cells == ["年度资金总额", "64.8", "64.8", "64.8", "10", "100%", "9"]  # the 预算执行率 row
     cells = [r.cells[2:7] for r in rows[3:]]
     assert cells[0] == ["项目目标完整性", "—", "目标明确", "4", "4"]

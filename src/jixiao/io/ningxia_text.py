@@ -16,8 +16,18 @@ its 参考分值, its values and its 得分. Only what can be cut one way is rea
 
 The 预算执行率 row (参考分值 10 in 项目管理) is given to the 资金 line as its 分值/得分, so that
 the form's rule 得分 = 分值 × 执行率 is checked; its 项目管理 heading points are then not compared
-(the row sits in another group). The 自评得分 printed in the header is returned with the table; a
-row cut by the end of the text is returned last, with its 二级 heading's points as its 参考分值.
+(the row sits in another group).
+
+The form prints no 合计/总分 row: its 自评得分 is in the header (read by
+``jixiao.io.published.facts.header_total``). So the end of the text is the only sign of the table's
+end, and the table is taken as whole only when its last row closes the form's last group
+(服务对象满意度指标(N分), its rows' 参考分值 reaching N) and every row before it was read; then the
+自评得分 is its declared total, checked against the rows. Otherwise the copy is cut (or rows of it
+were not read): the headings of the group the text ends in, and of a row not read, are not compared
+with the rows read, there is no 100-point check, and the 自评得分 is checked only against a copy cut
+inside the form's last group with every row before it read — a row cut there is returned last,
+with what is left of its 二级 heading's points as its 参考分值 (the most the rows cut off can score);
+a row cut elsewhere is returned last with no 参考分值. The reader says which.
 Rows come out as ``jixiao.io.published.Row``s marked as re-cut (``#连续文字``): findings on them are
 at most medium.
 """
@@ -128,20 +138,34 @@ def _weight_and_values(text: str) -> list[tuple[str, str, str]]:
     return cuts
 
 
+_LAST_GROUP = "服务对象满意度指标"
+
+
+def _points(heading: str) -> Decimal | None:
+    m = re.search(r"\((\d+)分\)$", heading)
+    return Decimal(m[1]) if m else None
+
+
+def _plain(heading: str) -> str:
+    return re.sub(r"\(\d+分\)$", "", heading)
+
+
 def ningxia_rows(text: str, file: str):
-    """(rows, notes, declared_total): the published reader's rows, or ([], [], None)."""
+    """(rows, notes, extra): the published reader's rows, or ([], [], {}). ``extra`` is the runon
+    readers' shape: "total" the 自评得分 printed in the header; "whole" True when the rows read are
+    the whole table (its 自评得分 then its declared total); "unread" a row standing for what the copy
+    does not hold, with "unread_note", when it ends after a row read or in a piece not read."""
     from jixiao.io.flat_form import HEADER, MONEY_HEADER
     from jixiao.io.published import Row
+    from jixiao.io.published.facts import header_total
 
     if not looks_like_ningxia(text):
-        return [], [], None
+        return [], [], {}
     where = SourceRef(file=f"{file}#连续文字", line=1)
     notes: list[str] = []
     flat = re.sub(r"\s+", "", text).replace("（", "(").replace("）", ")").replace("：", ":")
     flat = re.sub(r"(?<=[\u4e00-\u9fff])\d、(?=[\u4e00-\u9fff])", "", flat)  # the preview's page marks (“2、”)
-    declared = None
-    if (m := re.search(r"自评得分(\d{1,3}(?:\.\d{1,2})?)(?!\d)", flat)) is not None:
-        declared = Decimal(m[1])
+    declared = header_total(flat)
     money = None
     if (m := re.search(r"执行率\(B/A\)([\d.]+%)", flat)) is not None:
         money = _money(m[1])
@@ -157,11 +181,18 @@ def ningxia_rows(text: str, file: str):
     rows_out: list[list[str]] = []
     execution: tuple[str, str] | None = None
     cut_row: list[str] | None = None
+    unread: list[tuple[str, str]] = []  # the headings of pieces not read
+    ended = ""  # what the text ends in: "row" (a row read), "cut" (a row's name), "unread" (a piece not read)
+    weights_in: dict[tuple[str, str], Decimal] = {}  # 参考分值 read per (一级, 二级) heading
+    after_table = False  # words printed after the form's last group
+    last_read: list[str] | None = None  # (一级, 二级, name, 参考分值, 得分) of the last row read
     i = 0
     while i < len(tokens):
         kind, value = tokens[i]
+        ended = "unread"
         if kind != "text":
             notes.append(f"“{value}”前没有指标名称，未读取")
+            unread.append((levels[0], levels[1]))
             i += 1
             continue
         # the words: headings, then the row's name
@@ -201,41 +232,93 @@ def ningxia_rows(text: str, file: str):
                 cut = fits[0] if len(fits) == 1 else None
             if cut is None:
                 notes.append(f"“{name}”一行的参考分值与指标值（“{following[0][1]}”）无法唯一分开，未读取")
+                unread.append((levels[0], levels[1]))
                 i += 3
                 continue
             weight, target, actual = cut
             score = _score(following[1][1])
             i += 3
         elif not following and name:
-            cut_row = [levels[0], levels[1], name]
+            points = _points(levels[1])
+            if levels[1].startswith(_LAST_GROUP) and points is not None \
+                    and weights_in.get((levels[0], levels[1]), Decimal(0)) >= points:
+                # the form's last group is complete: words after it are no row of the table
+                notes.append(f"“{name[:20]}”在指标表最后一组（{levels[1]}）之后，不是指标行，未读取")
+                ended, after_table = "row", True
+            else:
+                cut_row = [levels[0], levels[1], name]
+                ended = "cut"
             i += 1
             continue
         else:
             notes.append(f"“{value[:30]}”之后的数字无法按“参考分值、指标值、全年实际值、得分”的列序分开，未读取")
+            unread.append((levels[0], levels[1]))
             i += 1
             continue
         if name == "" or _num(weight) is None or _num(score) is None or Decimal(score) > Decimal(weight):
             notes.append(f"“{name or value[:20]}”一行（参考分值“{weight}”、得分“{score}”）无法确定，未读取")
+            unread.append((levels[0], levels[1]))
             continue
+        ended, last_read = "row", [levels[0], levels[1], name, weight, score]
+        weights_in[(levels[0], levels[1])] = weights_in.get((levels[0], levels[1]), Decimal(0)) + Decimal(weight)
         if name == "预算执行率" and money is not None:
             execution = (weight, score)
             continue
         rows_out.append([levels[0], levels[1], name, target, actual, weight, score, ""])
     del pending
     if not rows_out:
-        return [], notes, None
+        return [], notes, {}
+    last = last_read if ended == "row" else None
+    # a text ending on the last row's 得分 may be cut inside it (10 → 1, 9.5 → 9): whole only when
+    # words follow the table or that 得分 is the row's full 参考分值 (no figure can go on from it)
+    ends_whole = last is not None and last[1].startswith(_LAST_GROUP) \
+        and (points := _points(last[1])) is not None and weights_in.get((last[0], last[1]), Decimal(0)) >= points \
+        and (after_table or Decimal(last[4]) == Decimal(last[3]))
+    whole = ends_whole and not unread
+    extra: dict = {"total": declared, "whole": whole}
+    if not whole:
+        # the rows read are not the whole table: the headings whose rows may not all be read are not compared
+        open_heads = set(unread)
+        if cut_row is not None:
+            open_heads.add((cut_row[0], cut_row[1]))
+        elif not ends_whole:  # the group the text ends in
+            open_heads.add((last[0], last[1]) if last is not None else (levels[0], levels[1]))
+        for head1, head2 in sorted(open_heads):
+            said = [h for h in (head1, head2) if _points(h) is not None]
+            if said and (cut_row is None or (head1, head2) != (cut_row[0], cut_row[1])):
+                notes.append(f"“{'、'.join(said)}”下的各行未全部读出，其分值不与已读出各行合计比较")
+        ones = {h1 for h1, _ in open_heads}
+        twos = set(open_heads)
+        rows_out = [[_plain(r[0]) if r[0] in ones else r[0], _plain(r[1]) if (r[0], r[1]) in twos else r[1], *r[2:]]
+                    for r in rows_out]
+        if ends_whole:  # the table is all there, but rows of it were not read
+            extra["unread"] = Row(["", "", "", "", "", "", "", ""], where)
+            extra["unread_note"] = "表格中有未能读出的行（见上）：只核查已读出的各行，不核查100分合计和自评得分"
+        elif cut_row is None:
+            shown = (last_read or rows_out[-1])[2][:20]
+            where_end = f"在“{shown}”一行之后结束" + ("" if ended == "row" else "（其后的文字未能读出）")
+            extra["unread"] = Row(["", "", "", "", "", "", "", ""], where)
+            extra["unread_note"] = (f"文本{where_end}，未见表格的其余各行（本表无合计行，自评得分印在表头）；"
+                                    "只核查已读出的各行，不核查100分合计和自评得分")
     rows = []
     if money is not None and execution is not None:
         rows.append(Row(MONEY_HEADER, where))
         rows.append(Row(["年度资金总额", money[0], money[1], money[2], execution[0], money[3], execution[1]], where))
         notes.append("预算执行率一行（项目管理）按项目资金表计分（得分＝参考分值×执行率），其所属一级指标“项目管理”的分值不与各行合计比较")
         rows_out = [[re.sub(r"^(项目管理)\(\d+分\)$", r"\1", r[0]), *r[1:]] for r in rows_out]
+    cut_points = ""
     if cut_row is not None:
-        # the heading of a cut row: its points are not compared with the rows printed
-        plain = re.sub(r"\(\d+分\)$", "", cut_row[0])
+        # the heading of a cut row: its points are not compared with the rows printed; the row's
+        # 参考分值 is what the rows cut off can score at most — known only inside the form's last group
+        if cut_row[1].startswith(_LAST_GROUP) and not unread and (p := _points(cut_row[1])) is not None \
+                and (left := p - weights_in.get((cut_row[0], cut_row[1]), Decimal(0))) > 0:
+            cut_points = str(left)
+        plain = _plain(cut_row[0])
         if plain != cut_row[0]:
             notes.append(f"一级指标“{cut_row[0]}”下有一行被文本中断，其分值不与已印出各行合计比较")
-        rows_out = [[plain if r[0] == cut_row[0] else r[0], *r[1:]] for r in rows_out]
+        if not cut_points:
+            notes.append(f"文本在“{cut_row[2][:20]}”一行中断，未见表格的其余各行（本表无合计行，自评得分印在表头）；"
+                         "只核查已读出的各行，不核查100分合计和自评得分")
         cut_row[0] = plain
     rows.append(Row(HEADER, where))
     seen = ["", ""]
@@ -251,9 +334,8 @@ def ningxia_rows(text: str, file: str):
         seen[0] = r[0] or seen[0]
         seen[1] = r[1] or seen[1]
         if r is cut_row:
-            points = re.search(r"\((\d+)分\)", r[1])
-            cells = [*cells[:3], "", "", points[1] if points else "", "", ""]
+            cells = [*cells[:3], "", "", cut_points, "", ""]
         rows.append(Row(cells, SourceRef(file=f"{file}#连续文字", line=k)))
     notes.append("表格的单元格已并成连续文字（宁夏项目支出绩效自评表，OCR文字），按“三级指标、参考分值、指标值、全年实际值、得分”"
                  "的列序重新切分读取；只取唯一可分的读法，OCR误字（如“M.8万元”）照印保留；发现的可信度不标为高")
-    return rows, notes, declared
+    return rows, notes, extra

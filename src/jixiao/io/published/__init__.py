@@ -73,13 +73,17 @@ def _finish(path: str, stream: Stream, layout: str | None, text: str, year: int 
             else:
                 from jixiao.io.ningxia_text import ningxia_rows
 
-                rows, said_nx, header_total = ningxia_rows(text, Path(path).name)
+                rows, said_nx, more = ningxia_rows(text, Path(path).name)
                 said = [*said, *said_nx]
                 if rows:
                     raws, _ = find_tables(rows)
                     layout = "flat-ningxia"
-                    if raws:
-                        raws[0].header_total = header_total
+                    if raws:  # no 合计 row: the 自评得分 in the header is the declared total of a whole table
+                        raws[0].header_total = more.get("total")
+                        raws[0].header_total_declared = bool(more.get("whole"))
+                        if more.get("unread") is not None and raws[0].truncated is None:
+                            raws[0].truncated = more["unread"]
+                            raws[0].truncated_note = more.get("unread_note")
                 else:
                     from jixiao.io.published.runon import hubei_rows, run_together_rows, spaced_rows
 

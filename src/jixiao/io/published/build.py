@@ -348,6 +348,8 @@ def build_table(raw: RawTable, index: int, *, file: str, text: str, year: int, u
         groups.append(Group(code=l1_code, name=l1.name or "（未标明一级指标）", points=l1.points,
                             groups=tuple(children), indicators=tuple(direct), loc=l1.loc))
     declared_total, weight_total = _total_numbers(raw, inputs, groups)
+    if declared_total is None and raw.total is None and raw.truncated is None and raw.header_total_declared:
+        declared_total = raw.header_total  # a whole table whose 自评得分 is printed in its header (Ningxia)
     if declared_total is None and raw.header_total is not None and raw.truncated is not None:
         # the 自评得分 of a table cut by the end of the text: checked only when no score of the cut
         # row (at most its 分值) can make it right

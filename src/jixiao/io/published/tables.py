@@ -26,6 +26,7 @@ class RawTable:
     truncated_note: str | None = None  # said of ``truncated`` when it stands for parts not read, not a cut
     block_points: Decimal | None = None  # 绩效指标(90分) printed in the header: the part of the form this table is
     header_total: Decimal | None = None  # a 自评得分 printed above the table (Ningxia), not in a 总分 row
+    header_total_declared: bool = False  # the table is whole and has no 总分 row: ``header_total`` is its declared total
 
 
 _MONEY_COLUMNS = {"年初预算数": "initial", "全年预算数": "annual", "全年执行数": "spent", "分值": "weight",
