@@ -235,9 +235,9 @@ def _rule_for(evaluation: Evaluation, indicator: Indicator) -> Rule:
 
 def _context(evaluation: Evaluation, indicator: Indicator, item: IndicatorInput) -> Context:
     if item.questionnaire and item.actual is None:
-        item = item.model_copy(update={"actual": evaluation.questionnaire(item.questionnaire).score})
+        item = item.with_actual(evaluation.questionnaire(item.questionnaire).score)
     elif item.actual_from and item.actual is None:
-        item = item.model_copy(update={"actual": evaluation.metrics[item.actual_from].value})
+        item = item.with_actual(evaluation.metrics[item.actual_from].value)
     return Context(weight=indicator.weight, target=indicator.target, input=item,
                    label=indicator.label, places=evaluation.framework.places, direction=indicator.direction)
 
@@ -351,9 +351,9 @@ def _score_leaf(evaluation: Evaluation, plan: _Plan, leaf: _Leaf, item: Indicato
     rule_input = item
     if item.actual is None and (item.questionnaire or item.actual_from):
         if item.questionnaire:
-            rule_input = item.model_copy(update={"actual": evaluation.questionnaire(item.questionnaire).score})
+            rule_input = item.with_actual(evaluation.questionnaire(item.questionnaire).score)
         else:
-            rule_input = item.model_copy(update={"actual": evaluation.metrics[item.actual_from].value})
+            rule_input = item.with_actual(evaluation.metrics[item.actual_from].value)
     indicator = leaf.indicator
     try:
         result = leaf.score(leaf.context.with_input(rule_input))
