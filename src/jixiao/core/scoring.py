@@ -259,13 +259,14 @@ class _Leaf:
     function (``Rule.compile``), whether it may exceed its weight, and its context without
     input, so that scoring a row only adds the evaluation's input."""
 
-    __slots__ = ("indicator", "code", "weight", "score", "bonus", "context")
+    __slots__ = ("indicator", "code", "weight", "score", "bonus", "context", "fields")
 
     def __init__(self, framework, indicator: Indicator):
         rule = indicator.rule or _DEFAULT_RULES[framework.default_rule]
         self.indicator, self.code, self.weight = indicator, indicator.code, indicator.weight
         self.context = Context(weight=indicator.weight, target=indicator.target, input=_EMPTY_INPUT,
                                label=indicator.label, places=framework.places, direction=indicator.direction)
+        self.fields = dict(self.context.__dict__)  # what ``Context.with_input`` copies
         self.score = rule.compile(self.context)
         self.bonus = allows_bonus(rule)
 
@@ -355,8 +356,12 @@ def _score_leaf(evaluation: Evaluation, plan: _Plan, leaf: _Leaf, item: Indicato
         else:
             rule_input = item.with_actual(evaluation.metrics[item.actual_from].value)
     indicator = leaf.indicator
+    ctx = _new(Context)  # = leaf.context.with_input(rule_input), inline
+    fields = ctx.__dict__
+    fields.update(leaf.fields)
+    fields["input"] = rule_input
     try:
-        result = leaf.score(leaf.context.with_input(rule_input))
+        result = leaf.score(ctx)
     except MissingInput as exc:
         if item.override is not None:  # no figure to compute from: the evaluator's score, with its reason
             row = ScoreRow(indicator, path, item, ZERO, ZERO, f"{exc}，无法按规则计算", item.declared,
@@ -368,21 +373,39 @@ def _score_leaf(evaluation: Evaluation, plan: _Plan, leaf: _Leaf, item: Indicato
         return ScoreRow(indicator, path, item, ZERO, ZERO, f"{exc}，按0分计", item.declared,
                         error=str(exc), parent=parent, computed=ZERO, factor=factor)
     raw = result.score
-    explanation = result.lazy_explanation
-    held = None
-    if raw > leaf.weight and not leaf.bonus:
-        raw = held = leaf.weight
-    if factor is not ONE and factor != ONE:
-        explanation = _explained_over(explanation, held, factor)
-    elif held is not None:
-        explanation = _explained_over(explanation, held, None)
+    explanation = result._explanation  # = result.lazy_explanation
+    if factor is ONE:
+        if raw > leaf.weight and not leaf.bonus:
+            raw = leaf.weight
+            explanation = _explained_over(explanation, raw, None)
+    else:
+        held = None
+        if raw > leaf.weight and not leaf.bonus:
+            raw = held = leaf.weight
+        if factor != ONE:
+            explanation = _explained_over(explanation, held, factor)
+        elif held is not None:
+            explanation = _explained_over(explanation, held, None)
     exponent = plan.exponent
     if exponent is None:
         computed = _round(evaluation, raw * factor)
     else:  # = numbers.quantize, the one rounding
         computed = (raw * factor).quantize(exponent, rounding=plan.rounding)
-    row = _RowBuilder(indicator, path, item, computed, raw, explanation, item.declared, result.manual, None, parent,
-                      computed, factor, None, None)
+    row = _new(_RowBuilder)  # = _RowBuilder(...), without the call
+    row.indicator = indicator
+    row.path = path
+    row.input = item
+    row.score = computed
+    row.raw = raw
+    row._explanation = explanation
+    row.declared = item.declared
+    row.manual = result.manual
+    row.error = None
+    row.parent = parent
+    row.computed = computed
+    row.factor = factor
+    row.not_applicable = None
+    row.override_reason = None
     row.__class__ = ScoreRow
     if item.override is not None:
         return _apply_override(evaluation, row, leaf.weight * factor, leaf.bonus)
