@@ -259,7 +259,7 @@ class _Leaf:
     function (``Rule.compile``), whether it may exceed its weight, and its context without
     input, so that scoring a row only adds the evaluation's input."""
 
-    __slots__ = ("indicator", "code", "weight", "score", "bonus", "context", "fields")
+    __slots__ = ("indicator", "code", "weight", "score", "bonus", "context", "fields", "memo")
 
     def __init__(self, framework, indicator: Indicator):
         rule = indicator.rule or _DEFAULT_RULES[framework.default_rule]
@@ -269,6 +269,42 @@ class _Leaf:
         self.fields = dict(self.context.__dict__)  # what ``Context.with_input`` copies
         self.score = rule.compile(self.context)
         self.bonus = allows_bonus(rule)
+        self.memo = {} if _memoizable(rule) else None
+
+
+# Rule results remembered per indicator (``_Leaf.memo``). A rule is a pure function of its
+# indicator's context (fixed per leaf) and of the input fields it reads — ``actual``,
+# ``reference``, ``values``, ``checks``, ``met``, ``incidents``, ``judgement``, ``manual`` (and
+# ``parts``: inputs with parts are not remembered) — so rows whose inputs hold the same
+# values, to the digit, get the same RuleResult (immutable; its explanation is written from
+# the same values). Most 定性 rows repeat a few inputs (the same items met, the same level);
+# an indicator whose inputs keep differing (measured values) fills its memo and stops
+# remembering. Only the rule types listed here are remembered: a new type that reads another
+# input field must be checked before it is added.
+_MEMO_TYPES = frozenset(("binary", "proportional", "deduct_per_unit", "checklist", "per_incident", "bands", "formula",
+                         "lower_is_better", "graded", "reference", "questionnaire", "growth", "saturating_rate",
+                         "manual", "qualitative", "generic"))
+MEMO_SIZE = 64  # distinct inputs remembered per indicator; a full memo is dropped
+
+
+def _memoizable(rule: Rule) -> bool:
+    if isinstance(rule, Bonus):
+        return _memoizable(rule.base)
+    if isinstance(rule, Sum):
+        return all(_memoizable(p.rule) for p in rule.parts)
+    return rule.type in _MEMO_TYPES
+
+
+def _memo_key(item: IndicatorInput):
+    """The values of ``item`` that rules read, exactly (a Decimal by its text: 1.0 and 1.00
+    score and read differently); None for an input with parts."""
+    if item.parts:
+        return None
+    actual, reference, manual, values, incidents = item.actual, item.reference, item.manual, item.values, item.incidents
+    return (None if actual is None else str(actual), item.checks, item.met, item.judgement,
+            None if reference is None else str(reference), None if manual is None else str(manual),
+            tuple([(k, str(v)) for k, v in values.items()]) if values else None,
+            tuple([(k, str(v)) for k, v in incidents.items()]) if incidents else None)
 
 
 class _GroupPlan:
@@ -346,6 +382,17 @@ def _apply_override(evaluation: Evaluation, row: ScoreRow, limit: Decimal, bonus
     return row._replace(score=final, override_reason=override.reason, _explanation=explanation)
 
 
+def _missing(evaluation: Evaluation, leaf: _Leaf, item: IndicatorInput, path, parent, factor, exc) -> ScoreRow:
+    """The row of an input that lacks what the rule needs."""
+    indicator = leaf.indicator
+    if item.override is not None:  # no figure to compute from: the evaluator's score, with its reason
+        row = ScoreRow(indicator, path, item, ZERO, ZERO, f"{exc}，无法按规则计算", item.declared,
+                       parent=parent, computed=None, factor=factor)
+        return _apply_override(evaluation, row, leaf.weight * factor, leaf.bonus)
+    return ScoreRow(indicator, path, item, ZERO, ZERO, f"{exc}，按0分计", item.declared,
+                    error=str(exc), parent=parent, computed=ZERO, factor=factor)
+
+
 def _score_leaf(evaluation: Evaluation, plan: _Plan, leaf: _Leaf, item: IndicatorInput, path: tuple[Group, ...],
                 parent: str | None, factor: Decimal) -> ScoreRow:
     """The hot path: one row by its compiled rule, rounded once."""
@@ -356,22 +403,29 @@ def _score_leaf(evaluation: Evaluation, plan: _Plan, leaf: _Leaf, item: Indicato
         else:
             rule_input = item.with_actual(evaluation.metrics[item.actual_from].value)
     indicator = leaf.indicator
-    ctx = _new(Context)  # = leaf.context.with_input(rule_input), inline
-    fields = ctx.__dict__
-    fields.update(leaf.fields)
-    fields["input"] = rule_input
-    try:
-        result = leaf.score(ctx)
-    except MissingInput as exc:
-        if item.override is not None:  # no figure to compute from: the evaluator's score, with its reason
-            row = ScoreRow(indicator, path, item, ZERO, ZERO, f"{exc}，无法按规则计算", item.declared,
-                           parent=parent, computed=None, factor=factor)
-            return _apply_override(evaluation, row, leaf.weight * factor, leaf.bonus)
-        return ScoreRow(indicator, path, item, ZERO, ZERO, f"{exc}，按0分计", item.declared,
-                        error=str(exc), parent=parent, computed=ZERO, factor=factor)
-    except RuleError as exc:
-        return ScoreRow(indicator, path, item, ZERO, ZERO, f"{exc}，按0分计", item.declared,
-                        error=str(exc), parent=parent, computed=ZERO, factor=factor)
+    memo = leaf.memo
+    result = key = None
+    if memo is not None:
+        key = _memo_key(rule_input)
+        if key is not None:
+            result = memo.get(key)
+    if result is None:
+        ctx = _new(Context)  # = leaf.context.with_input(rule_input), inline
+        fields = ctx.__dict__
+        fields.update(leaf.fields)
+        fields["input"] = rule_input
+        try:
+            result = leaf.score(ctx)
+        except MissingInput as exc:
+            return _missing(evaluation, leaf, item, path, parent, factor, exc)
+        except RuleError as exc:
+            return ScoreRow(indicator, path, item, ZERO, ZERO, f"{exc}，按0分计", item.declared,
+                            error=str(exc), parent=parent, computed=ZERO, factor=factor)
+        if key is not None:
+            if len(memo) < MEMO_SIZE:
+                memo[key] = result
+            else:  # inputs that keep differing: stop remembering for this indicator
+                leaf.memo = None
     raw = result.score
     explanation = result._explanation  # = result.lazy_explanation
     if factor is ONE:
