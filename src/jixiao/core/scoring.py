@@ -427,7 +427,9 @@ def _score_leaf(evaluation: Evaluation, plan: _Plan, leaf: _Leaf, item: Indicato
             else:  # inputs that keep differing: stop remembering for this indicator
                 leaf.memo = None
     raw = result.score
-    explanation = result._explanation  # = result.lazy_explanation
+    explanation = result._explanation  # = result.lazy_explanation, or its text once built
+    if explanation.__class__ is not str:
+        explanation = result.text  # built once per result, however many rows share it
     if factor is ONE:
         if raw > leaf.weight and not leaf.bonus:
             raw = leaf.weight
