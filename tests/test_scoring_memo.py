@@ -6,8 +6,6 @@ are equal as numbers but written differently (90.0 and 90.00)."""
 import sys
 from decimal import Decimal
 
-import pytest
-
 from jixiao.core import scoring
 from jixiao.core.audit import audit
 from jixiao.core.model import Evaluation, Framework
@@ -100,13 +98,19 @@ def test_a_memo_that_fills_up_is_dropped(monkeypatch):
     assert [s.rows[0].raw for s in sheets] == [Decimal(80 + i) / Decimal(95) * 10 for i in range(5)]
 
 
-@pytest.mark.parametrize("rule", [{"type": "sum", "parts": [{"name": "甲", "rule": {"type": "binary"}}]}])
-def test_inputs_with_parts_are_not_remembered(rule):
+def test_inputs_with_parts_are_told_apart_by_their_parts():
     fw = Framework.model_validate({
         "id": "memo-parts", "name": "测试", "kind": "项目支出", "total": 10,
         "groups": [{"code": "A", "name": "产出", "indicators": [
-            {"code": "A11", "name": "甲", "weight": 10, "target": "≥95%", "rule": rule}]}]})
-    ev = Evaluation.model_validate({"unit": {"name": "测试县医保局"}, "year": 2023, "framework": fw,
-                                    "inputs": {"A11": {"parts": {"甲": {"met": True}}}}})
-    assert score(ev).rows[0].score == 10
-    assert scoring._plan(fw).leaves["A11"].memo == {}
+            {"code": "A11", "name": "甲", "weight": 10, "target": "≥95%",
+             "rule": {"type": "sum", "parts": [{"name": "甲", "weight": 5, "rule": {"type": "binary"}},
+                                               {"name": "乙", "weight": 5, "rule": {"type": "binary"}}]}}]}]})
+
+    def parts(a, b):
+        return score(Evaluation.model_validate({"unit": {"name": "测试县医保局"}, "year": 2023, "framework": fw,
+                                                "inputs": {"A11": {"parts": {"甲": {"met": a}, "乙": {"met": b}}}}})).rows[0]
+
+    assert [parts(True, True).score, parts(True, False).score, parts(False, True).score, parts(True, True).score] == \
+        [10, 5, 5, 10]
+    assert "乙：评定为未达到目标" in parts(True, False).explanation
+    assert len(scoring._plan(fw).leaves["A11"].memo) == 3

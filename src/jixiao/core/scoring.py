@@ -274,8 +274,8 @@ class _Leaf:
 
 # Rule results remembered per indicator (``_Leaf.memo``). A rule is a pure function of its
 # indicator's context (fixed per leaf) and of the input fields it reads — ``actual``,
-# ``reference``, ``values``, ``checks``, ``met``, ``incidents``, ``judgement``, ``manual`` (and
-# ``parts``: inputs with parts are not remembered) — so rows whose inputs hold the same
+# ``reference``, ``values``, ``checks``, ``met``, ``incidents``, ``judgement``, ``manual`` and
+# ``parts`` (the same fields of each part's input) — so rows whose inputs hold the same
 # values, to the digit, get the same RuleResult (immutable; its explanation is written from
 # the same values). Most 定性 rows repeat a few inputs (the same items met, the same level);
 # an indicator whose inputs keep differing (measured values) fills its memo and stops
@@ -295,16 +295,18 @@ def _memoizable(rule: Rule) -> bool:
     return rule.type in _MEMO_TYPES
 
 
-def _memo_key(item: IndicatorInput):
+def _memo_key(item: IndicatorInput) -> tuple:
     """The values of ``item`` that rules read, exactly (a Decimal by its text: 1.0 and 1.00
-    score and read differently); None for an input with parts."""
-    if item.parts:
-        return None
+    score and read differently), its parts' included."""
     actual, reference, manual, values, incidents = item.actual, item.reference, item.manual, item.values, item.incidents
-    return (None if actual is None else str(actual), item.checks, item.met, item.judgement,
-            None if reference is None else str(reference), None if manual is None else str(manual),
-            tuple([(k, str(v)) for k, v in values.items()]) if values else None,
-            tuple([(k, str(v)) for k, v in incidents.items()]) if incidents else None)
+    key = (None if actual is None else str(actual), item.checks, item.met, item.judgement,
+           None if reference is None else str(reference), None if manual is None else str(manual),
+           tuple([(k, str(v)) for k, v in values.items()]) if values else None,
+           tuple([(k, str(v)) for k, v in incidents.items()]) if incidents else None)
+    parts = item.parts
+    if parts:
+        return key + (tuple([(name, _memo_key(part)) for name, part in parts.items()]),)
+    return key
 
 
 class _GroupPlan:
@@ -393,6 +395,24 @@ def _missing(evaluation: Evaluation, leaf: _Leaf, item: IndicatorInput, path, pa
                     error=str(exc), parent=parent, computed=ZERO, factor=factor)
 
 
+def _settled(evaluation: Evaluation, plan: _Plan, leaf: _Leaf, result) -> tuple:
+    """A rule result as a row of factor 1 takes it: (result, raw score held at the weight
+    unless bonuses are allowed, explanation, rounded score). Remembered with the result."""
+    raw = result.score
+    explanation = result._explanation  # = result.lazy_explanation, or its text once built
+    if explanation.__class__ is not str:
+        explanation = result.text  # built once per result, however many rows share it
+    if raw > leaf.weight and not leaf.bonus:
+        raw = leaf.weight
+        explanation = _explained_over(explanation, raw, None)
+    exponent = plan.exponent
+    if exponent is None:
+        computed = _round(evaluation, raw * ONE)
+    else:  # = numbers.quantize, the one rounding
+        computed = (raw * ONE).quantize(exponent, rounding=plan.rounding)
+    return result, raw, explanation, computed
+
+
 def _score_leaf(evaluation: Evaluation, plan: _Plan, leaf: _Leaf, item: IndicatorInput, path: tuple[Group, ...],
                 parent: str | None, factor: Decimal) -> ScoreRow:
     """The hot path: one row by its compiled rule, rounded once."""
@@ -404,12 +424,11 @@ def _score_leaf(evaluation: Evaluation, plan: _Plan, leaf: _Leaf, item: Indicato
             rule_input = item.with_actual(evaluation.metrics[item.actual_from].value)
     indicator = leaf.indicator
     memo = leaf.memo
-    result = key = None
+    entry = key = None
     if memo is not None:
         key = _memo_key(rule_input)
-        if key is not None:
-            result = memo.get(key)
-    if result is None:
+        entry = memo.get(key)
+    if entry is None:
         ctx = _new(Context)  # = leaf.context.with_input(rule_input), inline
         fields = ctx.__dict__
         fields.update(leaf.fields)
@@ -421,20 +440,18 @@ def _score_leaf(evaluation: Evaluation, plan: _Plan, leaf: _Leaf, item: Indicato
         except RuleError as exc:
             return ScoreRow(indicator, path, item, ZERO, ZERO, f"{exc}，按0分计", item.declared,
                             error=str(exc), parent=parent, computed=ZERO, factor=factor)
+        entry = _settled(evaluation, plan, leaf, result)
         if key is not None:
             if len(memo) < MEMO_SIZE:
-                memo[key] = result
+                memo[key] = entry
             else:  # inputs that keep differing: stop remembering for this indicator
                 leaf.memo = None
-    raw = result.score
-    explanation = result._explanation  # = result.lazy_explanation, or its text once built
-    if explanation.__class__ is not str:
-        explanation = result.text  # built once per result, however many rows share it
-    if factor is ONE:
-        if raw > leaf.weight and not leaf.bonus:
-            raw = leaf.weight
-            explanation = _explained_over(explanation, raw, None)
-    else:
+    result, raw, explanation, computed = entry
+    if factor is not ONE:  # 不适用 points received: the rule's score rescaled, then rounded
+        raw = result.score
+        explanation = result._explanation
+        if explanation.__class__ is not str:
+            explanation = result.text
         held = None
         if raw > leaf.weight and not leaf.bonus:
             raw = held = leaf.weight
@@ -442,11 +459,11 @@ def _score_leaf(evaluation: Evaluation, plan: _Plan, leaf: _Leaf, item: Indicato
             explanation = _explained_over(explanation, held, factor)
         elif held is not None:
             explanation = _explained_over(explanation, held, None)
-    exponent = plan.exponent
-    if exponent is None:
-        computed = _round(evaluation, raw * factor)
-    else:  # = numbers.quantize, the one rounding
-        computed = (raw * factor).quantize(exponent, rounding=plan.rounding)
+        exponent = plan.exponent
+        if exponent is None:
+            computed = _round(evaluation, raw * factor)
+        else:  # = numbers.quantize, the one rounding
+            computed = (raw * factor).quantize(exponent, rounding=plan.rounding)
     row = _new(_RowBuilder)  # = _RowBuilder(...), without the call
     row.indicator = indicator
     row.path = path
@@ -526,7 +543,7 @@ def _factors(evaluation: Evaluation, plan: "_Plan | None" = None) -> dict[str, D
     factors: dict[str, Decimal] = {}
     na_weight: dict[str, Decimal] = {}
     for ind in plan.indicators:
-        if evaluation.input(ind.code).not_applicable is not None:
+        if (evaluation.inputs.get(ind.code) or _EMPTY_INPUT).not_applicable is not None:
             na_weight[ind.code] = ind.weight
         else:
             factors[ind.code] = ONE
