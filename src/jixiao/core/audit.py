@@ -201,8 +201,9 @@ def audit(sheet: ScoreSheet) -> list[Finding]:
                             f"实际值{fmt(actual)}{ind.target.unit}未达到目标“{ind.target.text}”，却申报满分{fmt(declared)}分",
                             "warning", row.input.loc or where))
 
-    for gt in sheet.groups:
-        published = sheet.evaluation.declared_groups.get(gt.group.code)
+    declared_groups = sheet.evaluation.declared_groups
+    for gt in sheet.groups if declared_groups else ():  # only published group scores are compared
+        published = declared_groups.get(gt.group.code)
         rows_declared = None if published is None else _declared_under(sheet, gt.group.code)  # only compared when published
         if published is not None and rows_declared is not None and published != rows_declared:
             add(Finding(gt.group.code, "group-score",
