@@ -530,12 +530,12 @@ class Evaluation(Model):
     def _inputs_name_indicators(self) -> "Evaluation":
         index = framework_index(self.framework)
         codes = index.codes
-        unknown = [code for code in self.inputs if code not in codes]
-        if unknown:
+        if not codes.issuperset(self.inputs):  # (the set test runs in C; the list only to say which)
+            unknown = [code for code in self.inputs if code not in codes]
             raise ValueError(f"指标体系中没有这些指标编码：{'、'.join(unknown)}")
         groups = index.group_codes
-        unknown = [code for code in self.declared_groups if code not in groups]
-        if unknown:
+        if self.declared_groups and not groups.issuperset(self.declared_groups):
+            unknown = [code for code in self.declared_groups if code not in groups]
             raise ValueError(f"指标体系中没有这些分组编码：{'、'.join(unknown)}")
         subrow_codes = index.subrow_codes
         any_not_applicable = any_derived = any_questionnaire = False
