@@ -94,7 +94,7 @@ class _FrameworkChecks:
     against their sub-headings', the level-1 headings' against the total, and every row's
     ``_RowChecks`` by indicator identity."""
 
-    __slots__ = ("framework", "headings", "tops", "rows")
+    __slots__ = ("framework", "headings", "tops", "rows", "in_order")
 
     def __init__(self, framework):
         self.framework = framework
@@ -112,10 +112,13 @@ class _FrameworkChecks:
                                  f"一级指标标明的分值合计{fmt(sum(tops, ZERO))}分，应为{fmt(framework.total)}分", "error",
                                  framework.loc),)
         rows = {}
+        in_order = []  # in the order of a score sheet's rows
         for ind in framework.indicators():
             for one in (ind, *ind.subrows):
                 rows[id(one)] = _RowChecks(one)
+                in_order.append(rows[id(one)])
         self.rows = rows
+        self.in_order = tuple(in_order)
 
     def heading(self, g) -> "Finding | None":
         found = self.headings.get(id(g))
@@ -143,6 +146,7 @@ def audit(sheet: ScoreSheet) -> list[Finding]:
     """Every finding for a scored evaluation, in table order, totals last."""
     framework = sheet.framework
     checks = _framework_checks(framework)
+    headings = checks.headings
     findings: list[Finding] = []
     add = findings.append
 
@@ -155,17 +159,23 @@ def audit(sheet: ScoreSheet) -> list[Finding]:
         if g.points is not None and g.points != gt.weight:
             add(Finding(g.code, "group-points",
                         f"“{g.name}”标明{fmt(g.points)}分，所属指标分值合计{fmt(gt.weight)}分", "error", g.loc))
-        heading = checks.heading(g)
+        found = headings.get(id(g))  # = checks.heading(g)
+        heading = found[1] if found is not None and found[0] is g else _heading(g)
         if heading is not None:
             add(heading)
     findings.extend(checks.tops)
 
     known = checks.rows
-    for row in sheet.rows:
+    in_order = checks.in_order
+    rows = sheet.rows
+    aligned = len(rows) == len(in_order)  # a sheet scored from this framework: its rows in this order
+    for position, row in enumerate(rows):
         ind = row.indicator
-        info = known.get(id(ind))
-        if info is None or info.indicator is not ind:  # not this framework object's own indicator
-            info = _RowChecks(ind)
+        info = in_order[position] if aligned else None
+        if info is None or info.indicator is not ind:
+            info = known.get(id(ind))
+            if info is None or info.indicator is not ind:  # not this framework object's own indicator
+                info = _RowChecks(ind)
         if info.findings:
             findings.extend(info.findings)
         if row.not_applicable is not None and row.parent is None:
