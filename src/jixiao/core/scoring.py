@@ -348,6 +348,7 @@ class _Plan:
         self.indicators = tuple(framework.indicators())
         self.exponent = _EXPONENTS.get(framework.places)
         self.rounding = ROUNDING_MODES[framework.rounding]
+        self.factors: dict[tuple[str, ...], dict[str, Decimal]] = {}  # 不适用 codes → ``_factors``
 
 
 _plan = PerObject(_Plan)
@@ -540,15 +541,28 @@ def _factors(evaluation: Evaluation, plan: "_Plan | None" = None) -> dict[str, D
     else:
         return {}  # nothing is 不适用 (the common case): no points move
     plan = plan or _plan(framework)
+    inputs = evaluation.inputs
+    key = tuple([ind.code for ind in plan.indicators
+                 if (inputs.get(ind.code) or _EMPTY_INPUT).not_applicable is not None])
+    if not key:
+        return {}
+    found = plan.factors.get(key)
+    if found is None:  # the factors depend only on which indicators are 不适用: once per set
+        found = _spread(framework, plan, frozenset(key))
+        if len(plan.factors) < 256:
+            plan.factors[key] = found
+    return found
+
+
+def _spread(framework, plan: "_Plan", not_applicable: frozenset) -> dict[str, Decimal]:
+    """``_factors`` for the indicators ``not_applicable`` (their codes) of ``framework``."""
     factors: dict[str, Decimal] = {}
     na_weight: dict[str, Decimal] = {}
     for ind in plan.indicators:
-        if (evaluation.inputs.get(ind.code) or _EMPTY_INPUT).not_applicable is not None:
+        if ind.code in not_applicable:
             na_weight[ind.code] = ind.weight
         else:
             factors[ind.code] = ONE
-    if not na_weight:
-        return {}
 
     def absorb(indicators: list[Indicator], points: Decimal) -> bool:
         """Spread ``points`` over the applicable ``indicators``; False if there are none."""
