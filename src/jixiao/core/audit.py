@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-from .model import SourceRef
+from .model import PerObject, SourceRef
 from .numbers import ZERO, fmt
 from .scoring import ScoreSheet, allows_bonus
 
@@ -60,9 +60,93 @@ class Finding:
         return KINDS.get(self.kind, self.kind)
 
 
+class _RowChecks:
+    """What the audit knows about one indicator or sub-row from the framework alone: its own
+    findings (sub-row weights, criteria points) and the facts the declared-score checks read
+    (whether it may be declared above its weight, go below zero, and have its target checked)."""
+
+    __slots__ = ("indicator", "findings", "above_weight", "below_zero", "target_check")
+
+    def __init__(self, ind):
+        self.indicator = ind
+        where = ind.loc
+        found = []
+        if ind.subrows:
+            sub_total = sum((s.weight for s in ind.subrows), ZERO)
+            if sub_total != ind.weight:
+                found.append(Finding(ind.code, "subrow-weights",
+                                     f"指标分值{fmt(ind.weight)}分，分项分值合计{fmt(sub_total)}分", "error", where))
+        elif ind.rule is not None:
+            rule = ind.rule.base if ind.rule.type == "bonus" else ind.rule
+            most = rule.max_points(ind.weight)
+            if most is not None and most != ind.weight:
+                found.append(Finding(ind.code, "criteria-points",
+                                     f"评分标准各项分值合计{fmt(most)}分，指标分值为{fmt(ind.weight)}分", "warning", where))
+        self.findings = tuple(found)
+        self.above_weight = not allows_bonus(ind.rule) and not ind.subrows  # a declared score above it is wrong
+        self.below_zero = getattr(ind.rule, "floor", ZERO) is not None  # a negative declared score is wrong
+        self.target_check = ind.target.is_numeric and ind.rule is not None and ind.rule.uses_actual()
+
+
+class _FrameworkChecks:
+    """The audit's checks that depend only on the framework, done once per framework object
+    (frameworks are immutable) instead of once per audited evaluation: the headings' points
+    against their sub-headings', the level-1 headings' against the total, and every row's
+    ``_RowChecks`` by indicator identity."""
+
+    __slots__ = ("framework", "headings", "tops", "rows", "in_order")
+
+    def __init__(self, framework):
+        self.framework = framework
+        headings = {}
+        stack = list(framework.groups)
+        while stack:
+            g = stack.pop()
+            stack.extend(g.groups)
+            headings[id(g)] = (g, _heading(g))
+        self.headings = headings
+        tops = [g.points for g in framework.groups]
+        self.tops = ()
+        if tops and None not in tops and sum(tops, ZERO) != framework.total:
+            self.tops = (Finding("总分", "heading-points",
+                                 f"一级指标标明的分值合计{fmt(sum(tops, ZERO))}分，应为{fmt(framework.total)}分", "error",
+                                 framework.loc),)
+        rows = {}
+        in_order = []  # in the order of a score sheet's rows
+        for ind in framework.indicators():
+            for one in (ind, *ind.subrows):
+                rows[id(one)] = _RowChecks(one)
+                in_order.append(rows[id(one)])
+        self.rows = rows
+        self.in_order = tuple(in_order)
+
+    def heading(self, g) -> "Finding | None":
+        found = self.headings.get(id(g))
+        if found is not None and found[0] is g:
+            return found[1]
+        return _heading(g)  # a group that is not this framework object's own
+
+
+def _heading(g) -> "Finding | None":
+    """A heading whose points differ from the points its sub-headings state."""
+    if g.points is None or not g.groups:
+        return None
+    children = [c.points for c in g.groups]
+    if None not in children and sum(children, ZERO) != g.points:
+        return Finding(g.code, "heading-points",
+                       f"“{g.name}”标明{fmt(g.points)}分，下级标题标明的分值合计{fmt(sum(children, ZERO))}分",
+                       "error", g.loc)
+    return None
+
+
+_framework_checks = PerObject(_FrameworkChecks)
+
+
 def audit(sheet: ScoreSheet) -> list[Finding]:
     """Every finding for a scored evaluation, in table order, totals last."""
     framework = sheet.framework
+    checks = _framework_checks(framework)
+    headings = checks.headings
     findings: list[Finding] = []
     add = findings.append
 
@@ -75,59 +159,61 @@ def audit(sheet: ScoreSheet) -> list[Finding]:
         if g.points is not None and g.points != gt.weight:
             add(Finding(g.code, "group-points",
                         f"“{g.name}”标明{fmt(g.points)}分，所属指标分值合计{fmt(gt.weight)}分", "error", g.loc))
-        children = [c.points for c in g.groups]
-        if g.points is not None and g.groups and None not in children and sum(children, ZERO) != g.points:
-            add(Finding(g.code, "heading-points",
-                        f"“{g.name}”标明{fmt(g.points)}分，下级标题标明的分值合计{fmt(sum(children, ZERO))}分",
-                        "error", g.loc))
-    tops = [g.points for g in framework.groups]
-    if tops and None not in tops and sum(tops, ZERO) != framework.total:
-        add(Finding("总分", "heading-points",
-                    f"一级指标标明的分值合计{fmt(sum(tops, ZERO))}分，应为{fmt(framework.total)}分", "error", framework.loc))
+        found = headings.get(id(g))  # = checks.heading(g)
+        heading = found[1] if found is not None and found[0] is g else _heading(g)
+        if heading is not None:
+            add(heading)
+    findings.extend(checks.tops)
 
-    for row in sheet.rows:
-        ind, where = row.indicator, row.indicator.loc
-        if ind.subrows:
-            sub_total = sum((s.weight for s in ind.subrows), ZERO)
-            if sub_total != ind.weight:
-                add(Finding(row.code, "subrow-weights",
-                            f"指标分值{fmt(ind.weight)}分，分项分值合计{fmt(sub_total)}分", "error", where))
-        elif ind.rule is not None:
-            rule = ind.rule.base if ind.rule.type == "bonus" else ind.rule
-            most = rule.max_points(ind.weight)
-            if most is not None and most != ind.weight:
-                add(Finding(row.code, "criteria-points",
-                            f"评分标准各项分值合计{fmt(most)}分，指标分值为{fmt(ind.weight)}分", "warning", where))
+    known = checks.rows
+    in_order = checks.in_order
+    rows = sheet.rows
+    aligned = len(rows) == len(in_order)  # a sheet scored from this framework: its rows in this order
+    for position, row in enumerate(rows):
+        ind = row.indicator
+        info = in_order[position] if aligned else None
+        if info is None or info.indicator is not ind:
+            info = known.get(id(ind))
+            if info is None or info.indicator is not ind:  # not this framework object's own indicator
+                info = _RowChecks(ind)
+        if info.findings:
+            findings.extend(info.findings)
         if row.not_applicable is not None and row.parent is None:
-            add(Finding(row.code, "not-applicable", row.explanation, "info", row.input.loc or where))
+            add(Finding(row.code, "not-applicable", row.explanation, "info", row.input.loc or ind.loc))
             continue
-        if row.overridden:
+        declared = row.declared
+        if declared is None and row.override_reason is None and not row.error:
+            continue  # the common row: nothing declared, overridden or wrong
+        where = ind.loc
+        if row.override_reason is not None:
             computed = "无法计算（缺少数据）" if row.computed is None else f"{fmt(row.computed)}分"
             add(Finding(row.code, "override",
                         f"计算得分{computed}，人工改为{fmt(row.score)}分，理由：{row.override_reason}",
                         "warning", row.input.loc or where))
         if row.error:
             add(Finding(row.code, "input-error", f"{row.error}，按0分计", "error", row.input.loc or where))
-        if row.declared is None:
+        if declared is None:
             continue
-        if row.declared != row.score and not row.error:
+        if declared != row.score and not row.error:
             add(Finding(row.code, "score-mismatch",
-                        f"申报{fmt(row.declared)}分，按规则应得{fmt(row.score)}分（{row.explanation}）", "error",
+                        f"申报{fmt(declared)}分，按规则应得{fmt(row.score)}分（{row.explanation}）", "error",
                         row.input.loc or where))
-        if row.declared > row.weight and not allows_bonus(ind.rule) and not ind.subrows:
+        weight = ind.weight
+        if declared > weight and info.above_weight:
             add(Finding(row.code, "above-weight",
-                        f"申报{fmt(row.declared)}分，超过分值{fmt(row.weight)}分且无加分规则", "error", row.input.loc or where))
-        if row.declared < 0 and getattr(ind.rule, "floor", ZERO) is not None:
-            add(Finding(row.code, "below-zero", f"申报{fmt(row.declared)}分为负数", "error", row.input.loc or where))
-        actual = row.input.actual
-        if (row.declared >= row.weight and actual is not None and ind.target.is_numeric
-                and not ind.target.met_by(actual) and ind.rule is not None and ind.rule.uses_actual()):
-            add(Finding(row.code, "target-missed-full",
-                        f"实际值{fmt(actual)}{ind.target.unit}未达到目标“{ind.target.text}”，却申报满分{fmt(row.declared)}分",
-                        "warning", row.input.loc or where))
+                        f"申报{fmt(declared)}分，超过分值{fmt(weight)}分且无加分规则", "error", row.input.loc or where))
+        if declared < 0 and info.below_zero:
+            add(Finding(row.code, "below-zero", f"申报{fmt(declared)}分为负数", "error", row.input.loc or where))
+        if info.target_check and declared >= weight:
+            actual = row.input.actual
+            if actual is not None and not ind.target.met_by(actual):
+                add(Finding(row.code, "target-missed-full",
+                            f"实际值{fmt(actual)}{ind.target.unit}未达到目标“{ind.target.text}”，却申报满分{fmt(declared)}分",
+                            "warning", row.input.loc or where))
 
-    for gt in sheet.groups:
-        published = sheet.evaluation.declared_groups.get(gt.group.code)
+    declared_groups = sheet.evaluation.declared_groups
+    for gt in sheet.groups if declared_groups else ():  # only published group scores are compared
+        published = declared_groups.get(gt.group.code)
         rows_declared = None if published is None else _declared_under(sheet, gt.group.code)  # only compared when published
         if published is not None and rows_declared is not None and published != rows_declared:
             add(Finding(gt.group.code, "group-score",

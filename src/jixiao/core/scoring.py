@@ -235,9 +235,9 @@ def _rule_for(evaluation: Evaluation, indicator: Indicator) -> Rule:
 
 def _context(evaluation: Evaluation, indicator: Indicator, item: IndicatorInput) -> Context:
     if item.questionnaire and item.actual is None:
-        item = item.model_copy(update={"actual": evaluation.questionnaire(item.questionnaire).score})
+        item = item.with_actual(evaluation.questionnaire(item.questionnaire).score)
     elif item.actual_from and item.actual is None:
-        item = item.model_copy(update={"actual": evaluation.metrics[item.actual_from].value})
+        item = item.with_actual(evaluation.metrics[item.actual_from].value)
     return Context(weight=indicator.weight, target=indicator.target, input=item,
                    label=indicator.label, places=evaluation.framework.places, direction=indicator.direction)
 
@@ -259,15 +259,54 @@ class _Leaf:
     function (``Rule.compile``), whether it may exceed its weight, and its context without
     input, so that scoring a row only adds the evaluation's input."""
 
-    __slots__ = ("indicator", "code", "weight", "score", "bonus", "context")
+    __slots__ = ("indicator", "code", "weight", "score", "bonus", "context", "fields", "memo")
 
     def __init__(self, framework, indicator: Indicator):
         rule = indicator.rule or _DEFAULT_RULES[framework.default_rule]
         self.indicator, self.code, self.weight = indicator, indicator.code, indicator.weight
         self.context = Context(weight=indicator.weight, target=indicator.target, input=_EMPTY_INPUT,
                                label=indicator.label, places=framework.places, direction=indicator.direction)
+        self.fields = dict(self.context.__dict__)  # what ``Context.with_input`` copies
         self.score = rule.compile(self.context)
         self.bonus = allows_bonus(rule)
+        self.memo = {} if _memoizable(rule) else None
+
+
+# Rule results remembered per indicator (``_Leaf.memo``). A rule is a pure function of its
+# indicator's context (fixed per leaf) and of the input fields it reads — ``actual``,
+# ``reference``, ``values``, ``checks``, ``met``, ``incidents``, ``judgement``, ``manual`` and
+# ``parts`` (the same fields of each part's input) — so rows whose inputs hold the same
+# values, to the digit, get the same RuleResult (immutable; its explanation is written from
+# the same values). Most 定性 rows repeat a few inputs (the same items met, the same level);
+# an indicator whose inputs keep differing (measured values) fills its memo and stops
+# remembering. Only the rule types listed here are remembered: a new type that reads another
+# input field must be checked before it is added.
+_MEMO_TYPES = frozenset(("binary", "proportional", "deduct_per_unit", "checklist", "per_incident", "bands", "formula",
+                         "lower_is_better", "graded", "reference", "questionnaire", "growth", "saturating_rate",
+                         "manual", "qualitative", "generic"))
+MEMO_SIZE = 64  # distinct inputs remembered per indicator; a full memo is dropped
+
+
+def _memoizable(rule: Rule) -> bool:
+    if isinstance(rule, Bonus):
+        return _memoizable(rule.base)
+    if isinstance(rule, Sum):
+        return all(_memoizable(p.rule) for p in rule.parts)
+    return rule.type in _MEMO_TYPES
+
+
+def _memo_key(item: IndicatorInput) -> tuple:
+    """The values of ``item`` that rules read, exactly (a Decimal by its text: 1.0 and 1.00
+    score and read differently), its parts' included."""
+    actual, reference, manual, values, incidents = item.actual, item.reference, item.manual, item.values, item.incidents
+    key = (None if actual is None else str(actual), item.checks, item.met, item.judgement,
+           None if reference is None else str(reference), None if manual is None else str(manual),
+           tuple([(k, str(v)) for k, v in values.items()]) if values else None,
+           tuple([(k, str(v)) for k, v in incidents.items()]) if incidents else None)
+    parts = item.parts
+    if parts:
+        return key + (tuple([(name, _memo_key(part)) for name, part in parts.items()]),)
+    return key
 
 
 class _GroupPlan:
@@ -309,6 +348,7 @@ class _Plan:
         self.indicators = tuple(framework.indicators())
         self.exponent = _EXPONENTS.get(framework.places)
         self.rounding = ROUNDING_MODES[framework.rounding]
+        self.factors: dict[tuple[str, ...], dict[str, Decimal]] = {}  # 不适用 codes → ``_factors``
 
 
 _plan = PerObject(_Plan)
@@ -345,44 +385,101 @@ def _apply_override(evaluation: Evaluation, row: ScoreRow, limit: Decimal, bonus
     return row._replace(score=final, override_reason=override.reason, _explanation=explanation)
 
 
+def _missing(evaluation: Evaluation, leaf: _Leaf, item: IndicatorInput, path, parent, factor, exc) -> ScoreRow:
+    """The row of an input that lacks what the rule needs."""
+    indicator = leaf.indicator
+    if item.override is not None:  # no figure to compute from: the evaluator's score, with its reason
+        row = ScoreRow(indicator, path, item, ZERO, ZERO, f"{exc}，无法按规则计算", item.declared,
+                       parent=parent, computed=None, factor=factor)
+        return _apply_override(evaluation, row, leaf.weight * factor, leaf.bonus)
+    return ScoreRow(indicator, path, item, ZERO, ZERO, f"{exc}，按0分计", item.declared,
+                    error=str(exc), parent=parent, computed=ZERO, factor=factor)
+
+
+def _settled(evaluation: Evaluation, plan: _Plan, leaf: _Leaf, result) -> tuple:
+    """A rule result as a row of factor 1 takes it: (result, raw score held at the weight
+    unless bonuses are allowed, explanation, rounded score). Remembered with the result."""
+    raw = result.score
+    explanation = result._explanation  # = result.lazy_explanation, or its text once built
+    if explanation.__class__ is not str:
+        explanation = result.text  # built once per result, however many rows share it
+    if raw > leaf.weight and not leaf.bonus:
+        raw = leaf.weight
+        explanation = _explained_over(explanation, raw, None)
+    exponent = plan.exponent
+    if exponent is None:
+        computed = _round(evaluation, raw * ONE)
+    else:  # = numbers.quantize, the one rounding
+        computed = (raw * ONE).quantize(exponent, rounding=plan.rounding)
+    return result, raw, explanation, computed
+
+
 def _score_leaf(evaluation: Evaluation, plan: _Plan, leaf: _Leaf, item: IndicatorInput, path: tuple[Group, ...],
                 parent: str | None, factor: Decimal) -> ScoreRow:
     """The hot path: one row by its compiled rule, rounded once."""
     rule_input = item
     if item.actual is None and (item.questionnaire or item.actual_from):
         if item.questionnaire:
-            rule_input = item.model_copy(update={"actual": evaluation.questionnaire(item.questionnaire).score})
+            rule_input = item.with_actual(evaluation.questionnaire(item.questionnaire).score)
         else:
-            rule_input = item.model_copy(update={"actual": evaluation.metrics[item.actual_from].value})
+            rule_input = item.with_actual(evaluation.metrics[item.actual_from].value)
     indicator = leaf.indicator
-    try:
-        result = leaf.score(leaf.context.with_input(rule_input))
-    except MissingInput as exc:
-        if item.override is not None:  # no figure to compute from: the evaluator's score, with its reason
-            row = ScoreRow(indicator, path, item, ZERO, ZERO, f"{exc}，无法按规则计算", item.declared,
-                           parent=parent, computed=None, factor=factor)
-            return _apply_override(evaluation, row, leaf.weight * factor, leaf.bonus)
-        return ScoreRow(indicator, path, item, ZERO, ZERO, f"{exc}，按0分计", item.declared,
-                        error=str(exc), parent=parent, computed=ZERO, factor=factor)
-    except RuleError as exc:
-        return ScoreRow(indicator, path, item, ZERO, ZERO, f"{exc}，按0分计", item.declared,
-                        error=str(exc), parent=parent, computed=ZERO, factor=factor)
-    raw = result.score
-    explanation = result.lazy_explanation
-    held = None
-    if raw > leaf.weight and not leaf.bonus:
-        raw = held = leaf.weight
-    if factor is not ONE and factor != ONE:
-        explanation = _explained_over(explanation, held, factor)
-    elif held is not None:
-        explanation = _explained_over(explanation, held, None)
-    exponent = plan.exponent
-    if exponent is None:
-        computed = _round(evaluation, raw * factor)
-    else:  # = numbers.quantize, the one rounding
-        computed = (raw * factor).quantize(exponent, rounding=plan.rounding)
-    row = _RowBuilder(indicator, path, item, computed, raw, explanation, item.declared, result.manual, None, parent,
-                      computed, factor, None, None)
+    memo = leaf.memo
+    entry = key = None
+    if memo is not None:
+        key = _memo_key(rule_input)
+        entry = memo.get(key)
+    if entry is None:
+        ctx = _new(Context)  # = leaf.context.with_input(rule_input), inline
+        fields = ctx.__dict__
+        fields.update(leaf.fields)
+        fields["input"] = rule_input
+        try:
+            result = leaf.score(ctx)
+        except MissingInput as exc:
+            return _missing(evaluation, leaf, item, path, parent, factor, exc)
+        except RuleError as exc:
+            return ScoreRow(indicator, path, item, ZERO, ZERO, f"{exc}，按0分计", item.declared,
+                            error=str(exc), parent=parent, computed=ZERO, factor=factor)
+        entry = _settled(evaluation, plan, leaf, result)
+        if key is not None:
+            if len(memo) < MEMO_SIZE:
+                memo[key] = entry
+            else:  # inputs that keep differing: stop remembering for this indicator
+                leaf.memo = None
+    result, raw, explanation, computed = entry
+    if factor is not ONE:  # 不适用 points received: the rule's score rescaled, then rounded
+        raw = result.score
+        explanation = result._explanation
+        if explanation.__class__ is not str:
+            explanation = result.text
+        held = None
+        if raw > leaf.weight and not leaf.bonus:
+            raw = held = leaf.weight
+        if factor != ONE:
+            explanation = _explained_over(explanation, held, factor)
+        elif held is not None:
+            explanation = _explained_over(explanation, held, None)
+        exponent = plan.exponent
+        if exponent is None:
+            computed = _round(evaluation, raw * factor)
+        else:  # = numbers.quantize, the one rounding
+            computed = (raw * factor).quantize(exponent, rounding=plan.rounding)
+    row = _new(_RowBuilder)  # = _RowBuilder(...), without the call
+    row.indicator = indicator
+    row.path = path
+    row.input = item
+    row.score = computed
+    row.raw = raw
+    row._explanation = explanation
+    row.declared = item.declared
+    row.manual = result.manual
+    row.error = None
+    row.parent = parent
+    row.computed = computed
+    row.factor = factor
+    row.not_applicable = None
+    row.override_reason = None
     row.__class__ = ScoreRow
     if item.override is not None:
         return _apply_override(evaluation, row, leaf.weight * factor, leaf.bonus)
@@ -444,15 +541,28 @@ def _factors(evaluation: Evaluation, plan: "_Plan | None" = None) -> dict[str, D
     else:
         return {}  # nothing is 不适用 (the common case): no points move
     plan = plan or _plan(framework)
+    inputs = evaluation.inputs
+    key = tuple([ind.code for ind in plan.indicators
+                 if (inputs.get(ind.code) or _EMPTY_INPUT).not_applicable is not None])
+    if not key:
+        return {}
+    found = plan.factors.get(key)
+    if found is None:  # the factors depend only on which indicators are 不适用: once per set
+        found = _spread(framework, plan, frozenset(key))
+        if len(plan.factors) < 256:
+            plan.factors[key] = found
+    return found
+
+
+def _spread(framework, plan: "_Plan", not_applicable: frozenset) -> dict[str, Decimal]:
+    """``_factors`` for the indicators ``not_applicable`` (their codes) of ``framework``."""
     factors: dict[str, Decimal] = {}
     na_weight: dict[str, Decimal] = {}
     for ind in plan.indicators:
-        if evaluation.input(ind.code).not_applicable is not None:
+        if ind.code in not_applicable:
             na_weight[ind.code] = ind.weight
         else:
             factors[ind.code] = ONE
-    if not na_weight:
-        return {}
 
     def absorb(indicators: list[Indicator], points: Decimal) -> bool:
         """Spread ``points`` over the applicable ``indicators``; False if there are none."""

@@ -72,6 +72,27 @@ class Bands(Rule):
         return RuleResult(self.else_points,
                           lambda: f"{ctx.label}{show(value)}，不在任何得分档内，得{ctx.pts(self.else_points)}")
 
+    def compile(self, ctx=None):
+        if ctx is None:
+            return self.score
+        # each band's limits and, for the indicator's weight, its award: = ``Band.contains``
+        bands = tuple((b.min, b.max, b.min_inclusive, b.max_inclusive, b, b.award(ctx.weight)) for b in self.bands)
+        name, unit, else_points = self.input, self.unit, self.else_points
+
+        def score(ctx):
+            value = ctx.value(name)
+            for lo, hi, lo_in, hi_in, band, award in bands:
+                if lo is not None and (value < lo or (value == lo and not lo_in)):
+                    continue
+                if hi is not None and (value > hi or (value == hi and not hi_in)):
+                    continue
+                return RuleResult(award, lambda: f"{ctx.label}{ctx.show(value, unit)}，"
+                                                 f"属“{band.describe(lambda v: ctx.show(v, unit))}”档，得{ctx.pts(award)}")
+            return RuleResult(else_points,
+                              lambda: f"{ctx.label}{ctx.show(value, unit)}，不在任何得分档内，得{ctx.pts(else_points)}")
+
+        return score
+
     def bounds(self, weight):
         awards = [b.award(weight) for b in self.bands] + [self.else_points]
         return min(awards), max(awards)

@@ -105,6 +105,12 @@ class RuleResult:
             text = self.__dict__["_explanation"] = text()
         return text
 
+    def text(self) -> str:
+        """``explanation``, as a function of no arguments: what a scored row keeps to write its
+        text when read, so that rows sharing this result (the scorer remembers results per
+        indicator) build the sentence once."""
+        return self.explanation
+
     @property
     def lazy_explanation(self) -> "str | Callable[[], str]":
         """The explanation as given (text, or the function that builds it), without building it."""

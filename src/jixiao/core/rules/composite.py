@@ -94,7 +94,7 @@ class Sum(Rule):
     def _part_input(self, ctx: Context, part: Part) -> IndicatorInput:
         inp = ctx.input.parts.get(part.name, ctx.input)
         if part.input is not None:
-            inp = inp.model_copy(update={"actual": ctx.value(part.input)})
+            inp = inp.with_actual(ctx.value(part.input))
         return inp
 
     def _part_context(self, ctx: Context, part: Part, inp: IndicatorInput | None = None) -> Context:
@@ -110,7 +110,28 @@ class Sum(Rule):
         for part in self.parts:
             template = None if ctx is None else self._part_context(ctx, part, IndicatorInput())
             parts.append((part, part.rule.compile(template), template))
-        return lambda ctx: self._score(parts, ctx)
+        if ctx is None:
+            return lambda ctx: self._score(parts, ctx)
+        # compiled for this indicator: each part's name, value name, scoring function and
+        # context without input, so that a row only supplies the parts' inputs (= ``_score``)
+        prepared = tuple((part.name, part.input, score_part, template) for part, score_part, template in parts)
+        floor, cap = self.floor, self.cap
+
+        def score(ctx):
+            inp = ctx.input
+            given = inp.parts
+            total, results, manual = ZERO, [], False
+            for name, value_name, score_part, template in prepared:
+                part_input = given.get(name, inp)
+                if value_name is not None:
+                    part_input = part_input.with_actual(ctx.value(value_name))
+                result = score_part(template.with_input(part_input))
+                total += result.score
+                manual = manual or result.manual
+                results.append((name, result))
+            return RuleResult(clamp(total, floor, cap), self._explain(results, total, ctx), manual)
+
+        return score
 
     def _score(self, parts, ctx):
         total, results, manual = ZERO, [], False
@@ -123,14 +144,18 @@ class Sum(Rule):
             total += result.score
             manual = manual or result.manual
             results.append((part.name, result))
-        score = clamp(total, self.floor, self.cap)
+        return RuleResult(clamp(total, self.floor, self.cap), self._explain(results, total, ctx), manual)
+
+    def _explain(self, results, total, ctx):
+        """The function that writes the sum's explanation (built when read)."""
 
         def explain():
+            score = clamp(total, self.floor, self.cap)
             texts = [r.explanation if r.explanation.startswith(name) else f"{name}：{r.explanation}" for name, r in results]
             note = f"，封顶{fmt(self.cap)}分" if self.cap is not None and total > self.cap else ""
             return f"{'；'.join(texts)}；合计{ctx.pts(score)}{note}"
 
-        return RuleResult(score, explain, manual)
+        return explain
 
     def _part_bounds(self, weight):
         for p in self.parts:

@@ -88,33 +88,43 @@ class PerIncident(Rule):
     floor: Decimal | None = ZERO
 
     def score(self, ctx):
-        base = ctx.weight if self.base is None else self.base
-        kinds = {d.kind: d for d in self.deductions}
-        unknown = set(ctx.input.incidents) - kinds.keys()
-        if unknown:
-            raise RuleError(f"没有这些扣分事项：{'、'.join(sorted(unknown))}（可选：{'、'.join(kinds)}）")
-        parts, total = [], ZERO
-        for kind, count in ctx.input.incidents.items():
-            if count < 0:
-                raise RuleError(f"扣分事项“{kind}”的次数不能为负")
-            if count == 0:
-                continue
-            d = kinds[kind]
-            if d.zero:
-                return RuleResult(ZERO, f"发生“{kind}”，该项不得分")
-            parts.append((kind, count, d.points))
-            total += count if d.points is None else count * d.points
-        if not parts:
-            return RuleResult(base, lambda: f"无扣分事项，得{ctx.pts(base)}")
-        score = clamp(base - total, self.floor, None)
-        floored = self.floor is not None and base - total < self.floor
+        return self.compile()(ctx)
 
-        def explain():
-            said = "，".join(f"{kind}扣{fmt(count)}分" if points is None else f"{kind}{fmt(count)}次扣{fmt(count * points)}分"
-                            for kind, count, points in parts)
-            return f"{said}，共扣{fmt(total)}分，得{ctx.pts(score)}{'，扣完为止' if floored else ''}"
+    def compile(self, ctx=None):
+        kinds = {d.kind: d for d in self.deductions}  # once per rule, not per row
+        known = kinds.keys()
+        fixed_base, floor = self.base, self.floor
 
-        return RuleResult(score, explain)
+        def score(ctx):
+            base = ctx.weight if fixed_base is None else fixed_base
+            incidents = ctx.input.incidents
+            unknown = set(incidents) - known
+            if unknown:
+                raise RuleError(f"没有这些扣分事项：{'、'.join(sorted(unknown))}（可选：{'、'.join(kinds)}）")
+            parts, total = [], ZERO
+            for kind, count in incidents.items():
+                if count < 0:
+                    raise RuleError(f"扣分事项“{kind}”的次数不能为负")
+                if count == 0:
+                    continue
+                d = kinds[kind]
+                if d.zero:
+                    return RuleResult(ZERO, f"发生“{kind}”，该项不得分")
+                parts.append((kind, count, d.points))
+                total += count if d.points is None else count * d.points
+            if not parts:
+                return RuleResult(base, lambda: f"无扣分事项，得{ctx.pts(base)}")
+            score = clamp(base - total, floor, None)
+            floored = floor is not None and base - total < floor
+
+            def explain():
+                said = "，".join(f"{kind}扣{fmt(count)}分" if points is None else f"{kind}{fmt(count)}次扣{fmt(count * points)}分"
+                                for kind, count, points in parts)
+                return f"{said}，共扣{fmt(total)}分，得{ctx.pts(score)}{'，扣完为止' if floored else ''}"
+
+            return RuleResult(score, explain)
+
+        return score
 
     def bounds(self, weight):
         return self.floor, weight if self.base is None else self.base

@@ -49,6 +49,29 @@ class Graded(Rule):
                 return RuleResult(score, lambda: f"评定为“{level.label}”，得{ctx.pts(score)}")
         raise RuleError(f"没有评定等级“{choice}”（可选：{'、'.join(l.label for l in self.levels)}）")
 
+    def compile(self, ctx=None):
+        # choice → the first level it names (label or alias) and, for a known weight, its award
+        table = {}
+        for level in self.levels:
+            for name in (level.label, *level.aliases):
+                if name not in table:
+                    table[name] = (level, None if ctx is None else level.award(ctx.weight))
+        labels = "、".join(l.label for l in self.levels)
+
+        def score(ctx):
+            choice = ctx.input.judgement
+            if choice is None:
+                raise MissingInput(f"缺少评定等级（可选：{labels}）")
+            found = table.get(choice)
+            if found is None:
+                raise RuleError(f"没有评定等级“{choice}”（可选：{labels}）")
+            level, award = found
+            if award is None:
+                award = level.award(ctx.weight)
+            return RuleResult(award, lambda: f"评定为“{level.label}”，得{ctx.pts(award)}")
+
+        return score
+
     def bounds(self, weight):
         awards = [l.award(weight) for l in self.levels]
         return min(awards), max(awards)

@@ -7,9 +7,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import ClassVar, Literal
 
+import operator
+
 from ..model import COMPARATOR_SYMBOL, compare
 from ..numbers import HUNDRED, ZERO, clamp, fmt
 from .base import Context, Rule, RuleError, RuleResult, _target_value, _what
+
+# ``model.compare`` as one function per comparator
+_COMPARE = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt, "=": operator.eq}
 
 
 class Binary(Rule):
@@ -37,6 +42,34 @@ class Binary(Rule):
                                                   f"{COMPARATOR_SYMBOL[comparator]}{ctx.show(value)}，得满分{ctx.pts(ctx.weight)}")
         return RuleResult(self.else_points, lambda: f"{ctx.label}{ctx.show(actual)}，未达到目标"
                                                     f"{COMPARATOR_SYMBOL[comparator]}{ctx.show(value)}，得{ctx.pts(self.else_points)}")
+
+    def compile(self, ctx=None):
+        # the comparison is the indicator's (its target or the rule's own line): known once
+        if ctx is None:
+            return self.score
+        try:
+            comparator, value = self._condition(ctx)
+        except RuleError:
+            return self.score  # a target that is not a number: each row says so when scored
+        test = _COMPARE[comparator]  # = model.compare
+        else_points = self.else_points
+
+        def score(ctx):
+            inp = ctx.input
+            actual = inp.actual
+            if actual is None:
+                if inp.met is not None:
+                    if inp.met:
+                        return RuleResult(ctx.weight, lambda: f"评定为达到{_what(ctx)}，得满分{ctx.pts(ctx.weight)}")
+                    return RuleResult(else_points, lambda: f"评定为未达到{_what(ctx)}，得{ctx.pts(else_points)}")
+                actual = ctx.value()  # raises MissingInput
+            if test(actual, value):
+                return RuleResult(ctx.weight, lambda: f"{ctx.label}{ctx.show(actual)}，达到目标"
+                                                      f"{COMPARATOR_SYMBOL[comparator]}{ctx.show(value)}，得满分{ctx.pts(ctx.weight)}")
+            return RuleResult(else_points, lambda: f"{ctx.label}{ctx.show(actual)}，未达到目标"
+                                                   f"{COMPARATOR_SYMBOL[comparator]}{ctx.show(value)}，得{ctx.pts(else_points)}")
+
+        return score
 
     def bounds(self, weight):
         return min(ZERO, self.else_points), max(weight, self.else_points)
