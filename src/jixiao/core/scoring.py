@@ -396,21 +396,26 @@ def _missing(evaluation: Evaluation, leaf: _Leaf, item: IndicatorInput, path, pa
                     error=str(exc), parent=parent, computed=ZERO, factor=factor)
 
 
-def _settled(evaluation: Evaluation, plan: _Plan, leaf: _Leaf, result) -> tuple:
-    """A rule result as a row of factor 1 takes it: (result, raw score held at the weight
-    unless bonuses are allowed, explanation, rounded score). Remembered with the result."""
+def _settled(evaluation: Evaluation, plan: _Plan, leaf: _Leaf, result, factor: Decimal = ONE) -> tuple:
+    """A rule result as a row takes it: (result, raw score held at the weight unless bonuses
+    are allowed, explanation, score rescaled by ``factor`` and rounded). Factor 1's is remembered
+    with the result."""
     raw = result.score
     explanation = result._explanation  # = result.lazy_explanation, or its text once built
     if explanation.__class__ is not str:
         explanation = result.text  # built once per result, however many rows share it
+    held = None
     if raw > leaf.weight and not leaf.bonus:
-        raw = leaf.weight
-        explanation = _explained_over(explanation, raw, None)
+        raw = held = leaf.weight
+    if factor != ONE:  # 不适用 points received: the rule's score rescaled, then rounded
+        explanation = _explained_over(explanation, held, factor)
+    elif held is not None:
+        explanation = _explained_over(explanation, held, None)
     exponent = plan.exponent
     if exponent is None:
-        computed = _round(evaluation, raw * ONE)
+        computed = _round(evaluation, raw * factor)
     else:  # = numbers.quantize, the one rounding
-        computed = (raw * ONE).quantize(exponent, rounding=plan.rounding)
+        computed = (raw * factor).quantize(exponent, rounding=plan.rounding)
     return result, raw, explanation, computed
 
 
@@ -448,23 +453,8 @@ def _score_leaf(evaluation: Evaluation, plan: _Plan, leaf: _Leaf, item: Indicato
             else:  # inputs that keep differing: stop remembering for this indicator
                 leaf.memo = None
     result, raw, explanation, computed = entry
-    if factor is not ONE:  # 不适用 points received: the rule's score rescaled, then rounded
-        raw = result.score
-        explanation = result._explanation
-        if explanation.__class__ is not str:
-            explanation = result.text
-        held = None
-        if raw > leaf.weight and not leaf.bonus:
-            raw = held = leaf.weight
-        if factor != ONE:
-            explanation = _explained_over(explanation, held, factor)
-        elif held is not None:
-            explanation = _explained_over(explanation, held, None)
-        exponent = plan.exponent
-        if exponent is None:
-            computed = _round(evaluation, raw * factor)
-        else:  # = numbers.quantize, the one rounding
-            computed = (raw * factor).quantize(exponent, rounding=plan.rounding)
+    if factor is not ONE:  # 不适用 points received: the remembered row is factor 1's
+        result, raw, explanation, computed = _settled(evaluation, plan, leaf, result, factor)
     row = _new(_RowBuilder)  # = _RowBuilder(...), without the call
     row.indicator = indicator
     row.path = path
