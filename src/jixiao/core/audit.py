@@ -38,6 +38,7 @@ KINDS = {
     # the 项目支出绩效自评表 (jixiao.core.project_form)
     "reason-missing": "失分指标未填写偏差原因分析及改进措施",
     "met-but-lost": "实际完成值达到年度指标值却失分",
+    "block-met-but-lost": "目标下各指标均达到年度指标值，目标却失分",
     "money-sum": "项目资金分项之和与年度资金总额不符",
     "money-over": "全年执行数超过全年预算数",
     "money-missing": "项目资金缺少全年预算数或全年执行数",

@@ -29,8 +29,11 @@ TOTAL_KINDS = {"declared-total", "total-mismatch"}
 
 
 def key(name: str) -> str:
-    """A row name compared loosely: no whitespace, no leading 指标N:, full-width folded."""
-    text = re.sub(r"\s+", "", str(name or "")).replace("：", ":").replace("（", "(").replace("）", ")")
+    """A row name compared loosely: no whitespace, no leading 指标N:, full-width folded, the
+    truth's traditional characters with pinyin (as a re-publishing site printed them) simplified."""
+    from jixiao.io.traditional import simplified
+
+    text = re.sub(r"\s+", "", simplified(str(name or ""))).replace("：", ":").replace("（", "(").replace("）", ")")
     return re.sub(r"^指标\d+[:、.]?", "", text)
 
 
@@ -95,7 +98,8 @@ def measure(folder: Path = HERE) -> list[Entry]:
             e.error = e.error or "；".join(x.message for x in (published.errors if published else ()))[:200] or "未读出该表"
             entries.append(e)
             continue
-        read = [r for r in ta.table.rows if r.parent is None]
+        # the rows the table prints: not sub-rows, except rows printed without 分值 under a block row
+        read = [r for r in ta.table.printed_rows if r.parent is None or r.weight is None]
         e.rows_read = len(read)
         e.rows_with_rule = sum(1 for r in read if r.parsed.executable)
         # the total as printed (总分 row or 自评总分 above the table), also when a cut table cannot check it

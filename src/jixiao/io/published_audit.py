@@ -27,7 +27,8 @@ DERIVED = {"total-mismatch", "group-mismatch", "grade-mismatch"}
 #: incomplete, not wrong; a missed target at full points may be the table's rounding (8676 of
 #: 8755 × 15 = 14.86 → 15 at whole points). Every other form check (met-but-lost, money) is sure.
 FORM_FINDING_CONFIDENCE: dict[str, Confidence] = {"reason-missing": "medium", "target-missing": "medium",
-                                                  "target-missed-full": "medium"}
+                                                  "target-missed-full": "medium",
+                                                  "block-met-but-lost": "medium"}
 SEVERITY_WEIGHT = {"error": Decimal(3), "warning": Decimal(2), "info": Decimal(1)}
 CONFIDENCE_WEIGHT = {"high": Decimal(1), "medium": Decimal("0.6"), "low": Decimal("0.3")}
 

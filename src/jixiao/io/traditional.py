@@ -51,5 +51,13 @@ def to_simplified(text: str) -> str:
     mapped back; text that shows no conversion is returned unchanged."""
     if not is_converted(text):
         return text
-    text = _PINYIN.sub("", text)
-    return text.translate(str.maketrans(TRADITIONAL))
+    return simplified(text)
+
+
+_TO_SIMPLIFIED = str.maketrans(TRADITIONAL)
+
+
+def simplified(text: str) -> str:
+    """The text with pinyin insertions taken out and the table's traditional characters mapped
+    back, whether or not it shows the conversion (a short cell: a row name compared)."""
+    return _PINYIN.sub("", text).translate(_TO_SIMPLIFIED)

@@ -25,7 +25,7 @@ class PublishedRow:
 
     code: str
     name: str
-    weight: Decimal
+    weight: Decimal | None  # None: the table prints no 分值 for the row (listed under its block row)
     declared: Decimal | None
     criteria: str
     evidence: str
@@ -62,8 +62,15 @@ class PublishedTable:
     printed_total: Decimal | None = None
 
     @property
+    def printed_rows(self) -> tuple[PublishedRow, ...]:
+        """The rows as the table prints them: a block row that stands in the score sheet for rows
+        printed without 分值 (``weight`` None, the Hubei 年度绩效目标) gives way to those rows."""
+        blocks = {r.parent for r in self.rows if r.weight is None}
+        return tuple(r for r in self.rows if r.code not in blocks) if blocks else self.rows
+
+    @property
     def rows_read(self) -> int:
-        return len(self.rows)
+        return len(self.printed_rows)
 
     @property
     def rows_with_rule(self) -> int:

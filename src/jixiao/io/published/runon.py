@@ -28,7 +28,7 @@ import unicodedata
 from decimal import Decimal
 
 from jixiao.core.model import SourceRef
-from jixiao.core.numbers import fmt, quantize
+from jixiao.core.numbers import ZERO, fmt, quantize
 
 HEADER = ["一级指标", "二级指标", "三级指标", "分值", "得分", "评分标准"]
 
@@ -206,24 +206,53 @@ def _weight(digits: str, after: str, name: str, cap: Decimal | None) -> str | No
 
 
 
-# --- Hubei 年度项目绩效自评表: 预算执行情况 only ----------------------------------------------------
+# --- Hubei 年度项目绩效自评表 -----------------------------------------------------------------------
 
 _HUBEI_MONEY = re.compile(r"预算执行情况\(万元\)\((?P<points>\d{1,3})分\)预算数\(A\)执行数\(B\)执行率\(B/A\)得分"
                           r"\(\d{1,3}分\*执行率\)年度财政资金总额(?P<digits>\d[\d.]*?)%(?P<score>\d+(?:\.\d+)?)")
 _HUBEI_BLOCK = re.compile(r"年度绩效目标(?P<n>\d)\((?P<points>\d{1,3})分\)一级指标二级指标三级指标年初目标值\(A\)"
                           r"实际完成值\(B\)得分")
+#: 年初目标值 and 实际完成值 with the same unit (``100%100%``, ``5个6个``), then the 得分: the cut is
+#: certain only where both values carry that unit, so a row is read only then
+_VALUE = r"[≥≤><=]?\d+(?:\.\d+)?"
+_UNIT = r"%|[个次份人户家项篇期场天年月日件台套万元亩公里米吨]{1,3}"
+_HUBEI_ROW = re.compile(rf"(?P<target>{_VALUE}(?P<unit>{_UNIT}))(?P<actual>{_VALUE})(?P=unit)"
+                        rf"(?P<score>\d{{1,3}}(?:\.\d{{1,2}})?)(?=[\u4e00-\u9fff]|$)")
+#: the 一级/二级 headings printed before a row's name in the run of cells
+_HUBEI_HEADINGS = re.compile(r"^(?:(?:产出|效益|满意度|数量|质量|时效|进度|成本|经济效益|社会效益|生态效益|可持续影响|"
+                             r"服务对象满意度)指标)+")
+
+
+def _block_rows(piece: str) -> tuple[list[tuple[str, str, str, str]], str]:
+    """(name, 年初目标值, 实际完成值, 得分) of each row of one 年度绩效目标 block, and what is left
+    that is not a row nor a heading (empty when the block is read whole)."""
+    rows, left, pos = [], [], 0
+    for m in _HUBEI_ROW.finditer(piece):
+        name = _HUBEI_HEADINGS.sub("", piece[pos:m.start()])
+        if not name:
+            left.append(piece[pos:m.end()])
+        else:
+            rows.append((name, m["target"], m["actual"], m["score"]))
+        pos = m.end()
+    left.append(_HUBEI_HEADINGS.sub("", piece[pos:]))
+    return rows, "".join(left)
 
 
 def hubei_rows(text: str, file: str) -> tuple[list, list[str], dict]:
-    """(rows, notes, {"unread": the row standing for the blocks not read, "total": the 总分 printed})
-    of the Hubei 年度项目绩效自评表 with its cells run together, or ([], [], {}). Its indicator rows print no 分值 (only the 年度绩效目标 blocks'
-    points), so they are named, not read; its 预算执行情况 row (``1010100%20``: 预算数 10, 执行数 10,
-    执行率 100%, 得分 20) is read when one cut of the digits gives 执行数 ÷ 预算数 = the 执行率."""
+    """(rows, notes, extra) of the Hubei 年度项目绩效自评表 with its cells run together, or ([], [], {}).
+
+    Its 预算执行情况 row (``1010100%20``: 预算数 10, 执行数 10, 执行率 100%, 得分 20) is read when one
+    cut of the digits gives 执行数 ÷ 预算数 = the 执行率. Its indicator rows print no 分值 — only
+    their 年度绩效目标 block's points — so each block stands as one row of the block's points
+    scored the sum of its rows' 得分, and its rows come in ``extra["blocks"]`` (see
+    ``hubei_blocks``) to be listed and checked against the block. A block whose text is not read
+    whole leaves the table a cut one (only the rows read are checked)."""
     from jixiao.io.flat_form import HEADER as FORM_HEADER, MONEY_HEADER
     from jixiao.io.published import Row
 
-    flat = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
-    flat = re.sub(r"(?<=[\u4e00-\u9fff%])\d、", "", flat)  # the preview's page marks (“2、”)
+    text = re.sub(r"\n\s*\d、", "", unicodedata.normalize("NFKC", text))  # the preview's page marks (“\n2、”)
+    flat = re.sub(r"\s+", "", text)
+    flat = re.sub(r"(?<=[\u4e00-\u9fff%])\d、", "", flat)
     blocks = list(_HUBEI_BLOCK.finditer(flat))
     money = _HUBEI_MONEY.search(flat)
     if money is None or not blocks:
@@ -246,18 +275,86 @@ def hubei_rows(text: str, file: str) -> tuple[list, list[str], dict]:
     notes.append(f"湖北年度项目绩效自评表，单元格已并成连续文字：预算执行情况（{fmt(points)}分）按“预算数{budget}、"
                  f"执行数{spent}、执行率{rate}%、得分{money['score']}”读取（执行数÷预算数＝执行率"
                  + ("，只有这一种切分）" if not several else "；数字另有切分，取与得分相符的一种，该行不据此核查）"))
+    read_blocks, unread = [], []
     for k, b in enumerate(blocks):
         end = blocks[k + 1].start() if k + 1 < len(blocks) else len(flat)
-        piece = flat[b.end():end]
-        piece = re.split(r"总分|偏差大或目标未完成", piece)[0]
-        notes.append(f"年度绩效目标{b['n']}（{b['points']}分）的各行未印出分值（只有年初目标值、实际完成值、得分），"
-                     f"无法按行核对，未读取：“{piece[:80]}”")
+        piece = re.split(r"总分|偏差大或目标未完成", flat[b.end():end])[0]
+        found, left = _block_rows(piece)
+        label = f"年度绩效目标{b['n']}（{b['points']}分）"
+        if not found or left:
+            unread.append(label)
+            notes.append(f"{label}的各行未能全部分开（年初目标值、实际完成值、得分连在一起），未读取："
+                         f"“{(left or piece)[:80]}”")
+            continue
+        total_rows = sum((Decimal(r[3]) for r in found), ZERO)
+        rows.append(Row([f"{label}", "", f"{label}各项指标（{len(found)}项，各行分值未印出）", "", "",
+                         b["points"], fmt(total_rows), ""], where))
+        read_blocks.append({"label": label, "points": Decimal(b["points"]), "rows": found})
+    if read_blocks:
+        notes.append("湖北表各行只印出年初目标值、实际完成值和得分，分值只标在年度绩效目标上：每个目标按一行计"
+                     "（分值为目标的分值，得分为所属各行得分之和），各行列出并与目标核对，不按行计分")
     total = re.search(r"总分(\d{1,3}(?:\.\d{1,2})?)(?![\d.])", flat)
-    # the blocks not read stand as a cut: only the row read is checked, not the 100 points nor the 总分
-    unread = Row(["", "", f"年度绩效目标1–{len(blocks)}（各行未印出分值，未读取）", "", "", "", "", ""], where)
-    said = (f"只核查已读出的预算执行率一行；各年度绩效目标的行未读取，不核查{len(blocks)}个目标的分值、100分合计"
-            + (f"和总分{total[1]}" if total else "和总分"))
-    return rows, notes, {"unread": unread, "unread_note": said, "total": Decimal(total[1]) if total else None}
+    extra: dict = {"total": Decimal(total[1]) if total else None, "blocks": read_blocks}
+    if unread:  # the blocks not read stand as a cut: only the rows read are checked, not the 100 points nor the 总分
+        extra["unread"] = Row(["", "", f"{'、'.join(unread)}（未读取）", "", "", "", "", ""], where)
+        extra["unread_note"] = (f"只核查已读出的行；{'、'.join(unread)}未读取，不核查100分合计"
+                                + (f"和总分{total[1]}" if total else "和总分"))
+    else:
+        extra["whole"] = total is not None
+    return rows, notes, extra
+
+
+def hubei_blocks(table, blocks: list[dict]):
+    """The table with each 年度绩效目标 block's rows listed under its block row (``parent`` the
+    block's code, ``weight`` None: no 分值 printed, not scored, kept at their 得分) and the block's own checks: a row's 得分 above the block's points, and
+    every row meeting its 年初目标值 while the block lost points (the form's generic rule gives
+    full points to a met target; which row lost them is not printed, so not of high confidence)."""
+    from dataclasses import replace
+
+    from jixiao.core.criteria import ParsedCriteria
+    from jixiao.core.model import Target
+    from jixiao.io.project_form_audit import FormFinding, ProjectFormTable
+    from jixiao.core.audit import KINDS
+
+    rows, findings = [], []
+    for r in table.rows:
+        block = next((b for b in blocks if r.name.startswith(b["label"] + "各项指标")), None)
+        if block is None:
+            rows.append(r)
+            continue
+        rows.append(replace(r, input_confidence="medium", verified=False,
+                            input_note=f"所属{len(block['rows'])}项指标的得分之和（各行分值未印出，逐行列于其下）"))
+        met = []
+        for k, (name, target, actual, score) in enumerate(block["rows"], 1):
+            code = f"{r.code}-{k}"
+            declared = Decimal(score)
+            rows.append(replace(r, code=code, name=name, weight=None, declared=declared,
+                                evidence=f"年初目标值{target}，实际完成值{actual}",
+                                parsed=ParsedCriteria(rule=None, confidence="medium", shape=None,
+                                                      note="湖北表各行未印出分值，不按行计分，与所属年度绩效目标核对"),
+                                input_note="按申报得分列出，未复核", verified=False, parent=r.code,
+                                actual=_number(actual)))
+            if declared > block["points"]:
+                findings.append(FormFinding(code, "above-weight", KINDS["above-weight"],
+                                            f"“{name}”申报{fmt(declared)}分，超过所属{block['label']}的分值",
+                                            "error", r.loc))
+            t, a = Target.model_validate(target), _number(actual)
+            met.append(None if t.value is None or a is None else t.met_by(a))
+        declared_block = r.declared
+        if met and all(met) and declared_block is not None and declared_block < block["points"]:
+            findings.append(FormFinding(r.code, "block-met-but-lost", KINDS["block-met-but-lost"],
+                                        f"{block['label']}的{len(met)}项指标实际完成值均达到年初目标值，按通用规则应得满分"
+                                        f"{fmt(block['points'])}分，各行得分合计{fmt(declared_block)}分，失分"
+                                        f"{fmt(block['points'] - declared_block)}分；各行分值未印出，不能确定失分的一行",
+                                        "warning", r.loc))
+    fields = {f.name: getattr(table, f.name) for f in table.__dataclass_fields__.values()}
+    fields.update(rows=tuple(rows), form_findings=tuple(findings))
+    return ProjectFormTable(**fields)
+
+
+def _number(text: str) -> Decimal | None:
+    m = re.fullmatch(r"[≥≤><=]?(\d+(?:\.\d+)?)\D*", text)
+    return Decimal(m[1]) if m else None
 
 
 def _money_cuts(digits: str) -> list[tuple[str, str, str]]:
