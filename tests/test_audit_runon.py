@@ -62,7 +62,7 @@ def test_hubei_money_row_read_and_a_block_without_row_points_stands_as_one_row()
     # every block read: the table is whole, its 总分 98 = 18 + 80 is the declared total
     assert str(table.printed_total) == "98" and str(table.declared_total) == "98"
     said = " ".join(e.message for e in published.errors)
-    assert "预算数10、执行数8、执行率80%" in said and "分值只标在年度绩效目标上" in said
+    assert "预算数10、执行数8、执行率80%" in said and "分值只标在其上的标题" in said
     from jixiao.io.published_audit import audit_table
 
     # 20 × 80% = 16, not 18: found (a re-cut reading: not high); the 100 points and the 总分's sum hold

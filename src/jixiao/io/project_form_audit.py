@@ -30,23 +30,12 @@ from jixiao.core.project_form import VARIANTS, ProjectForm, ProjectFormError, ch
 
 from .project_form_docx_import import find_form_table, import_form_docx
 from .project_form_excel import _find_sheet, _sections, _Sheet, import_form_xlsx
+from .published.result import FormFinding  # noqa: F401  (its home before it served blocks too)
 from .published import Line, PublishedFile, PublishedRow, PublishedTable, import_docx, import_xlsx
 from .yamlio import LoadError
 
 _NOTE = "项目支出绩效自评表：无评分标准列，按通用规则（正向/反向/定性）计分"
 _EXECUTION_NOTE = "预算执行率＝全年执行数÷全年预算数，得分＝分值×执行率"
-
-
-@dataclass(frozen=True)
-class FormFinding:
-    """A finding of the form's own checks, as the audit lists it."""
-
-    code: str
-    kind: str
-    title: str
-    message: str
-    severity: str
-    loc: SourceRef | None = None
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,6 @@ from jixiao.io.yamlio import LoadError
 
 def _finish(path: str, stream: Stream, layout: str | None, text: str, year: int | None) -> PublishedFile:
     notes: list[LoadError] = []
-    hubei_blocks: list[dict] = []
     raws, narrative = find_tables(stream)
     if not raws:
         from jixiao.io.flat_form import flat_rows
@@ -96,7 +95,6 @@ def _finish(path: str, stream: Stream, layout: str | None, text: str, year: int 
                             layout = f"flat-{name}"
                             raws[0].header_total = more.get("total") or printed_header_total(text)
                             raws[0].header_total_declared = bool(more.get("whole"))
-                            hubei_blocks = more.get("blocks")
                             if more.get("unread") is not None:  # parts not read: only the rows read are checked
                                 raws[0].truncated = more["unread"]
                                 raws[0].truncated_note = more.get("unread_note")
@@ -112,16 +110,12 @@ def _finish(path: str, stream: Stream, layout: str | None, text: str, year: int 
         table = build_table(raw, len(tables) + 1, file=path, text=text, year=year, unit=unit, notes=notes)
         if table is not None:
             tables.append(table)
-    if tables and hubei_blocks:  # the Hubei 年度绩效目标 blocks' rows, listed under their block rows
-        from jixiao.io.published.runon import hubei_blocks as list_blocks
-
-        tables[0] = list_blocks(tables[0], hubei_blocks)
     if not tables:
         notes.extend(_unplaced(stream, path))
         notes.append(LoadError(path, None, "", "未找到指标得分表（需含一级/三级指标及分值或得分列的表头）"))
     else:
         for table in tables:
-            if table.rows_read and not table.rows_with_rule:
+            if table.rows_read and not table.rows_with_rule and not any(r.weight is None for r in table.rows):
                 notes.append(LoadError(table.loc.file or path, table.loc.line, "",
                                        f"表{table.index}读出{table.rows_read}行，但没有一行读出可执行的评分规则"
                                        "（无评分标准列，且无年度指标值/实际完成值可按通用规则计分）"))

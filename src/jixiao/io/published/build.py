@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from jixiao.core.criteria import Confidence, extract_actual, extract_values, parse_criteria, ParsedCriteria
 from jixiao.core.model import Evaluation, Framework, Group, Indicator, IndicatorInput, Target, Unit
 from jixiao.core.numbers import fmt, ZERO
+from jixiao.io.published.blocks import build_block
 from jixiao.io.published.columns import _SUBCODE_RE, code_depth, is_number, TEXT_ROLES, to_decimal
 from jixiao.io.published.facts import _kind
 from jixiao.io.published.infer import _infer, _probe_actual, _questionnaire_score
@@ -304,13 +305,39 @@ def build_table(raw: RawTable, index: int, *, file: str, text: str, year: int, u
     groups: list[Group] = []
     inputs: dict[str, IndicatorInput] = {}
     rows: list[PublishedRow] = []
+    block_findings: list = []
+    unweighted = _points_on_headings_only(raw, builder)
     letters = iter("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+    block_codes: list[str] = []
+
+    def block(heading: str, points: Decimal, recs: list, loc) -> Indicator:
+        code = codes.take(None)
+        block_codes.append(code)
+        ind, item, listed, found = build_block(code, heading, points, recs, loc)
+        inputs[code] = item
+        rows.extend(listed)
+        block_findings.extend(found)
+        return ind
+
     for l1 in builder.levels:
         l1_code = codes.take(l1.code or f"T{index}-{next(letters)}")
         children: list[Group] = []
         direct: list[Indicator] = []
+        recs = [rec for l2 in l1.groups for rec in l2.rows]
+        blocked = unweighted and recs and all(rec.execution is None for rec in recs)
+        if blocked and l1.points is not None and all(l2.points is None for l2 in l1.groups):
+            # ``产出指标(60分)`` over rows without 分值 (their 二级 headings print no points): one block
+            groups.append(Group(code=l1_code, name=l1.name or "（未标明一级指标）", points=l1.points,
+                                indicators=(block(l1.name, l1.points, recs, l1.loc),), loc=l1.loc))
+            continue
         for j, l2 in enumerate(l1.groups, 1):
             indicators: list[Indicator] = []
+            if blocked and l2.points is not None and l2.rows:
+                l2_code = codes.take(l2.code or f"{l1_code}{j}")
+                children.append(Group(code=l2_code, name=l2.name or l2_code, points=l2.points,
+                                      indicators=(block(l2.name, l2.points, l2.rows, l2.loc),), loc=l2.loc))
+                continue
             for rec in l2.rows:
                 name, points, published = parse_heading(rec.fields["level3"])
                 if "weight" not in raw.roles and points is not None and "weight" not in rec.fields:
@@ -347,6 +374,14 @@ def build_table(raw: RawTable, index: int, *, file: str, text: str, year: int, u
                                   indicators=tuple(indicators), loc=l2.loc))
         groups.append(Group(code=l1_code, name=l1.name or "（未标明一级指标）", points=l1.points,
                             groups=tuple(children), indicators=tuple(direct), loc=l1.loc))
+    if raw.truncated is not None and block_codes:
+        # the text ends inside the last block: rows of it are missing, so its rows meeting their
+        # targets say nothing of the points it lost
+        block_findings = [f for f in block_findings if not (f.code == block_codes[-1] and f.kind == "block-met-but-lost")]
+    if block_findings or any(r.weight is None for r in rows):
+        notes.append(LoadError(raw.header.file or file, raw.header.line, "",
+                               "表中各行未印出分值，分值只标在其上的标题（如“产出指标(60分)”“年度绩效目标1(40分)”）：每个标题"
+                               "按一行计（分值为标题的分值，得分为所属各行得分之和），各行列于其下，与标题的分值核对，不按行计分"))
     declared_total, weight_total = _total_numbers(raw, inputs, groups)
     if declared_total is None and raw.total is None and raw.truncated is None and raw.header_total_declared:
         declared_total = raw.header_total  # a whole table whose 自评得分 is printed in its header (Ningxia)
@@ -382,4 +417,19 @@ def build_table(raw: RawTable, index: int, *, file: str, text: str, year: int, u
         return None
     return PublishedTable(index=index, title=title, framework=framework, evaluation=evaluation, rows=tuple(rows),
                           declared_total=declared_total, declared_weight_total=weight_total, loc=raw.header,
-                          printed_total=declared_total if declared_total is not None else raw.header_total)
+                          printed_total=declared_total if declared_total is not None else raw.header_total,
+                          form_findings=tuple(block_findings))
+
+
+def _points_on_headings_only(raw: RawTable, builder: _Builder) -> bool:
+    """Whether the table prints no 分值 for its rows, only for headings above them (a 分值
+    column, a row's own weight or points in its name say otherwise): its rows then stand in
+    blocks under those headings (``jixiao.io.published.blocks``)."""
+    if "weight" in raw.roles:
+        return False
+    recs = [rec for l1 in builder.levels for l2 in l1.groups for rec in l2.rows if rec.execution is None]
+    if not recs or any(rec.fields.get("weight") or rec.subrows or parse_heading(rec.fields.get("level3", ""))[1]
+                       is not None for rec in recs):
+        return False
+    return any(l1.points is not None or any(l2.points is not None for l2 in l1.groups)
+               for l1 in builder.levels if not any(rec.execution is not None for l2 in l1.groups for rec in l2.rows))

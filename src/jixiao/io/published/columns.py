@@ -28,7 +28,7 @@ COLUMN_ROLES: tuple[tuple[str, re.Pattern], ...] = tuple((role, re.compile(patte
     ("description", r"^(?:指标说明|指标解释|指标内涵|指标解释说明)$"),
     ("source", r"^(?:数据来源|责任科室|佐证材料|责任部门)$"),
 ))
-TOTAL_WORDS = re.compile(r"^(?:合计|总分|总计|得分合计|合计得分|总得分)$")
+TOTAL_WORDS = re.compile(r"^(?:合计|总分|总计|得分合计|合计得分|总得分)(?:[(（]\d+(?:\.\d+)?分[)）])?$")
 TEXT_ROLES = ("target", "criteria", "actual", "evidence", "description", "source", "nature", "unit")
 
 

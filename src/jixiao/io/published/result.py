@@ -18,6 +18,19 @@ UNVERIFIED = "评分过程未给出规则所需的实际值，按申报得分计
 # --- the result ---------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
+class FormFinding:
+    """A table's own finding beside the audit's, as the audit lists it: a project form's own
+    checks (``jixiao.io.project_form_audit``), a block's (``jixiao.io.published.blocks``)."""
+
+    code: str
+    kind: str
+    title: str
+    message: str
+    severity: str
+    loc: SourceRef | None = None
+
+
+@dataclass(frozen=True)
 class PublishedRow:
     """One scored row as imported: what was printed, how its criteria were read and where
     its inputs came from. ``verified`` is False when the rule needed a figure the table does
@@ -60,6 +73,9 @@ class PublishedTable:
     #: the total printed for the table (its 总分 row, or a 自评总分/自评得分 above it), also when it
     #: cannot be checked (``declared_total`` None: the table is cut by the end of the text)
     printed_total: Decimal | None = None
+    #: the table's own findings beside the audit's (the checks of rows listed under a block,
+    #: ``jixiao.io.published.blocks``; a project form's own checks, ``io.project_form_audit``)
+    form_findings: tuple[FormFinding, ...] = ()
 
     @property
     def printed_rows(self) -> tuple[PublishedRow, ...]:

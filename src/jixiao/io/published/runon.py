@@ -244,8 +244,8 @@ def hubei_rows(text: str, file: str) -> tuple[list, list[str], dict]:
     Its 预算执行情况 row (``1010100%20``: 预算数 10, 执行数 10, 执行率 100%, 得分 20) is read when one
     cut of the digits gives 执行数 ÷ 预算数 = the 执行率. Its indicator rows print no 分值 — only
     their 年度绩效目标 block's points — so each block stands as one row of the block's points
-    scored the sum of its rows' 得分, and its rows come in ``extra["blocks"]`` (see
-    ``hubei_blocks``) to be listed and checked against the block. A block whose text is not read
+    scored the sum of its rows' 得分, its rows listed under it and checked against it (the table
+    has no 分值 column: ``jixiao.io.published.blocks``). A block whose text is not read
     whole leaves the table a cut one (only the rows read are checked)."""
     from jixiao.io.flat_form import HEADER as FORM_HEADER, MONEY_HEADER
     from jixiao.io.published import Row
@@ -271,11 +271,11 @@ def hubei_rows(text: str, file: str) -> tuple[list, list[str], dict]:
     budget, spent, rate = cut
     # the 项目资金 block as the form prints it (预算数 = 全年预算数): the 预算执行率 row is scored 分值 × 执行率
     rows = [Row(MONEY_HEADER, where), Row(["年度资金总额", "", budget, spent, str(points), f"{rate}%", money["score"]], where),
-            Row(FORM_HEADER, where)]
+            Row([c for c in FORM_HEADER if c != "分值"], where)]
     notes.append(f"湖北年度项目绩效自评表，单元格已并成连续文字：预算执行情况（{fmt(points)}分）按“预算数{budget}、"
                  f"执行数{spent}、执行率{rate}%、得分{money['score']}”读取（执行数÷预算数＝执行率"
                  + ("，只有这一种切分）" if not several else "；数字另有切分，取与得分相符的一种，该行不据此核查）"))
-    read_blocks, unread = [], []
+    unread = []
     for k, b in enumerate(blocks):
         end = blocks[k + 1].start() if k + 1 < len(blocks) else len(flat)
         piece = re.split(r"总分|偏差大或目标未完成", flat[b.end():end])[0]
@@ -286,15 +286,12 @@ def hubei_rows(text: str, file: str) -> tuple[list, list[str], dict]:
             notes.append(f"{label}的各行未能全部分开（年初目标值、实际完成值、得分连在一起），未读取："
                          f"“{(left or piece)[:80]}”")
             continue
-        total_rows = sum((Decimal(r[3]) for r in found), ZERO)
-        rows.append(Row([f"{label}", "", f"{label}各项指标（{len(found)}项，各行分值未印出）", "", "",
-                         b["points"], fmt(total_rows), ""], where))
-        read_blocks.append({"label": label, "points": Decimal(b["points"]), "rows": found})
-    if read_blocks:
-        notes.append("湖北表各行只印出年初目标值、实际完成值和得分，分值只标在年度绩效目标上：每个目标按一行计"
-                     "（分值为目标的分值，得分为所属各行得分之和），各行列出并与目标核对，不按行计分")
+        for j, (name, target, actual, score) in enumerate(found):
+            # no 分值 column: the rows stand under their block (``jixiao.io.published.blocks``)
+            rows.append(Row([f"年度绩效目标{b['n']}({b['points']}分)" if j == 0 else "", "", name, target, actual,
+                             score, ""], where))
     total = re.search(r"总分(\d{1,3}(?:\.\d{1,2})?)(?![\d.])", flat)
-    extra: dict = {"total": Decimal(total[1]) if total else None, "blocks": read_blocks}
+    extra: dict = {"total": Decimal(total[1]) if total else None}
     if unread:  # the blocks not read stand as a cut: only the rows read are checked, not the 100 points nor the 总分
         extra["unread"] = Row(["", "", f"{'、'.join(unread)}（未读取）", "", "", "", "", ""], where)
         extra["unread_note"] = (f"只核查已读出的行；{'、'.join(unread)}未读取，不核查100分合计"
@@ -302,59 +299,6 @@ def hubei_rows(text: str, file: str) -> tuple[list, list[str], dict]:
     else:
         extra["whole"] = total is not None
     return rows, notes, extra
-
-
-def hubei_blocks(table, blocks: list[dict]):
-    """The table with each 年度绩效目标 block's rows listed under its block row (``parent`` the
-    block's code, ``weight`` None: no 分值 printed, not scored, kept at their 得分) and the block's own checks: a row's 得分 above the block's points, and
-    every row meeting its 年初目标值 while the block lost points (the form's generic rule gives
-    full points to a met target; which row lost them is not printed, so not of high confidence)."""
-    from dataclasses import replace
-
-    from jixiao.core.criteria import ParsedCriteria
-    from jixiao.core.model import Target
-    from jixiao.io.project_form_audit import FormFinding, ProjectFormTable
-    from jixiao.core.audit import KINDS
-
-    rows, findings = [], []
-    for r in table.rows:
-        block = next((b for b in blocks if r.name.startswith(b["label"] + "各项指标")), None)
-        if block is None:
-            rows.append(r)
-            continue
-        rows.append(replace(r, input_confidence="medium", verified=False,
-                            input_note=f"所属{len(block['rows'])}项指标的得分之和（各行分值未印出，逐行列于其下）"))
-        met = []
-        for k, (name, target, actual, score) in enumerate(block["rows"], 1):
-            code = f"{r.code}-{k}"
-            declared = Decimal(score)
-            rows.append(replace(r, code=code, name=name, weight=None, declared=declared,
-                                evidence=f"年初目标值{target}，实际完成值{actual}",
-                                parsed=ParsedCriteria(rule=None, confidence="medium", shape=None,
-                                                      note="湖北表各行未印出分值，不按行计分，与所属年度绩效目标核对"),
-                                input_note="按申报得分列出，未复核", verified=False, parent=r.code,
-                                actual=_number(actual)))
-            if declared > block["points"]:
-                findings.append(FormFinding(code, "above-weight", KINDS["above-weight"],
-                                            f"“{name}”申报{fmt(declared)}分，超过所属{block['label']}的分值",
-                                            "error", r.loc))
-            t, a = Target.model_validate(target), _number(actual)
-            met.append(None if t.value is None or a is None else t.met_by(a))
-        declared_block = r.declared
-        if met and all(met) and declared_block is not None and declared_block < block["points"]:
-            findings.append(FormFinding(r.code, "block-met-but-lost", KINDS["block-met-but-lost"],
-                                        f"{block['label']}的{len(met)}项指标实际完成值均达到年初目标值，按通用规则应得满分"
-                                        f"{fmt(block['points'])}分，各行得分合计{fmt(declared_block)}分，失分"
-                                        f"{fmt(block['points'] - declared_block)}分；各行分值未印出，不能确定失分的一行",
-                                        "warning", r.loc))
-    fields = {f.name: getattr(table, f.name) for f in table.__dataclass_fields__.values()}
-    fields.update(rows=tuple(rows), form_findings=tuple(findings))
-    return ProjectFormTable(**fields)
-
-
-def _number(text: str) -> Decimal | None:
-    m = re.fullmatch(r"[≥≤><=]?(\d+(?:\.\d+)?)\D*", text)
-    return Decimal(m[1]) if m else None
 
 
 def _money_cuts(digits: str) -> list[tuple[str, str, str]]:

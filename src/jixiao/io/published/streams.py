@@ -158,6 +158,85 @@ def regroup_pipe_cells(lines: list[str]) -> list[str] | None:
     return out if len(out) >= 3 else None
 
 
+def regroup_bar_lines(lines: list[str]) -> list[str] | None:
+    """Pipe text with each cell's text on lines of its own and a line holding one bar after each
+    cell (``三级指标`` ⏎ ``|`` ⏎ ``年初目标值(A)`` ⏎ ``|`` …), a line of several bars ending the row
+    (``||||``): one pipe row a line; a bar line right after another is an empty cell. None when
+    the text is not so (fewer than a fifth of its lines single bars, or no row-ending lines)."""
+    marked = [l.strip() for l in lines if l.strip()]
+    singles = sum(1 for l in marked if l == "|")
+    texts = [l for l in marked if set(l) != {"|"}]
+    if not marked or singles < 0.2 * len(marked) or not any(len(l) >= 2 and set(l) == {"|"} for l in marked) \
+            or sum(1 for l in texts if "|" in l) > 0.05 * len(texts):
+        return None  # cells closed on their own line (``项目名称 |``) are the other drawing (regroup_pipe_cells)
+    first = next(i for i, l in enumerate(lines) if l.strip() == "|")
+    start = max(first - 1, 0)  # the lines above the first cell (one line) are text: title, unit
+    out: list[str] = [l for l in lines[:start]]
+    row: list[str] = []
+    cell: list[str] = []
+    after_bar = False
+    for line in lines[start:]:
+        text = line.strip()
+        if not text:
+            continue
+        if set(text) == {"|"}:
+            if cell or after_bar:
+                row.append(" ".join(cell))
+            cell = []
+            after_bar = True
+            if len(text) >= 2:  # the row ends
+                if any(c.strip() for c in row):
+                    out.append(" | ".join(row) + " |")
+                elif row:
+                    out.append("")
+                row, after_bar = [], False
+            continue
+        cell.append(text)
+        after_bar = False
+    if cell:
+        row.append(" ".join(cell))
+    if any(c.strip() for c in row):
+        out.append(" | ".join(row) + " |")
+    return out if sum(1 for l in out if l.endswith("|")) >= 3 else None
+
+
+_CONTINUATION = re.compile(r"^[(（][^()（）]{1,12}[)）]$")  # ``(20分)`` under ``预算执行情况(万元)``: one cell
+
+
+def _clean_header(lines: list[str]) -> bool:
+    """Whether the first header row holds no figure: one that does has rows run into it (the
+    blank lines were not where its rows end), so that regrouping is not taken."""
+    header = next((l for l in lines if "|" in l and header_roles(l.split("|"))), None)
+    return header is not None and not any(is_number(c.strip().rstrip("%")) for c in header.split("|") if c.strip())
+
+
+def blank_runs_as_bars(lines: list[str]) -> list[str] | None:
+    """The drawing of ``regroup_bar_lines`` with its bars printed as blank lines (a cell ⏎ blank ⏎
+    the next cell; two blanks an empty cell between; three or more the end of the row): the
+    same text with the bars put back, or None when the text is not so (bars printed, or fewer
+    than eight row ends, or cells not mostly one blank line apart). A parenthesis alone after
+    one blank (``(20分)``, ``(20分*执行率)``) is the cell's second line, not a cell."""
+    if any("|" in l for l in lines):
+        return None
+    texts = [i for i, l in enumerate(lines) if l.strip()]
+    gaps = [b - a - 1 for a, b in zip(texts, texts[1:])]
+    if sum(1 for g in gaps if g >= 3) < 8 or sum(1 for g in gaps if g == 1) < 0.4 * len(gaps):
+        return None
+    out = [lines[texts[0]].strip()]
+    for k, gap in enumerate(gaps):
+        following = lines[texts[k + 1]].strip()
+        if gap == 1 and _CONTINUATION.match(following):
+            pass
+        elif gap == 1:
+            out.append("|")
+        elif gap == 2:
+            out += ["|", "|"]
+        elif gap >= 3:
+            out += ["|", "||"]
+        out.append(following)
+    return out + ["|", "||"]
+
+
 def regroup_numbered_rows(lines: list[str]) -> list[str] | None:
     """Pipe text whose rows are printed over several lines (the header ``序号 | 一级 指标 |`` ⏎
     ``二级 指标 |`` ⏎ …, each row from its 序号 on): one pipe line per row. A row starts at a line
@@ -200,6 +279,12 @@ def text_stream(text: str, file: str) -> tuple[Stream, str | None]:
         return _pipe_stream(numbered, file), "pipe"
     layout = detect_layout(lines)
     if layout is None and (regrouped := regroup_pipe_cells(lines)) is not None and detect_layout(regrouped) == "pipe":
+        return _pipe_stream(regrouped, file), "pipe"
+    if layout is None and (regrouped := regroup_bar_lines(lines)) is not None and detect_layout(regrouped) == "pipe":
+        return _pipe_stream(regrouped, file), "pipe"
+    if layout is None and (barred := blank_runs_as_bars(lines)) is not None and \
+            (regrouped := regroup_bar_lines(barred)) is not None and detect_layout(regrouped) == "pipe" \
+            and _clean_header(regrouped):
         return _pipe_stream(regrouped, file), "pipe"
     maker = {"pipe": _pipe_stream, "tab": _tab_stream, "cell": _cell_stream}.get(layout or "")
     if maker is None:

@@ -33,6 +33,11 @@ _MONEY_COLUMNS = {"年初预算数": "initial", "全年预算数": "annual", "�
                   "执行率": "rate", "得分": "score",
                   # Sichuan 部门预算项目支出绩效自评表: 年初预算 | 调整后预算数 | 预算执行数 | 预算执行率 | 权重 | 得分
                   "年初预算": "initial", "调整后预算数": "annual", "预算执行数": "spent", "预算执行率": "rate", "权重": "weight"}
+#: Hubei 年度项目绩效自评表 (and 保山's): 预算数(A) | 执行数(B) | 执行率(B/A) | 得分(20分*执行率) — with their
+#: letters, since a bare 预算数 is also the second line of a 年初/全年 预算数 cell broken over lines
+_LETTERED_MONEY = {re.compile(r"预算数[(（]A[)）]"): "annual", re.compile(r"执行数[(（]B[)）]"): "spent"}
+#: The 项目资金 row's label: 年度资金总额 (national), 年度财政资金总额 (Hubei), a 合计 or 总额.
+_MONEY_LABELS = ("年度资金总额", "资金总额", "年度财政资金总额", "合计")
 
 
 @dataclass
@@ -69,10 +74,19 @@ def _money_header(cells: list[str]) -> dict[int, str] | None:
     """Columns of a 项目资金 header row (年初预算数 | 全年预算数 | 全年执行数 | 分值 | 执行率 | 得分)."""
     cols = {}
     for i, c in enumerate(cells):
-        key = _MONEY_COLUMNS.get(re.sub(r"\s+|[(（].*?[)）]", "", c or ""))
+        key = _MONEY_COLUMNS.get(re.sub(r"\s+|[(（].*?[)）]", "", c or "")) or next(
+            (k for regex, k in _LETTERED_MONEY.items() if regex.fullmatch(re.sub(r"\s+", "", c or ""))), None)
         if key and key not in cols.values():
             cols[i] = key
     return cols if {"annual", "spent"} <= set(cols.values()) else None
+
+
+def _money_points(cells: list[str]) -> str | None:
+    """The 执行率 row's points where the money header prints no 分值 column: ``得分(20分*执行率)``
+    or ``预算执行情况(万元)(20分)`` (Hubei)."""
+    flat = re.sub(r"\s+", "", "".join(cells))
+    m = re.search(rf"得分[(（]({NUM})分[*×]执行率[)）]", flat) or re.search(rf"预算执行情况(?:[(（]万元[)）])?[(（]({NUM})分[)）]", flat)
+    return m[1] if m else None
 
 
 _LEVEL_HEADS = ("一级指标", "二级指标", "三级指标")
@@ -152,6 +166,7 @@ def find_tables(stream: Stream) -> tuple[list[RawTable], list[Line]]:
     title = ""
     skipping = False
     money_cols: dict[int, str] | None = None
+    money_points: str | None = None
     shifted_label = False
     money: _MoneyBlock | None = None
     for item in stream:
@@ -176,6 +191,7 @@ def find_tables(stream: Stream) -> tuple[list[RawTable], list[Line]]:
             continue
         if (cols := _money_header(item.cells)) is not None:
             money_cols = cols
+            money_points = _money_points(item.cells) if "weight" not in cols.values() else None
             shifted_label = re.sub(r"\s+", "", item.cells[-1]).startswith(("年度资金总额", "资金总额"))
             continue
         if money_cols and shifted_label and money is None and not item.positional:
@@ -183,7 +199,7 @@ def find_tables(stream: Stream) -> tuple[list[RawTable], list[Line]]:
             if (values := _shifted_money_values(item.cells, money_cols)) is not None:
                 money = _MoneyBlock(values, item.loc)
                 continue
-        if money_cols and any(re.sub(r"\s+", "", c).startswith(("年度资金总额", "资金总额", "合计")) or re.sub(r"\s+", "", c) == "总额"
+        if money_cols and any(re.sub(r"\s+", "", c).startswith(_MONEY_LABELS) or re.sub(r"\s+", "", c) == "总额"
                           for c in item.cells[:4]):
             values = {key: item.cells[i].strip() for i, key in money_cols.items() if i < len(item.cells)}
             if not item.positional:
@@ -191,11 +207,13 @@ def find_tables(stream: Stream) -> tuple[list[RawTable], list[Line]]:
                 # numbers of cells: the figures right after the label, in the columns' order,
                 # when each is a figure
                 at = next(k for k, c in enumerate(item.cells[:4]) if re.sub(r"\s+", "", c).startswith(
-                    ("年度资金总额", "资金总额", "合计")) or re.sub(r"\s+", "", c) == "总额")
+                    _MONEY_LABELS) or re.sub(r"\s+", "", c) == "总额")
                 keys = [money_cols[i] for i in sorted(money_cols)]
                 figures = [c.strip() for c in item.cells[at + 1:at + 1 + len(keys)]]
                 if len(figures) == len(keys) and all(is_number(f.rstrip("%")) for f in figures):
                     values = dict(zip(keys, figures))
+            if money_points is not None and not values.get("weight"):
+                values["weight"] = money_points  # printed in the header, not in a 分值 column
             money = _MoneyBlock(values, item.loc)
             continue
         if money_cols and money is not None and (part := _money_part(item.cells)) and part not in money.parts:
@@ -265,6 +283,10 @@ def _cut_row(row: Row, roles: list[str | None]) -> bool:
     if "score" not in fields:
         return True
     filled = [c for c in row.cells if c.strip()]
+    if not row.positional and "weight" not in roles and "level3" in roles:
+        # no 分值 column (``种母猪(≥头) | 20 | 20 |`` and the text ends): fewer cells than 三级指标 … 得分
+        level3, score = roles.index("level3"), roles.index("score")
+        return level3 < score and len(filled) < sum(1 for r in roles[level3:score + 1] if r is not None)
     return not row.positional and "weight" in roles and "weight" not in fields \
         and len(filled) < roles.index("score") + 1 - sum(1 for r in roles[:roles.index("score")] if r is None)
 
