@@ -36,6 +36,14 @@ def looks_like_form(text: str) -> bool:
         and ("偏差原因" in flat or "自评表" in flat or "改进措施" in flat)
 
 
+def _money_only(text: str) -> bool:
+    """A copy of the form cut after its 项目资金 block, before the indicator header: only the
+    预算执行率 row is in it."""
+    flat = re.sub(r"\s+", "", text)
+    return "自评表" in flat and "年度资金总额" in flat and "执行率" in flat and "全年执行数" in flat \
+        and "三级指标" not in flat
+
+
 def _value(token: str) -> bool:
     if re.match(r"^指标\d", token) or token in ("……", "…", "/"):
         return False
@@ -61,13 +69,14 @@ def flat_rows(text: str, file: str):
     after another (each starts at its 项目名称), or [] when none."""
     from jixiao.io.published import Line
 
-    if not looks_like_form(text):
+    money_only = not looks_like_form(text)
+    if money_only and not _money_only(text):
         return []
     starts = [m.start() for m in re.finditer(r"项\s*目\s*名\s*称", text)] or [0]
     starts[0] = 0
     out: list = []
     for k, (a, b) in enumerate(zip(starts, starts[1:] + [len(text)]), 1):
-        rows = _form_rows(text[a:b], file, k)
+        rows = _form_rows(text[a:b], file, k, money_only)
         if rows:
             if out:
                 out.append(Line("项目名称", SourceRef(file=f"{file}#连续文字")))  # the next form
@@ -75,15 +84,16 @@ def flat_rows(text: str, file: str):
     return out
 
 
-def _form_rows(text: str, file: str, part: int):
+def _form_rows(text: str, file: str, part: int, money_only: bool = False):
     from jixiao.io.published import Row
 
     rows = []
     where = SourceRef(file=f"{file}#连续文字", line=1)
     flat = re.sub(r"\s*\|\s*", " ", text.replace("\u3000", " "))
-    m = re.search(r"年度资金总额[:：]?\s*((?:[\d.,%\-—]+\s*){3,6})", flat)
+    # amounts printed with their unit (``4753.66万元``, Hunan 部门整体) are the same figures
+    m = re.search(r"年度资金总额[:：]?\s*((?:[\d.,%\-—]+(?:万元|元)?\s*){3,6})", flat)
     if m:
-        values = [v for v in m[1].split() if v not in ("-", "—")]
+        values = [re.sub(r"万?元$", "", v) for v in m[1].split() if v not in ("-", "—")]
         money = {}
         nums = [v for v in values]
         if len(nums) >= 6:
@@ -106,6 +116,11 @@ def _form_rows(text: str, file: str, part: int):
                 amounts = dict(zip(keys, nums))
                 rows.append(Row(["其中：当年财政拨款", *(amounts.get(k, "") for k in ("initial", "annual", "spent")),
                                  "", "", ""], where))
+    if money_only:  # no indicator header: figures after the money block are no rows (a 基础数据表, a text)
+        if len(rows) < 2:
+            return []
+        rows += [Row(HEADER, where), Row(["", "", "绩效指标（文本在项目资金表之后中断，未见指标行）", "", "", "", "", ""], where)]
+        return rows
     start = max((flat.rfind(k) for k in ("偏差原因分析及改进措施", "改进措 施", "改进措施", "偏差原因")), default=-1)
     head = re.sub(r"\s+", "", flat[:start] if start >= 0 else flat)
     # 绩效目标自评表 (Anhui, Sichuan): 分值 | 年度指标值 | 全年实际值 | 得分
@@ -162,4 +177,8 @@ def _form_rows(text: str, file: str, part: int):
     total = re.match(r"总\s*分\s*(\d+(?:\.\d+)?)?\s*(\d+(?:\.\d+)?)?", tail)
     if total and total[1]:
         rows.append(Row(["总分", "", "", "", "", total[1] if total[2] else "", total[2] or total[1], ""], where))
+    elif not tail and (left := [w for w in buffer if w not in ("……", "…")]):
+        # no 总分 and words after the last row (``…… 生态``): the copy ends inside the table — a cut
+        # row, so only the rows present are checked (not the 100 points)
+        rows.append(Row([*levels, "".join(left)[-20:], "", "", "", "", ""], SourceRef(file=f"{file}#连续文字", line=made[0] + 2)))
     return rows

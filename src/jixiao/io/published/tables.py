@@ -208,6 +208,10 @@ def find_tables(stream: Stream) -> tuple[list[RawTable], list[Line]]:
                 # when each is a figure
                 at = next(k for k, c in enumerate(item.cells[:4]) if re.sub(r"\s+", "", c).startswith(
                     _MONEY_LABELS) or re.sub(r"\s+", "", c) == "总额")
+                if money is None and not any(c.strip() for c in item.cells[at + 1:]):
+                    # ``年度资金总额 |`` alone, its figures on the next line (``| 32.4 | 31.69 | 10 | 97.80% | 9 |``)
+                    shifted_label = True
+                    continue
                 keys = [money_cols[i] for i in sorted(money_cols)]
                 figures = [c.strip() for c in item.cells[at + 1:at + 1 + len(keys)]]
                 if len(figures) == len(keys) and all(is_number(f.rstrip("%")) for f in figures):
