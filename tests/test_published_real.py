@@ -32,6 +32,20 @@ GAPS = {
     ("22", 2): "second table cut after its header",
     ("23", 1): "随州 layout in PDF text: the 项目决策/项目管理 rows are re-cut (jixiao.io.published.runon, 5 of 6) and 自评总分 95 "
                "found; the 项目绩效 rows (年初指标值/年终完成值/自评分, no per-row 分值, cells over several lines) are not read",
+    ("24", 1): "national form in pipe cells whose money line prints five cells under six headers (年初预算数 left out, the "
+               "label on the line above: `| 32.4 | 31.69 | 10 | 97.80% | 9 |`): read as “项目资金表没有分值”, so the "
+               "预算执行率 row is not read and its certain score (9 for 10×97.81%) not found: 7 of 8",
+    ("25", 1): "Hunan 部门整体支出绩效自评表 one cell a line: the indicator rows are re-cut (10 of 10), but the money block "
+               "(年度资金总额 4753.66万元 4753.66万元 3824.26万元 10 100% 10, amounts with 万元, then 按收入性质分/按支出性质分 "
+               "lines) is not read, so the certain 执行率 row (100% printed for 80.45%) is missed: 10 of 11",
+    ("26", 1): "保山 form (the Hubei 12 layout: 预算执行情况(20分), 年初目标值(A)/实际完成值(B)/得分, group points only) with "
+               "every cell on its own line followed by a line “|”: not placed (cells over several lines); 0 of 6, 总分 100 "
+               "not found",
+    ("28", 1): "the form of 26, one cell a line with runs of blank lines, 执行率 printed “20” without %: not placed; 0 of 19",
+    ("29", 1): "national form one cell a line, indented; the copy ends before the indicator header and its money block "
+               "(99 99 99 10 100% 10) is not read: 0 of 1",
+    ("30", 1): "Hunan 部门整体 below a 基础数据表 (附件一); the copy ends before the indicator header and its money block "
+               "(861.10 2030.12 2030.12 10 100% 10) is not read: 0 of 1",
 }
 
 ENTRIES = measure_module.measure(REAL)
