@@ -29,6 +29,16 @@ NOT_PLACED = {
     "14_nanxian_minzheng_jifenbiao_2022.txt": "不是项目支出绩效自评表",
     "15_yiyang_datonghu_canjiren_diaocha_2021.txt": "不是项目支出绩效自评表",
     "21_changsha_yuhua_fagaiju_bumenzhengti_2022.txt": "不是项目支出绩效自评表",
+    # 24 is the standard form, cut inside its 满意度 row: its 7 indicator rows are read, but the table is
+    # dropped because the money line prints five cells under six headers, and no message says so (a gap:
+    # the only message matched here is the cut one)
+    "24_lingxiang_linye_shourongsuo_2023.txt": "截断",
+    "25_lingling_linyeju_bumenzhengti_2021.txt": "不是标准的项目支出绩效自评表",
+    "26_baoshan_tuiyijunren_chunjieweiwen_2022.txt": "不是标准的项目支出绩效自评表",
+    "27_jinzhai_meilixiangcun_bumenzhengti_2023.txt": "不是标准的项目支出绩效自评表",
+    "28_changning_gongxiaoshe_shengzhuyangzhi_2022.txt": "不是标准的项目支出绩效自评表",
+    "29_chuzhou_renshe_sanzhiyifu_2022.txt": "不是标准的项目支出绩效自评表",
+    "30_hengshan_guantangxiang_bumenzhengti_2023.txt": "不是标准的项目支出绩效自评表",
 }
 #: Rows read but not listed in truth.yaml (its rows_unlisted), each marked uncertain by the reader.
 UNLISTED_READ: dict[str, set[str]] = {}

@@ -320,6 +320,18 @@ def build_table(raw: RawTable, index: int, *, file: str, text: str, year: int, u
         block_findings.extend(found)
         return ind
 
+    if raw.cut_in_rows and builder.levels and not _points_on_headings_only(raw, builder):
+        # (a block keeps its heading's points: they are its weight, its rows present checked against them)
+        # the text ends inside the last headings: their points cover rows not in it, so they are not
+        # checked against the rows and sub-headings present (the earlier headings are)
+        last = builder.levels[-1]
+        for heading in (last, *(last.groups[-1:])):
+            if heading.points is not None:
+                where = heading.loc or raw.header
+                name = "".join(heading.name.split())
+                notes.append(LoadError(where.file or file, where.line, "",
+                                       f"“{name}”标明{fmt(heading.points)}分，其下的行在文本中断处之后未全部印出，不核对该标题的分值"))
+                heading.points = None
     for l1 in builder.levels:
         l1_code = codes.take(l1.code or f"T{index}-{next(letters)}")
         children: list[Group] = []

@@ -24,6 +24,7 @@ class RawTable:
     money: "_MoneyBlock | None" = None
     truncated: Row | None = None  # the row cut by the end of the text (not read)
     truncated_note: str | None = None  # said of ``truncated`` when it stands for parts not read, not a cut
+    cut_in_rows: bool = False  # the text ends inside (or right after) the last row: its headings run on past the text
     block_points: Decimal | None = None  # 绩效指标(90分) printed in the header: the part of the form this table is
     header_total: Decimal | None = None  # a 自评得分 printed above the table (Ningxia), not in a 总分 row
     header_total_declared: bool = False  # the table is whole and has no 总分 row: ``header_total`` is its declared total
@@ -270,6 +271,17 @@ def find_tables(stream: Stream) -> tuple[list[RawTable], list[Line]]:
                 and _cut_row(table.rows[-1], table.roles):
             # the text ends inside this row, before its 得分: a cut copy, not a row without a score
             table.truncated = table.rows.pop()
+            table.cut_in_rows = True
+    if tables and tables[-1].truncated is None and tables[-1].total is None and tables[-1].rows \
+            and last_row is not None and tables[-1].rows[-1] is stream[last_row] and "criteria" in tables[-1].roles \
+            and not any(isinstance(item, Line) and item.text.strip() for item in stream[last_row + 1:]):
+        # the text ends with a row's criteria (``… | 财务``) and no 总分/合计 row: the copy is cut after it —
+        # the row read, what follows it not in the text
+        table = tables[-1]
+        table.truncated = Row([""] * len(table.roles), stream[last_row].loc)
+        table.cut_in_rows = True
+        table.truncated_note = ("文本在此行的评分标准中结束，其后各行和总分/合计行不在文本中；只核查已读出的各行，"
+                                "不核查100分合计、标题分值和总分")
     if tables and tables[-1].truncated is None and tables[-1].total is None and tables[-1].rows:
         tail = next((item for item in reversed(stream) if not (isinstance(item, Line) and not item.text.strip())
                      and not (isinstance(item, Row) and not any(c.strip() for c in item.cells))), None)
