@@ -77,3 +77,55 @@ def test_a_block_not_read_whole_leaves_the_total_unchecked(tmp_path):
     assert ta.table.declared_total is None and ta.table.printed_total == Decimal("99.6")
     assert any("年度绩效目标2（40分）的各行未能全部分开" in e.message for e in published.errors)
     assert not any(f.confidence == "high" for f in ta.findings)
+
+
+def _baoshan_docx(path: Path, scores=("20", "20", "20", "10", "10"), total="100") -> Path:
+    """The 保山 项目支出绩效自评表 of real/26 drawn as Word draws it: 预算执行情况(20分) over its money
+    header and figures, 年度绩效目标(80分) merged down the indicator rows, 一级 headings with their
+    points merged over their rows, no 分值 column, 总分(100分) at the foot."""
+    from docx import Document
+
+    doc = Document()
+    doc.add_paragraph("2022年度项目支出绩效自评表")
+    rows = [
+        ["预算执行情况(万元)(20分)", "", "预算数(A)", "执行数(B)", "执行率(B/A)", "得分(20分*执行率)", ""],
+        ["", "年度财政资金总额", "34.64", "34.64", "100%", "20", ""],
+        ["年度绩效目标(80分)", "一级指标", "二级指标", "三级指标", "年初目标值(A)", "实际完成值(B)", "得分"],
+        ["", "产出指标(60分)", "数量指标", "慰问重点优抚对象", "100%", "100%", scores[0]],
+        ["", "", "质量指标", "补助经费足额拨付率", "100%", "100%", scores[1]],
+        ["", "", "时效指标", "春节前完成走访慰问", "按时限完成", "100%", scores[2]],
+        ["", "效益指标(10分)", "社会效益指标", "年内无群体性事件发生", "小于5次", "无上访", scores[3]],
+        ["", "满意度指标(10分)", "服务对象满意度指标", "服务对象满意率", "100%", "100%", scores[4]],
+        ["总分(100分)", total, "自评等级", "优", "", "", ""],
+    ]
+    table = doc.add_table(rows=len(rows), cols=7)
+    for r, cells in enumerate(rows):
+        for c, text in enumerate(cells):
+            table.cell(r, c).text = text
+    table.cell(0, 0).merge(table.cell(1, 0))  # 预算执行情况(20分) over its header and figures
+    table.cell(0, 0).text = "预算执行情况(万元)(20分)"
+    table.cell(2, 0).merge(table.cell(7, 0))  # 年度绩效目标(80分) down the indicator rows
+    table.cell(3, 1).merge(table.cell(5, 1))  # 产出指标(60分) over its three rows
+    table.cell(2, 0).text = "年度绩效目标(80分)"
+    table.cell(3, 1).text = "产出指标(60分)"
+    doc.save(path)
+    return path
+
+
+def test_the_baoshan_form_in_word_reads_its_rows_under_their_headings(tmp_path):
+    published, audits = audit_file(_baoshan_docx(tmp_path / "baoshan.docx"))
+    ta = audits[0]
+    listed = [(r.name, r.declared) for r in ta.table.rows if r.weight is None]
+    assert [n for n, _ in listed] == ["慰问重点优抚对象", "补助经费足额拨付率", "春节前完成走访慰问", "年内无群体性事件发生",
+                                     "服务对象满意率"]
+    assert sorted(r.weight for r in ta.table.rows if r.weight is not None and r.parent is None) == [10, 10, 20, 60]
+    assert ta.table.declared_total == 100 and ta.sheet.total == 100 and ta.sheet.weight_total == 100
+    assert not [f for f in ta.findings if f.confidence == "high"], ta.findings
+
+
+def test_the_baoshan_form_in_word_with_a_row_above_its_heading_and_a_wrong_total(tmp_path):
+    path = _baoshan_docx(tmp_path / "bad.docx", scores=("20", "20", "25", "10", "10"), total="100")
+    _, audits = audit_file(path)
+    high = sorted(f.kind for f in audits[0].findings if f.confidence == "high")
+    # 20 + 20 + 25 = 65 over 产出指标(60分); the rows add up to 105, not the 总分 100
+    assert "above-weight" in high and "declared-total" in high, audits[0].findings
