@@ -408,7 +408,7 @@ def build_table(raw: RawTable, index: int, *, file: str, text: str, year: int, u
             notes.append(LoadError(raw.header.file or file, raw.header.line, "",
                                    f"自评得分{fmt(raw.header_total)}分：已印出各行得分合计{fmt(sum(scores, ZERO))}分，"
                                    f"中断的一行满分{fmt(cut)}分，合计最多{fmt(sum(scores, ZERO) + cut)}分，自评得分不可能成立"))
-    title = raw.title or f"指标表{index}"
+    title = raw.title if raw.title and _TITLE.search(raw.title) else (_title_in(text) or raw.title or f"指标表{index}")
     stem = Path(file).stem
     try:
         extra: dict[str, Any] = {}
@@ -431,6 +431,20 @@ def build_table(raw: RawTable, index: int, *, file: str, text: str, year: int, u
                           declared_total=declared_total, declared_weight_total=weight_total, loc=raw.header,
                           printed_total=declared_total if declared_total is not None else raw.header_total,
                           form_findings=tuple(block_findings))
+
+
+_TITLE = re.compile(r"(?:自评|评分|计分|评价|绩效).{0,6}表")
+
+
+def _title_in(text: str) -> str | None:
+    """The first short line of the text naming a score table (``2022年度项目支出绩效自评表``), when the
+    table itself came with none (text re-cut, or cells run together)."""
+    from jixiao.io.traditional import to_simplified
+
+    lines = [re.sub(r"[\s|]+", " ", line).strip() for line in to_simplified(text).splitlines()]
+    lines = [l for l in lines if 4 <= len(l) <= 60 and _TITLE.search(l) and not re.search(r"\d+(?:\.\d+)?\s+\d", l)]
+    # a 自评表 before any other table named above it (a 基础数据表 printed first)
+    return next((l for l in lines if "自评" in l), lines[0] if lines else None)
 
 
 def _points_on_headings_only(raw: RawTable, builder: _Builder) -> bool:

@@ -154,6 +154,9 @@ def _total(row: Row, roles: list[str | None]) -> bool:
         any(i < len(roles) and roles[i] == "score" for i, _ in filled)
 
 
+#: Words of a score table's title.
+_TITLE_WORDS = re.compile(r"(?:自评|评分|计分|评价|绩效).{0,6}表")
+
 #: A line between the two parts of a table split over pages (``续表``, ``（续上表）``, ``接上页``).
 _CONTINUED = re.compile(r"[(（]?(?:续表|续上表|接上表|接上页|续)\s*\d*[)）]?[:：]?")
 
@@ -180,8 +183,8 @@ def find_tables(stream: Stream) -> tuple[list[RawTable], list[Line]]:
                     and not _CONTINUED.fullmatch(text):
                 current.closed = True
             narrative.append(item)
-            if len(text) <= 80:
-                title = text
+            if len(text) <= 80 and (_TITLE_WORDS.search(text) or not _TITLE_WORDS.search(title)):
+                title = text  # the form's title (``…绩效自评表``) is kept over lines after it (单位名称, 填报日期)
             continue
         if _findings_header(item.cells):
             # A scoring tool's own list of findings (jixiao's 核查发现 annex or sheet): it
