@@ -19,7 +19,7 @@ from jixiao.io.published.facts import _kind
 from jixiao.io.published.infer import _infer, _probe_actual, _questionnaire_score
 from jixiao.io.published.result import PublishedRow, PublishedTable, UNVERIFIED
 from jixiao.io.published.rows import _Builder, _Rec, _row_fields, parse_heading
-from jixiao.io.published.tables import RawTable
+from jixiao.io.published.tables import _TITLE_WORDS as _TITLE, RawTable
 from jixiao.io.yamlio import LoadError
 
 
@@ -431,9 +431,6 @@ def build_table(raw: RawTable, index: int, *, file: str, text: str, year: int, u
                           declared_total=declared_total, declared_weight_total=weight_total, loc=raw.header,
                           printed_total=declared_total if declared_total is not None else raw.header_total,
                           form_findings=tuple(block_findings))
-
-
-_TITLE = re.compile(r"(?:自评|评分|计分|评价|绩效).{0,6}表")
 
 
 def _title_in(text: str) -> str | None:
