@@ -129,3 +129,19 @@ def test_the_baoshan_form_in_word_with_a_row_above_its_heading_and_a_wrong_total
     high = sorted(f.kind for f in audits[0].findings if f.confidence == "high")
     # 20 + 20 + 25 = 65 over 产出指标(60分); the rows add up to 105, not the 总分 100
     assert "above-weight" in high and "declared-total" in high, audits[0].findings
+
+
+def test_the_command_lists_the_rows_as_read():
+    from typer.testing import CliRunner
+
+    from jixiao.cli import app
+
+    result = CliRunner().invoke(app, ["audit", str(REAL / "12_huanggang_shuitubaochi_jiance_2020.txt"), "--rows"],
+                                env={"COLUMNS": "140"})
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    row = next(l for l in lines if "整编资料审核" in l)
+    assert "未印出" in row and "19.6" in row
+    block = next(l for l in lines if "T1-02 *" in l)  # the block with the finding, marked
+    assert "40" in block and "39.6" in block
+    assert "读取的指标行" in result.output and "目标下各指标均达到" in result.output

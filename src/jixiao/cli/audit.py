@@ -34,13 +34,35 @@ err_console = Console(stderr=True)
 _CONFIDENCE_STYLE = {"high": "bold", "medium": "", "low": "dim"}
 
 
-def _print_file(published: PublishedFile, audits: list[TableAudit]) -> None:
+def _print_rows(ta: TableAudit) -> None:
+    """The rows as read: what the table printed and what the rules give (rows printed without 分值,
+    listed under the heading that carries their points, have no score of their own)."""
+    scored = {r.code: r for r in ta.sheet.rows}
+    found = {f.code for f in ta.findings}
+    table = Table(title="读取的指标行")
+    for col, kw in (("编码", {}), ("指标", {"max_width": 40}), ("分值", {"justify": "right"}),
+                    ("申报", {"justify": "right"}), ("重算", {"justify": "right"}), ("读法", {"max_width": 40})):
+        table.add_column(col, overflow="fold", **kw)
+    for r in ta.table.rows:
+        row = scored.get(r.code)
+        name = f"  {r.name}" if r.parent else r.name
+        table.add_row(r.code + (" *" if r.code in found else ""), name, "未印出" if r.weight is None else fmt(r.weight),
+                      fmt(r.declared) if r.declared is not None else "—",
+                      fmt(row.score) if row is not None and r.weight is not None else "—",
+                      r.input_note or r.parsed.note or "")
+    console.print(table)
+    console.print("（* 该行有核查发现）", style="dim")
+
+
+def _print_file(published: PublishedFile, audits: list[TableAudit], rows: bool = False) -> None:
     for ta in audits:
         t = ta.table
         console.print(f"[bold]{published.unit} {published.year}年 · 表{t.index}：{t.title}[/]")
         console.print(f"读取指标行 {t.rows_read}，其中可执行规则 {t.rows_with_rule}；"
                       f"申报总分 {fmt(t.declared_total)}，按规则重算 {fmt(ta.sheet.total)}"
                       f"（分值合计 {fmt(ta.sheet.weight_total)}）")
+        if rows:
+            _print_rows(ta)
         if not ta.findings:
             console.print("[green]未发现不一致。[/]")
         else:
@@ -66,7 +88,8 @@ def _print_file(published: PublishedFile, audits: list[TableAudit]) -> None:
 def audit_cmd(path: Path = typer.Argument(..., help="公开的自评报告（.txt/.docx/.xlsx）或其所在文件夹"),
               as_json: bool = typer.Option(False, "--json", help="输出JSON（数值为精确小数的字符串）"),
               year: Optional[int] = typer.Option(None, "--year", help="评价年度（默认从文中识别）"),
-              out: Optional[Path] = typer.Option(None, "--out", help="文件夹汇总工作簿（默认 audit-summary.xlsx）")) -> None:
+              out: Optional[Path] = typer.Option(None, "--out", help="文件夹汇总工作簿（默认 audit-summary.xlsx）"),
+              rows: bool = typer.Option(False, "--rows", help="列出读取的每一指标行（分值、申报、重算、读法）")) -> None:
     """核查公开的得分表：导入、按评分标准重算、列出每一处不一致及其可信度。"""
     if path.is_dir():
         target = out or Path("audit-summary.xlsx")
@@ -99,4 +122,4 @@ def audit_cmd(path: Path = typer.Argument(..., help="公开的自评报告（.tx
     if as_json:
         typer.echo(json.dumps(file_json(published, audits), ensure_ascii=False, indent=2))
     else:
-        _print_file(published, audits)
+        _print_file(published, audits, rows)
