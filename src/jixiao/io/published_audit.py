@@ -282,14 +282,17 @@ def page_report(published: PublishedFile, audits: list[TableAudit], name: str) -
         findings = [{"code": f.code, "title": f.title, "message": f.message, "severity": f.severity,
                      "confidence": _LABEL[f.confidence], "where": _named(f.location, name, published.path)}
                     for f in ta.findings]
-        row_anchor = {r["code"]: f"t{t.index}-r{k}" for k, r in enumerate(rows, 1)}
-        row_anchor["总分"] = f"t{t.index}-total"
+        for k, r in enumerate(rows, 1):
+            r["anchor"] = f"t{t.index}-r{k}"
+        row_anchor = {"总分": f"t{t.index}-total"}
+        for r in rows:  # a code read twice: its findings point at its first row
+            row_anchor.setdefault(r["code"], r["anchor"])
         first: dict[str, str] = {}
         for j, f in enumerate(findings, 1):
             f["anchor"], f["row_anchor"] = f"t{t.index}-f{j}", row_anchor.get(f["code"])
             first.setdefault(f["code"], f["anchor"])
         for r in rows:
-            r["anchor"], r["finding_anchor"] = row_anchor[r["code"]], first.get(r["code"])
+            r["finding_anchor"] = first.get(r["code"])
             r["findings"] = sum(1 for f in findings if f["code"] == r["code"])
         tables.append({
             "index": t.index, "title": t.title, "rows_read": t.rows_read, "rows_with_rule": t.rows_with_rule,
