@@ -238,21 +238,70 @@ def _note(e, name: str, path: str) -> str:
     return f"{where}：{e.message}" if where else e.message
 
 
+_LABEL = {"high": "高", "medium": "中", "low": "低"}
+
+
+def _rows_as_read(ta: TableAudit, name: str, path: str) -> list[dict]:
+    """The table's rows as the reader read them, in the table's order, each with the score the
+    sheet gives its code. A block row (a heading's points) comes with the rows listed under it
+    (``weight`` None: no 分值 printed, no score of their own); a scored sub-row's parent, which
+    the table does not print as a row, is shown from the sheet above its first sub-row."""
+    t = ta.table
+    sheet = {r.code: r for r in ta.sheet.rows}
+    printed = {r.code for r in t.rows}
+    rows: list[dict] = []
+    for r in t.rows:
+        if r.parent and r.parent not in printed and r.parent in sheet and not any(x["code"] == r.parent for x in rows):
+            s = sheet[r.parent]
+            rows.append({"code": s.code, "name": s.name, "weight": s.weight, "declared": s.declared, "actual": None,
+                         "computed": s.score, "rule_note": s.explanation, "input_note": "", "evidence": "",
+                         "confidence": _LABEL[_row_confidence(t, s.code)], "sub": False, "listed": False,
+                         "where": "", "error": s.error})
+        s = sheet.get(r.code)
+        rows.append({"code": r.code, "name": r.name, "weight": r.weight, "declared": r.declared, "actual": r.actual,
+                     "computed": s.score if s is not None else None, "rule_note": r.parsed.note,
+                     "input_note": r.input_note, "evidence": r.evidence, "confidence": _LABEL[r.confidence],
+                     "sub": r.parent is not None, "listed": r.parent is not None and r.weight is None,
+                     "where": _named(str(r.loc) if r.loc else None, name, path),
+                     "error": s.error if s is not None else None})
+    heads = {r["code"] for r in rows} & {r.parent for r in t.rows if r.parent}
+    for row in rows:
+        row["head"] = row["code"] in heads
+    return rows
+
+
 def page_report(published: PublishedFile, audits: list[TableAudit], name: str) -> dict:
     """A file's audit for the site's upload page: plain strings, every location named by the
-    uploaded file's own name (the upload is read from a temporary file), no command-line hints."""
-    label = {"high": "高", "medium": "中", "low": "低"}
+    uploaded file's own name (the upload is read from a temporary file), no command-line hints.
+    Each table also lists its rows as read (``rows``), so that a reviewer can check the reading
+    before trusting a finding; rows and findings name each other by anchors."""
     tables = []
     for ta in audits:
         t = ta.table
+        rows = _rows_as_read(ta, name, published.path)
+        findings = [{"code": f.code, "title": f.title, "message": f.message, "severity": f.severity,
+                     "confidence": _LABEL[f.confidence], "where": _named(f.location, name, published.path)}
+                    for f in ta.findings]
+        for k, r in enumerate(rows, 1):
+            r["anchor"] = f"t{t.index}-r{k}"
+        row_anchor = {"总分": f"t{t.index}-total"}
+        for r in rows:  # a code read twice: its findings point at its first row
+            row_anchor.setdefault(r["code"], r["anchor"])
+        first: dict[str, str] = {}
+        for j, f in enumerate(findings, 1):
+            f["anchor"], f["row_anchor"] = f"t{t.index}-f{j}", row_anchor.get(f["code"])
+            first.setdefault(f["code"], f["anchor"])
+        for r in rows:
+            r["finding_anchor"] = first.get(r["code"])
+            r["findings"] = sum(1 for f in findings if f["code"] == r["code"])
         tables.append({
             "index": t.index, "title": t.title, "rows_read": t.rows_read, "rows_with_rule": t.rows_with_rule,
             "declared_total": t.declared_total, "computed_total": ta.sheet.total, "weight_total": ta.sheet.weight_total,
             "grade": ta.sheet.grade, "unverified": "、".join(ta.unverified),
             "generic": sum(1 for r in t.rows if r.parsed.shape == "generic"),
-            "findings": [{"code": f.code, "title": f.title, "message": f.message, "severity": f.severity,
-                          "confidence": label[f.confidence], "where": _named(f.location, name, published.path)}
-                         for f in ta.findings],
+            "findings": findings, "rows": rows,
+            "total": {"anchor": row_anchor["总分"], "printed": t.printed_total, "checked": t.declared_total is not None,
+                      "finding_anchor": first.get("总分"), "findings": sum(1 for f in findings if f["code"] == "总分")},
         })
     return {"name": name, "layout": published.layout, "year": published.year, "tables": tables,
             "notes": [_note(e, name, published.path) for e in published.errors]}
