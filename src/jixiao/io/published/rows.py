@@ -49,6 +49,9 @@ class _Level1:
 
 #: The 一级 headings of the 项目支出绩效自评表 (never a 二级 heading there).
 _FORM_LEVEL1 = frozenset({"产出指标", "效益指标", "满意度指标"})
+#: Its 二级 headings (never a 一级 heading there).
+_FORM_LEVEL2 = frozenset({"数量指标", "质量指标", "时效指标", "成本指标", "经济效益指标", "社会效益指标", "生态效益指标",
+                          "可持续影响指标", "服务对象满意度指标"})
 
 
 def _points_in_name(name: str) -> bool:
@@ -101,6 +104,10 @@ def _row_fields(row: Row, roles: list[str | None], notes: list[LoadError]) -> di
         fields["level3"] = fields.pop("level2")
         if "level1" in fields:
             fields["level2"] = fields.pop("level1")
+    if not row.positional and "level1" in fields and "level2" not in fields \
+            and re.sub(r"\s+", "", fields["level1"]) in _FORM_LEVEL2:
+        # ``成本指标 | 以低价位… | 5万 | 5万 | 10`` under a merged 一级 cell: the form's 二级 heading
+        fields["level2"] = fields.pop("level1")
     return fields
 
 
