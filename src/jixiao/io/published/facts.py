@@ -13,6 +13,10 @@ def detect_year(text: str) -> int | None:
     head = "\n".join(text.splitlines()[:15])
     for m in re.finditer(r"(20\d\d)\s*年度?[^\n]{0,40}?(?:绩效|自评|评价)", head):
         scores[int(m[1])] = scores.get(int(m[1]), 0) + 10
+    for m in re.finditer(r"自评表\s*[(（]?\s*(20\d\d)\s*年度", text):
+        # the form's own year line under its title (``财政项目支出绩效自评表`` ⏎ ``2020年度``), over the
+        # year of the page publishing it (``九亭镇2021年预算绩效评价结果公开``)
+        scores[int(m[1])] = scores.get(int(m[1]), 0) + 15
     for m in re.finditer(r"评价(?:时段|期间|年度|对象)[^\n]{0,30}?(20\d\d)\s*年", text):
         scores[int(m[1])] = scores.get(int(m[1]), 0) + 10
     for m in re.finditer(r"(20\d\d)\s*年(度)?", text):
