@@ -118,3 +118,16 @@ def test_a_cut_copy_gets_no_total_check_at_high_confidence():
         wrong += [(name, index, f.kind) for f in (audits[index - 1].findings if len(audits) >= index else ())
                   if f.confidence == "high" and f.kind in ("weights-total", "heading-points", "declared-total")]
     assert not wrong, wrong
+
+
+def test_the_evaluation_year_is_read_as_the_truth_has_it():
+    """The form's own year (its title, the 2020年度 line under it), not the year of the page or
+    of the report publishing it (32: a 2020 form on a 2021 page)."""
+    import yaml
+
+    from jixiao.io.published.facts import detect_year
+
+    truth = yaml.safe_load((REAL / "truth.yaml").read_text(encoding="utf-8"))["tables"]
+    wrong = [(t["file"], detect_year((REAL / t["file"]).read_text(encoding="utf-8")), t["year"]) for t in truth
+             if str(detect_year((REAL / t["file"]).read_text(encoding="utf-8"))) != str(t["year"])]
+    assert not wrong, wrong
