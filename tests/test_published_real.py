@@ -30,6 +30,16 @@ GAPS = {
     ("22", 2): "second table cut after its header",
     ("23", 1): "随州 layout in PDF text: the 项目决策/项目管理 rows are re-cut (jixiao.io.published.runon, 5 of 6) and 自评总分 95 "
                "found; the 项目绩效 rows (年初指标值/年终完成值/自评分, no per-row 分值, cells over several lines) are not read",
+    ("31", 1): "上海 PDF text with the cells out of reading order: the money figures (250000.00 250000.00 215,457.6 10 8.62) "
+               "before their labels and the 执行率 86.19% after 年度总体目标 are not read (F1 without figures), so the certain "
+               "money-rate (215457.6÷250000=86.18%) is missed; the five value groups printed before their names are put under "
+               "the wrong names (A1-2 “及时及时”, A1-3 “率”, B2-1 three names run together) and pass only by loose name "
+               "containment; no 年度指标值 read",
+    ("31", 2): "second table, cut in its indicator header: the 执行率 row (20000.00 20000.00 4.52 … 9,034 … 10 45.17%) not "
+               "read, 0 of 1",
+    ("32", 1): "each row on its line but its cells run together with no separator (100%80%1111管理不够到位 = 分值11 得分11; "
+               "年度资金总额145000000.00145000000.00145000000.0010100.0%10): not read at all, 0 of 11, 总分:83 not found",
+    ("32", 2): "second table, as table 1 (年度资金总额40067273.32…10100.0%10): the 执行率 row not read, 0 of 1",
 }
 
 ENTRIES = measure_module.measure(REAL)
