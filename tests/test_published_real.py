@@ -40,6 +40,9 @@ GAPS = {
     ("32", 1): "each row on its line but its cells run together with no separator (100%80%1111管理不够到位 = 分值11 得分11; "
                "年度资金总额145000000.00145000000.00145000000.0010100.0%10): not read at all, 0 of 11, 总分:83 not found",
     ("32", 2): "second table, as table 1 (年度资金总额40067273.32…10100.0%10): the 执行率 row not read, 0 of 1",
+    ("34", 1): "Hubei form in .doc text flattened to one line, the header cells and the 一级/二级 labels printed after the "
+               "rows and the two 效益 rows' 实际完成值/得分 after the labels: not read (“单元格已并成连续文字（829字，含43个数字）”), "
+               "0 of 9; 总分 100 not found, so the certain total (rows 120 ≠ 100; 产出60 + 效益40 under 年度绩效目标 80) is missed",
 }
 
 ENTRIES = measure_module.measure(REAL)
