@@ -24,12 +24,20 @@ REAL = Path(__file__).resolve().parent / "fixtures" / "published" / "real"
 GAPS = {
     ("16", 1): "national form flattened with names and values out of order in the 数量指标 rows: 21 of 26 (指标1, 2, 5 "
                "not placed; 指标3/4 print no name)",
-    ("19", 1): "Chongqing 部门整体 table: 20 of 20 rows read (jixiao.io.chongqing_text) and its 自评总分 97.6 found, but the "
-               "truth lists only 17 rows by name (3 targets unreadable), so 17 of 20 are matched",
     ("22", 1): "preview text with 分值 and 得分 run together (“2018” = 20 and 18) and OCR damage",
     ("22", 2): "second table cut after its header",
     ("23", 1): "随州 layout in PDF text: the 项目决策/项目管理 rows are re-cut (jixiao.io.published.runon, 5 of 6) and 自评总分 95 "
                "found; the 项目绩效 rows (年初指标值/年终完成值/自评分, no per-row 分值, cells over several lines) are not read",
+    ("31", 1): "上海 PDF text with the cells out of reading order: the money figures (250000.00 250000.00 215,457.6 10 8.62) "
+               "before their labels and the 执行率 86.19% after 年度总体目标 are not read (F1 without figures), so the certain "
+               "money-rate (215457.6÷250000=86.18%) is missed; the five value groups printed before their names are put under "
+               "the wrong names (A1-2 “及时及时”, A1-3 “率”, B2-1 three names run together) and pass only by loose name "
+               "containment; no 年度指标值 read",
+    ("31", 2): "second table, cut in its indicator header: the 执行率 row (20000.00 20000.00 4.52 … 9,034 … 10 45.17%) not "
+               "read, 0 of 1",
+    ("34", 1): "Hubei form in .doc text flattened to one line, the header cells and the 一级/二级 labels printed after the "
+               "rows and the two 效益 rows' 实际完成值/得分 after the labels: not read (“单元格已并成连续文字（829字，含43个数字）”), "
+               "0 of 9; 总分 100 not found, so the certain total (rows 120 ≠ 100; 产出60 + 效益40 under 年度绩效目标 80) is missed",
 }
 
 ENTRIES = measure_module.measure(REAL)
@@ -96,8 +104,14 @@ def test_corpus_figures():
     s = measure_module.summary(ENTRIES)
     # the figures docs/audit.md reports (measured 2026-12-03); raise them as the reader improves
     assert s["false_alarms"] == 0
-    assert s["rows_read"] >= 261 and s["rows_with_rule"] >= 227 and s["certain_found"] >= 20
-    assert s["certain_found"] == s["certain"]
+    assert s["rows_read"] >= 290 and s["rows_with_rule"] >= 246 and s["certain_found"] >= 20
+    assert s["rows_read"] * 100 >= 95 * s["rows_present"] and s["rows_with_rule"] * 100 >= 80 * s["rows_present"]
+    # every certain inconsistency is found, except in the entries GAPS lists (strict xfails that say what
+    # is missing: 31's 执行率 and 34's total, in copies printed out of order)
+    gaps = [e for e in ENTRIES if (e.file[:2], e.table) in GAPS]
+    missed_in_gaps = sum(len(set(e.certain) - set(e.certain_found)) for e in gaps)
+    assert missed_in_gaps <= 2
+    assert s["certain_found"] == s["certain"] - missed_in_gaps
 
 
 def test_a_cut_copy_gets_no_total_check_at_high_confidence():
