@@ -108,16 +108,26 @@ def measure(folder: Path = HERE) -> list[Entry]:
         if _same(e.total_found, e.total_expected):
             e.total_found = e.total_expected
         by_key = {key(r.name): r for r in read}
+        used: set[str] = set()  # codes of the rows read already matched
 
-        def match(name: str):
+        def find(name: str):
+            """The row read under this name: the same name, or one holding it (a name the truth
+            shortens) or held by it — but not a fragment of it (``率``); each row read stands for one
+            row of the truth (several names run together match only the first)."""
             k = key(name)
-            if k in by_key:
+            if k in by_key and by_key[k].code not in used:
                 return by_key[k]
-            return next((r for kk, r in by_key.items() if k and kk and (k in kk or kk in k)), None)
+            return next((r for kk, r in by_key.items() if k and kk and (k in kk or (kk in k and 2 * len(kk) >= len(k)))
+                         and r.code not in used), None)
 
+        matched: dict[str, object] = {}
         for r in rows:
-            if match(r["name"]) is not None:
+            found = find(r["name"])
+            if found is not None:
+                used.add(found.code)
+                matched.setdefault(r["name"], found)
                 e.rows_matched += 1
+        match = matched.get
         for name in e.certain:
             if name == "总分":
                 if any(f.kind in TOTAL_KINDS for f in ta.findings):
