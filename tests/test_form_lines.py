@@ -67,3 +67,23 @@ def test_a_line_that_cuts_two_ways_is_named_not_read():
     rows, notes = line_rows(text, "x.txt")
     assert not any(r.cells[2:3] == ["项目计划完成率"] for r in rows)
     assert any("项目计划完成率" in n and "无法唯一分开" in n for n in notes)
+
+
+from hypothesis import given, strategies as st  # noqa: E402
+
+
+@given(st.integers(min_value=1, max_value=100), st.integers(min_value=0, max_value=100))
+def test_points_never_guess(weight, score):
+    """Whatever 分值 and 得分 are run together, a cut is taken only when it is the one cut that fits,
+    and then it is the printed one."""
+    if score > weight:
+        return
+    digits = f"{weight}{score}"
+    cut = _points(digits)
+    fits = [(digits[:i], digits[i:]) for i in range(1, len(digits))
+            if not (digits[i:].startswith("0") and digits[i:] != "0") and not digits[:i].startswith("0")
+            and int(digits[i:]) <= int(digits[:i]) <= 100]
+    if len(fits) == 1:
+        assert cut == (str(weight), str(score))
+    else:
+        assert cut is None
