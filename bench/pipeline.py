@@ -116,16 +116,15 @@ def _lines(path: Path, start: int, stop: int):
 def _process(folder: Path, frameworks: dict, start: int, stop: int, out_path: Path) -> dict:
     from jixiao.core.audit import audit
     from jixiao.core.scoring import score
-    from jixiao.io.bulk import evaluation_from_record
+    from jixiao.io.bulk import StoredRecords
 
-    loads = json.loads
+    read = StoredRecords().line
     h = hashlib.sha256()
     rows = evaluations = findings = 0
     t, cpu = time.perf_counter(), time.process_time()
     with open(out_path, "w", encoding="utf-8") as out:
         for line in _lines(folder / "evaluations.jsonl", start, stop):
-            record = loads(line)
-            evaluation = evaluation_from_record(record, frameworks[record["framework"]])
+            record, evaluation = read(line, frameworks)
             sheet = score(evaluation)
             found = audit(sheet)
             total = format(sheet.total, "f")

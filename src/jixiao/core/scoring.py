@@ -47,8 +47,10 @@ _ROW_FIELDS = ("indicator", "path", "input", "score", "raw", "explanation", "dec
 
 
 class _RowSlots:
+    # ``_audit``: the row's own audit findings, kept by ``audit`` (a row is immutable, and
+    # rows remembered by the scorer are shared by many sheets); not a field of the row
     __slots__ = ("indicator", "path", "input", "score", "raw", "_explanation", "declared", "manual", "error", "parent",
-                 "computed", "factor", "not_applicable", "override_reason")
+                 "computed", "factor", "not_applicable", "override_reason", "_audit")
 
 
 class _RowBuilder(_RowSlots):
@@ -74,6 +76,7 @@ class _RowBuilder(_RowSlots):
         self.factor = factor
         self.not_applicable = not_applicable
         self.override_reason = override_reason
+        self._audit = None
 
 
 class ScoreRow(_RowSlots):
@@ -114,7 +117,7 @@ class ScoreRow(_RowSlots):
         return text
 
     def _replace(self, **changes) -> "ScoreRow":
-        values = {name: getattr(self, name) for name in _RowSlots.__slots__}
+        values = {name: getattr(self, name) for name in _RowSlots.__slots__ if name != "_audit"}
         values.update(changes)
         return ScoreRow(**{("explanation" if k == "_explanation" else k): v for k, v in values.items()})
 
@@ -259,7 +262,7 @@ class _Leaf:
     function (``Rule.compile``), whether it may exceed its weight, and its context without
     input, so that scoring a row only adds the evaluation's input."""
 
-    __slots__ = ("indicator", "code", "weight", "score", "bonus", "context", "fields", "memo")
+    __slots__ = ("indicator", "code", "weight", "score", "bonus", "context", "fields", "memo", "rows")
 
     def __init__(self, framework, indicator: Indicator):
         rule = indicator.rule or _DEFAULT_RULES[framework.default_rule]
@@ -270,6 +273,7 @@ class _Leaf:
         self.score = rule.compile(self.context)
         self.bonus = allows_bonus(rule)
         self.memo = {} if _memoizable(rule) else None
+        self.rows: dict[int, ScoreRow] = {}  # id(input) → its row (``_score_leaf``)
 
 
 # Rule results remembered per indicator (``_Leaf.memo``). A rule is a pure function of its
@@ -285,6 +289,14 @@ _MEMO_TYPES = frozenset(("binary", "proportional", "deduct_per_unit", "checklist
                          "lower_is_better", "graded", "reference", "questionnaire", "growth", "saturating_rate",
                          "manual", "qualitative", "generic"))
 MEMO_SIZE = 64  # distinct inputs remembered per indicator; a full memo is dropped
+# Rows remembered per indicator by the identity of their input (``_Leaf.rows``): a row is a
+# pure function of its indicator (path, parent, rule, the framework's rounding) and of its
+# input object, unless the input takes its actual value from the evaluation (questionnaire,
+# finance) or receives 不适用 points (factor ≠ 1), which are not remembered. Inputs are
+# immutable and the remembered row holds its input, so an id cannot be reused while the row
+# is kept. Rows are immutable, so sheets may share them. Pays off where evaluations share
+# input objects (``io.bulk.StoredInputs``); elsewhere it only misses. A full cache starts again.
+ROWS_SIZE = 1024
 
 
 def _memoizable(rule: Rule) -> bool:
@@ -421,7 +433,24 @@ def _settled(evaluation: Evaluation, plan: _Plan, leaf: _Leaf, result, factor: D
 
 def _score_leaf(evaluation: Evaluation, plan: _Plan, leaf: _Leaf, item: IndicatorInput, path: tuple[Group, ...],
                 parent: str | None, factor: Decimal) -> ScoreRow:
-    """The hot path: one row by its compiled rule, rounded once."""
+    """The hot path: one row, remembered by its input object when that is safe (``ROWS_SIZE``)."""
+    rows = leaf.rows
+    key = id(item) if factor is ONE else (id(item), id(factor))  # the row holds both: ids stay theirs
+    row = rows.get(key)
+    if row is not None and row.input is item and row.factor is factor:
+        return row
+    row = _fresh_leaf(evaluation, plan, leaf, item, path, parent, factor)
+    if item.actual is not None or not (item.questionnaire or item.actual_from):  # not the evaluation's figures
+        if len(rows) >= ROWS_SIZE:
+            rows.clear()
+        if ROWS_SIZE:
+            rows[key] = row
+    return row
+
+
+def _fresh_leaf(evaluation: Evaluation, plan: _Plan, leaf: _Leaf, item: IndicatorInput, path: tuple[Group, ...],
+                parent: str | None, factor: Decimal) -> ScoreRow:
+    """One row by its compiled rule, rounded once."""
     rule_input = item
     if item.actual is None and (item.questionnaire or item.actual_from):
         if item.questionnaire:
@@ -470,6 +499,7 @@ def _score_leaf(evaluation: Evaluation, plan: _Plan, leaf: _Leaf, item: Indicato
     row.factor = factor
     row.not_applicable = None
     row.override_reason = None
+    row._audit = None
     row.__class__ = ScoreRow
     if item.override is not None:
         return _apply_override(evaluation, row, leaf.weight * factor, leaf.bonus)
@@ -484,7 +514,7 @@ def score_indicator(evaluation: Evaluation, indicator: Indicator, path: tuple[Gr
     leaf = plan.leaves.get(indicator.code)
     if leaf is None or leaf.indicator is not indicator:  # not this framework object's own indicator
         leaf = _Leaf(evaluation.framework, indicator)
-    return _score_leaf(evaluation, plan, leaf, _input(evaluation, indicator.code), path, parent, factor)
+    return _fresh_leaf(evaluation, plan, leaf, _input(evaluation, indicator.code), path, parent, factor)
 
 
 def _score_with_subrows(evaluation: Evaluation, plan: _Plan, leaf: _Leaf, subs: tuple[_Leaf, ...], item, path,
@@ -493,6 +523,23 @@ def _score_with_subrows(evaluation: Evaluation, plan: _Plan, leaf: _Leaf, subs: 
     inputs = evaluation.inputs
     scored = [_score_leaf(evaluation, plan, s, inputs.get(s.code) or _EMPTY_INPUT, path, indicator.code, factor)
               for s in subs]
+    # the indicator's row is a function of its input, factor and sub-rows: remembered by their
+    # identities (the entry holds them all, so the ids stay theirs)
+    key = (id(item), id(factor), *[id(s) for s in scored])
+    rows = leaf.rows
+    found = rows.get(key)
+    if found is not None:
+        return [found[0], *scored]
+    head = _subrows_head(leaf, scored, item, path, factor)
+    if len(rows) >= ROWS_SIZE:
+        rows.clear()
+    if ROWS_SIZE:
+        rows[key] = (head, scored, item, factor)
+    return [head, *scored]
+
+
+def _subrows_head(leaf: _Leaf, scored: list[ScoreRow], item, path, factor: Decimal) -> ScoreRow:
+    indicator = leaf.indicator
     declared = item.declared
     if declared is None and all(s.declared is not None for s in scored):
         declared = sum((s.declared for s in scored), ZERO)
@@ -501,10 +548,9 @@ def _score_with_subrows(evaluation: Evaluation, plan: _Plan, leaf: _Leaf, subs: 
     def explanation():
         return "分项合计：" + "＋".join(fmt(s.score) for s in scored) + f"＝{fmt(total)}分"
 
-    row = ScoreRow(indicator, path, item, total, sum((s.raw for s in scored), ZERO), explanation,
-                   declared, manual=any(s.manual for s in scored),
-                   error=next((s.error for s in scored if s.error), None), computed=total, factor=factor)
-    return [row, *scored]
+    return ScoreRow(indicator, path, item, total, sum((s.raw for s in scored), ZERO), explanation,
+                    declared, manual=any(s.manual for s in scored),
+                    error=next((s.error for s in scored if s.error), None), computed=total, factor=factor)
 
 
 def _not_applicable_row(evaluation: Evaluation, indicator: Indicator, path) -> list[ScoreRow]:
@@ -609,6 +655,15 @@ def _visit(evaluation: Evaluation, plan: _Plan, gp: _GroupPlan, factors: dict, r
         code = leaf.code
         item = inputs.get(code) or _EMPTY_INPUT
         factor = factors.get(code, ONE) if factors else ONE
+        if factor is ONE:  # = _score_leaf's remembered row (never a 不适用 one)
+            head = leaf.rows.get(id(item))
+            if head is not None and head.input is item:
+                rows.append(head)
+                heads.append(head)
+                score_sum += head.score
+                if declared is not None:
+                    declared = None if head.declared is None else declared + head.declared
+                continue
         if item.not_applicable is not None:
             scored = _not_applicable_row(evaluation, leaf.indicator, path)
             rows.extend(scored)

@@ -12,15 +12,19 @@ computed once per framework object (``model.framework_index``) instead of once p
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
+import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+
+from pydantic import ValidationError
 
 from jixiao.core.audit import Finding, audit
-from jixiao.core.model import Evaluation, Framework
+from jixiao.core.model import Evaluation, Framework, IndicatorInput
 from jixiao.core.scoring import ScoreSheet, score
 
 from .yamlio import FrameworkCache, LoadError, load_evaluation, shared_framework
@@ -97,6 +101,148 @@ def evaluation_from_record(record: dict[str, Any], framework: Framework) -> Eval
     body = {k: v for k, v in record.items() if k != "framework"}
     body["framework"] = framework
     return Evaluation.model_validate(body)
+
+
+class StoredRecords:
+    """Evaluations from their stored JSON lines (what jixiao writes: ``json.dumps`` of the
+    record, ``", "`` / ``": "`` separators), each distinct indicator input validated once.
+
+    Stored evaluations repeat their inputs: the same items met, the same level chosen, the
+    same measured value in many units. ``line`` takes each member of the record's ``inputs``
+    object (``"B12": {"actual": "60"}``) as text; a text seen before is the input validated
+    then (one shared immutable ``IndicatorInput``, which the scorer's row cache,
+    ``scoring._Leaf.rows``, recognises), a new one is parsed by ``json`` and validated by
+    pydantic. The rest of the record is parsed and validated as ``evaluation_from_record``
+    does, with the inputs already built. Why the member texts are found right: a member ends
+    at a ``}`` followed by ``, "`` (inside a JSON string a quote is always escaped, so that
+    sequence is structure), and only a text that ``json`` parsed as exactly one member is
+    taken (or remembered); an object is closed by its own brace, so the one valid member
+    starting at a position is the true one. Anything else — another layout, an input
+    pydantic refuses, an invalid record — goes the whole way through ``json.loads`` and
+    ``evaluation_from_record``, so bad stored input gives exactly the error it gave before
+    (naming the evaluation's field, e.g. ``inputs.B12.actual``)."""
+
+    SIZE = 1 << 16  # distinct member texts kept; a full cache starts again
+
+    def __init__(self):
+        self.members: dict[str, tuple[str, IndicatorInput]] = {}
+        self.values: dict[str, IndicatorInput] = {}  # ``evaluation``: repr of a parsed input → the input
+        # stands in for the inputs while the rest of the line is parsed; unique to this object,
+        # so a stored value cannot be mistaken for it
+        self._mark = "\x00jixiao-inputs:" + uuid.uuid4().hex
+        self._mark_json = json.dumps(self._mark)
+
+    def line(self, line: str | bytes, frameworks: Mapping[str, Framework]) -> tuple[dict[str, Any], Evaluation]:
+        """The record of one stored line (its ``inputs`` as built) and its evaluation, against
+        ``frameworks[record["framework"]]``. Raises what ``json.loads`` and
+        ``evaluation_from_record`` raise for the line."""
+        text = line.decode("utf-8") if line.__class__ is bytes else line
+        try:
+            found = self._fast(text, frameworks)
+        except (ValueError, UnicodeError, KeyError, TypeError, AttributeError):  # ValidationError is a ValueError
+            found = None
+        if found is not None:
+            return found
+        record = json.loads(line)
+        return record, evaluation_from_record(record, frameworks[record["framework"]])
+
+    def _fast(self, text: str, frameworks) -> tuple[dict[str, Any], Evaluation] | None:
+        start = text.find(_INPUTS_KEY)
+        if start < 0:
+            return None
+        opening = start + len(_INPUTS_KEY) - 1
+        found = self._inputs(text, opening)
+        if found is None:
+            return None
+        inputs, closing = found
+        record = json.loads(text[:opening] + self._mark_json + text[closing:])
+        if record.__class__ is not dict or record.get("inputs") != self._mark:
+            return None  # not the record's own inputs key (or it is repeated): the whole way
+        record["inputs"] = inputs
+        body = dict(record)
+        framework = frameworks[body.pop("framework")]
+        body["framework"] = framework
+        return record, Evaluation.model_validate(body)  # instances are kept as they are (not revalidated)
+
+    def _inputs(self, text: str, opening: int) -> tuple[dict[str, IndicatorInput], int] | None:
+        """The members of the ``inputs`` object whose ``{`` is at ``opening``, and the position
+        after its ``}``; None when they cannot be read this way."""
+        pos = opening + 1
+        if text.startswith("}", pos):
+            return {}, pos + 1
+        members = self.members
+        get = members.get
+        find = text.find
+        inputs: dict[str, IndicatorInput] = {}
+        scan = pos
+        while True:
+            end = find('}, "', scan)
+            if end < 0:
+                return None
+            member = text[pos:end + 1]
+            hit = get(member)
+            if hit is None:
+                if member.endswith("}}"):  # perhaps the last member, and this brace closes ``inputs``
+                    last = get(member[:-1]) or self._member(member[:-1])
+                    if last is not _PART:
+                        inputs[last[0]] = last[1]
+                        return inputs, end + 1
+                hit = self._member(member)
+            if hit is _PART:  # the member goes on (a nested object closed here)
+                scan = end + 1
+                continue
+            inputs[hit[0]] = hit[1]
+            pos = scan = end + 3
+
+    def _member(self, member: str):
+        """``"CODE": {…}`` parsed and its input validated, or ``_PART`` when it is not one
+        JSON member (remembered too: the start of a member with nested objects is met again);
+        raises ValidationError for an input pydantic refuses."""
+        hit = _PART
+        try:
+            parsed = json.loads("{" + member + "}") if member.startswith('"') else None
+        except ValueError:
+            parsed = None
+        if parsed is not None and len(parsed) == 1:
+            (code, value), = parsed.items()
+            hit = (code, _validate_input(value))
+        if len(self.members) >= self.SIZE:
+            self.members.clear()
+        self.members[member] = hit
+        return hit
+
+    def evaluation(self, record: dict[str, Any], framework: Framework) -> Evaluation:
+        """``evaluation_from_record(record, framework)`` for a record already parsed from JSON
+        (plain str / number / bool / None / list / dict values), each distinct input validated
+        once: ``repr`` of a JSON value is a faithful key (``1``, ``1.0``, ``"1"``, ``true``
+        differ), and pydantic builds the same immutable input from the same value."""
+        stored = record.get("inputs")
+        if stored.__class__ is not dict:
+            return evaluation_from_record(record, framework)
+        values = self.values
+        get = values.get
+        inputs = {}
+        try:
+            for code, value in stored.items():
+                key = repr(value)
+                item = get(key)
+                if item is None:
+                    item = _validate_input(value)
+                    if len(values) >= self.SIZE:
+                        values.clear()
+                    values[key] = item
+                inputs[code] = item
+            body = {k: v for k, v in record.items() if k != "framework"}
+            body["framework"] = framework
+            body["inputs"] = inputs
+            return Evaluation.model_validate(body)
+        except ValidationError:
+            return evaluation_from_record(record, framework)  # the error exactly as the whole record gives it
+
+
+_INPUTS_KEY = '"inputs": {'
+_PART = ("", None)  # ``StoredRecords._member``: a text that is not one whole member
+_validate_input = IndicatorInput.model_validate
 
 
 # --- files ----------------------------------------------------------------------------
