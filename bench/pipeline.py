@@ -78,7 +78,7 @@ def _frameworks(folder: Path) -> dict:
 
     out = {}
     for path in sorted((folder / "frameworks").glob("*.yaml")):
-        fw, errors = load_framework(path)
+        fw, errors = load_framework(path, stored=True)  # written by write_dataset
         if errors:
             raise RuntimeError(errors)
         out[fw.id] = fw
