@@ -361,6 +361,22 @@ class _Plan:
         self.exponent = _EXPONENTS.get(framework.places)
         self.rounding = ROUNDING_MODES[framework.rounding]
         self.factors: dict[tuple[str, ...], dict[str, Decimal]] = {}  # 不适用 codes → ``_factors``
+        # the group tree flattened, in the order of the sheet's group totals (each group before
+        # its sub-groups): (its plan, its rows as (leaf, sub-leaves, code, the leaf's rows),
+        # the positions of its sub-groups in this order)
+        order: list[_GroupPlan] = []
+
+        def visit(gp):
+            order.append(gp)
+            for child in gp.children:
+                visit(child)
+
+        for gp in self.groups:
+            visit(gp)
+        where = {id(gp): i for i, gp in enumerate(order)}
+        self.flat = tuple((gp, tuple((leaf, subs, leaf.code, leaf.rows) for leaf, subs in gp.entries),
+                           tuple(where[id(c)] for c in gp.children)) for gp in order)
+        self.tops = tuple(where[id(gp)] for gp in self.groups)
 
 
 _plan = PerObject(_Plan)
@@ -641,52 +657,14 @@ def _group_total(group: Group, level: int, weight: Decimal, score: Decimal, decl
     return total
 
 
-def _visit(evaluation: Evaluation, plan: _Plan, gp: _GroupPlan, factors: dict, rows: list, heads: list,
-           groups: list) -> tuple[Decimal, Decimal | None]:
-    """Score a group's rows and its sub-groups, in table order; insert its subtotal before
-    the sub-groups' (a module function, not a closure: a recursive closure is a reference
-    cycle that would keep every scored sheet alive until the garbage collector runs)."""
-    path = gp.path
-    inputs = evaluation.inputs
-    score_sum = ZERO
-    declared: Decimal | None = ZERO
-    position = len(groups)
-    for leaf, subs in gp.entries:
-        code = leaf.code
-        item = inputs.get(code) or _EMPTY_INPUT
-        factor = factors.get(code, ONE) if factors else ONE
-        if factor is ONE:  # = _score_leaf's remembered row (never a 不适用 one)
-            head = leaf.rows.get(id(item))
-            if head is not None and head.input is item:
-                rows.append(head)
-                heads.append(head)
-                score_sum += head.score
-                if declared is not None:
-                    declared = None if head.declared is None else declared + head.declared
-                continue
-        if item.not_applicable is not None:
-            scored = _not_applicable_row(evaluation, leaf.indicator, path)
-            rows.extend(scored)
-            head = scored[0]
-        elif subs:
-            scored = _score_with_subrows(evaluation, plan, leaf, subs, item, path, factor)
-            rows.extend(scored)
-            head = scored[0]
-        else:
-            head = _score_leaf(evaluation, plan, leaf, item, path, None, factor)
-            rows.append(head)
-        heads.append(head)
-        score_sum += head.score
-        if declared is not None:
-            declared = None if head.declared is None else declared + head.declared
-    for child in gp.children:
-        s, d = _visit(evaluation, plan, child, factors, rows, heads, groups)
-        score_sum += s
-        declared = None if declared is None or d is None else declared + d
-    published = evaluation.declared_groups.get(gp.group.code)
-    groups.insert(position, _group_total(gp.group, gp.level, gp.weight, score_sum,
-                                         published if published is not None else declared))
-    return score_sum, declared
+def _entry(evaluation: Evaluation, plan: _Plan, leaf: _Leaf, subs: tuple, item, path, factor: Decimal) -> list[ScoreRow]:
+    """The rows of one level-3 indicator not remembered by ``score``'s loop: 不适用, with
+    sub-rows, or scored now."""
+    if item.not_applicable is not None:
+        return _not_applicable_row(evaluation, leaf.indicator, path)
+    if subs:
+        return _score_with_subrows(evaluation, plan, leaf, subs, item, path, factor)
+    return [_score_leaf(evaluation, plan, leaf, item, path, None, factor)]
 
 
 def score(evaluation: Evaluation) -> ScoreSheet:
@@ -696,13 +674,59 @@ def score(evaluation: Evaluation) -> ScoreSheet:
     factors = _factors(evaluation, plan)
     rows: list[ScoreRow] = []
     heads: list[ScoreRow] = []
-    groups: list[GroupTotal] = []
+    add_row, add_head = rows.append, heads.append
+    inputs = evaluation.inputs
+    get = inputs.get
+    sums: list = []  # per group of ``plan.flat``: its own rows' scores, declared scores
+    declared_sums: list = []
+    # every group's rows in table order (a group's own rows, then its sub-groups'), each
+    # indicator's row remembered by its input object when it can be (``_score_leaf``)
+    for gp, entries, _ in plan.flat:
+        score_sum = ZERO
+        declared: Decimal | None = ZERO
+        for leaf, subs, code, remembered in entries:
+            item = get(code) or _EMPTY_INPUT
+            factor = factors.get(code, ONE) if factors else ONE
+            head = remembered.get(id(item)) if factor is ONE else None  # never a 不适用 or sub-row head
+            if head is not None and head.input is item:
+                add_row(head)
+            else:
+                scored = _entry(evaluation, plan, leaf, subs, item, gp.path, factor)
+                rows.extend(scored)
+                head = scored[0]
+            add_head(head)
+            score_sum += head.score
+            if declared is not None:
+                declared = None if head.declared is None else declared + head.declared
+        sums.append(score_sum)
+        declared_sums.append(declared)
+    # subtotals: a group's own rows, then each sub-group's subtotal in order (the additions of
+    # a depth-first walk); sub-groups come after their group, so the last group is done first
+    flat = plan.flat
+    for i in range(len(flat) - 1, -1, -1):
+        children = flat[i][2]
+        if children:
+            score_sum, declared = sums[i], declared_sums[i]
+            for c in children:
+                score_sum += sums[c]
+                d = declared_sums[c]
+                declared = None if declared is None or d is None else declared + d
+            sums[i], declared_sums[i] = score_sum, declared
+    published = evaluation.declared_groups
+    groups = []
+    for i, (gp, _, _) in enumerate(flat):
+        declared = declared_sums[i]
+        if published:
+            found = published.get(gp.group.code)
+            if found is not None:
+                declared = found
+        groups.append(_group_total(gp.group, gp.level, gp.weight, sums[i], declared))
     weight_total = total = ZERO
     declared_rows: Decimal | None = ZERO
-    for gp in plan.groups:
-        s, d = _visit(evaluation, plan, gp, factors, rows, heads, groups)
-        weight_total += gp.weight
-        total += s
+    for i in plan.tops:
+        weight_total += flat[i][0].weight
+        total += sums[i]
+        d = declared_sums[i]
         declared_rows = None if declared_rows is None or d is None else declared_rows + d
     return ScoreSheet(
         evaluation=evaluation,
