@@ -78,7 +78,10 @@ def _frameworks(folder: Path) -> dict:
 
     out = {}
     for path in sorted((folder / "frameworks").glob("*.yaml")):
-        fw, errors = load_framework(path, stored=True)  # written by write_dataset
+        try:
+            fw, errors = load_framework(path, stored=True)  # written by write_dataset
+        except TypeError:  # an older engine (PYTHONPATH=<other checkout>/src)
+            fw, errors = load_framework(path)
         if errors:
             raise RuntimeError(errors)
         out[fw.id] = fw
@@ -116,9 +119,16 @@ def _lines(path: Path, start: int, stop: int):
 def _process(folder: Path, frameworks: dict, start: int, stop: int, out_path: Path) -> dict:
     from jixiao.core.audit import audit
     from jixiao.core.scoring import score
-    from jixiao.io.bulk import StoredRecords
+    try:
+        from jixiao.io.bulk import StoredRecords
+    except ImportError:  # an older engine (PYTHONPATH=<other checkout>/src): json + evaluation_from_record
+        from jixiao.io.bulk import evaluation_from_record
 
-    read = StoredRecords().line
+        def read(line, frameworks):
+            record = json.loads(line)
+            return record, evaluation_from_record(record, frameworks[record["framework"]])
+    else:
+        read = StoredRecords().line
     h = hashlib.sha256()
     rows = evaluations = findings = 0
     t, cpu = time.perf_counter(), time.process_time()

@@ -7,6 +7,7 @@ kind and a Chinese message with the evidence. Published scores are claims; the r
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import attrgetter
 from decimal import Decimal
 from typing import Literal
 
@@ -94,7 +95,7 @@ class _FrameworkChecks:
     against their sub-headings', the level-1 headings' against the total, and every row's
     ``_RowChecks`` by indicator identity."""
 
-    __slots__ = ("framework", "headings", "tops", "rows", "in_order")
+    __slots__ = ("framework", "headings", "tops", "rows", "in_order", "group_findings")
 
     def __init__(self, framework):
         self.framework = framework
@@ -119,6 +120,7 @@ class _FrameworkChecks:
                 in_order.append(rows[id(one)])
         self.rows = rows
         self.in_order = tuple(in_order)
+        self.group_findings = None  # ``audit``: (ids of groups and weights, their findings, the objects)
 
     def heading(self, g) -> "Finding | None":
         found = self.headings.get(id(g))
@@ -140,6 +142,8 @@ def _heading(g) -> "Finding | None":
 
 
 _framework_checks = PerObject(_FrameworkChecks)
+_group_of = attrgetter("group")
+_weight_of = attrgetter("weight")
 
 
 def audit(sheet: ScoreSheet) -> list[Finding]:
@@ -154,15 +158,25 @@ def audit(sheet: ScoreSheet) -> list[Finding]:
         add(Finding("总分", "weights-total",
                     f"三级指标分值合计{fmt(sheet.weight_total)}分，应为{fmt(framework.total)}分", "error", framework.loc))
 
-    for gt in sheet.groups:
-        g = gt.group
-        if g.points is not None and g.points != gt.weight:
-            add(Finding(g.code, "group-points",
-                        f"“{g.name}”标明{fmt(g.points)}分，所属指标分值合计{fmt(gt.weight)}分", "error", g.loc))
-        found = headings.get(id(g))  # = checks.heading(g)
-        heading = found[1] if found is not None and found[0] is g else _heading(g)
-        if heading is not None:
-            add(heading)
+    # the headings' findings depend only on each group and its rows' weight: those of the last
+    # sheet with the same group and weight objects (held by ``checks``, so the ids stay theirs)
+    groups = sheet.groups
+    key = (list(map(id, map(_group_of, groups))), list(map(id, map(_weight_of, groups))))
+    seen = checks.group_findings
+    if seen is not None and seen[0] == key:
+        findings.extend(seen[1])
+    else:
+        start = len(findings)
+        for gt in groups:
+            g = gt.group
+            if g.points is not None and g.points != gt.weight:
+                add(Finding(g.code, "group-points",
+                            f"“{g.name}”标明{fmt(g.points)}分，所属指标分值合计{fmt(gt.weight)}分", "error", g.loc))
+            found = headings.get(id(g))  # = checks.heading(g)
+            heading = found[1] if found is not None and found[0] is g else _heading(g)
+            if heading is not None:
+                add(heading)
+        checks.group_findings = (key, tuple(findings[start:]), [(gt.group, gt.weight) for gt in groups])
     findings.extend(checks.tops)
 
     known = checks.rows

@@ -182,12 +182,15 @@ class StoredRecords:
             member = text[pos:end + 1]
             hit = get(member)
             if hit is None:
-                if member.endswith("}}"):  # perhaps the last member, and this brace closes ``inputs``
+                # braces counted to spare ``json`` texts that cannot be one member; a brace
+                # inside a string only sends the line the slow way, as nothing then parses
+                opened, closed = member.count("{"), member.count("}")
+                if closed == opened + 1:  # perhaps the last member, and this brace closes ``inputs``
                     last = get(member[:-1]) or self._member(member[:-1])
                     if last is not _PART:
                         inputs[last[0]] = last[1]
                         return inputs, end + 1
-                hit = self._member(member)
+                hit = self._member(member) if closed == opened else _PART
             if hit is _PART:  # the member goes on (a nested object closed here)
                 scan = end + 1
                 continue
