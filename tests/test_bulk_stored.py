@@ -137,3 +137,25 @@ def test_unusual_but_valid_lines_read_as_json_reads_them(stored):
         assert got == evaluation_from_record(expected, frameworks[expected["framework"]])
         assert list(got.inputs) == list(expected["inputs"])
         assert _rows(score(got)) == _rows(score(evaluation_from_record(expected, frameworks[expected["framework"]])))
+
+
+def test_special_inputs_among_plain_ones_are_still_checked(stored):
+    """The evaluation's check of 不适用 / actual_from / questionnaire inputs skips its walk only
+    when no input has any of them."""
+    frameworks, lines = stored
+    record = json.loads(lines[1])
+    fw = frameworks[record["framework"]]
+    code = next(iter(record["inputs"]))
+    cases = [({"not_applicable": " "}, "标为不适用时必须写明理由"),
+             ({"questionnaire": "没有"}, "引用了不存在的问卷"),
+             ({"actual": "1", "actual_from": "execution_rate"}, "同时填写了 actual 与 actual_from"),
+             ({"actual_from": "execution_rate"}, "需要评价文件中的财务数据")]
+    for change, message in cases:
+        bad = {**record, "inputs": {**record["inputs"], code: change}}
+        bad.pop("finance", None)
+        for attempt in (lambda: evaluation_from_record(bad, fw),
+                        lambda: StoredRecords().line(json.dumps(bad, ensure_ascii=False), frameworks)):
+            with pytest.raises(ValidationError, match=message):
+                attempt()
+    ok = {**record, "inputs": {**record["inputs"], code: {"not_applicable": "本年无此项"}}}
+    assert evaluation_from_record(ok, fw).inputs[code].not_applicable == "本年无此项"

@@ -322,7 +322,7 @@ def _memo_key(item: IndicatorInput) -> tuple:
 
 
 class _GroupPlan:
-    __slots__ = ("group", "level", "path", "weight", "entries", "children", "walk", "own_indicators")
+    __slots__ = ("group", "level", "path", "weight", "entries", "children", "walk", "own_indicators", "fields")
 
     def __init__(self, framework, group: Group, path: tuple[Group, ...], leaves: dict[str, _Leaf]):
         self.group, self.path = group, path + (group,)
@@ -343,6 +343,7 @@ class _GroupPlan:
         for child in self.children:
             weight += child.weight
         self.weight = weight
+        self.fields = {"group": group, "level": self.level, "weight": weight}  # a GroupTotal's first fields
         self.walk = tuple(group.walk())  # every indicator under this group, in table order
         # the indicators of this group, then of each descendant group (depth first), group by group
         self.own_indicators = (group.indicators, *(i for c in self.children for i in c.own_indicators))
@@ -714,13 +715,19 @@ def score(evaluation: Evaluation) -> ScoreSheet:
             sums[i], declared_sums[i] = score_sum, declared
     published = evaluation.declared_groups
     groups = []
+    add_group = groups.append
     for i, (gp, _, _) in enumerate(flat):
         declared = declared_sums[i]
         if published:
             found = published.get(gp.group.code)
             if found is not None:
                 declared = found
-        groups.append(_group_total(gp.group, gp.level, gp.weight, sums[i], declared))
+        subtotal = _new(GroupTotal)  # = _group_total(gp.group, gp.level, gp.weight, sums[i], declared)
+        fields = subtotal.__dict__
+        fields.update(gp.fields)
+        fields["score"] = sums[i]
+        fields["declared"] = declared
+        add_group(subtotal)
     weight_total = total = ZERO
     declared_rows: Decimal | None = ZERO
     for i in plan.tops:
@@ -728,15 +735,9 @@ def score(evaluation: Evaluation) -> ScoreSheet:
         total += sums[i]
         d = declared_sums[i]
         declared_rows = None if declared_rows is None or d is None else declared_rows + d
-    return ScoreSheet(
-        evaluation=evaluation,
-        rows=tuple(rows),
-        groups=tuple(groups),
-        total=total,
-        grade=framework.grade(total),
-        passed=total >= framework.pass_line,
-        weight_total=weight_total,
-        rules_hash=_rules_hash(framework),
-        declared_rows_total=declared_rows,
-        indicator_rows=tuple(heads),
-    )
+    sheet = _new(ScoreSheet)  # the frozen dataclass's fields in order, without its __init__
+    sheet.__dict__.update(evaluation=evaluation, rows=tuple(rows), groups=tuple(groups), total=total,
+                          grade=framework.grade(total), passed=total >= framework.pass_line,
+                          weight_total=weight_total, rules_hash=_rules_hash(framework),
+                          declared_rows_total=declared_rows, indicator_rows=tuple(heads))
+    return sheet
