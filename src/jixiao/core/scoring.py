@@ -13,6 +13,7 @@ factor before its one rounding. An override replaces the computed score, with it
 from __future__ import annotations
 
 from dataclasses import FrozenInstanceError, dataclass, field
+from operator import attrgetter
 from decimal import Decimal
 from typing import Callable
 
@@ -580,6 +581,10 @@ def _not_applicable_row(evaluation: Evaluation, indicator: Indicator, path) -> l
                             computed=ZERO, not_applicable=item.not_applicable) for s in indicator.subrows)]
 
 
+_not_applicable_of = attrgetter("not_applicable")
+_NONE_ONLY = {None}
+
+
 def _factors(evaluation: Evaluation, plan: "_Plan | None" = None) -> dict[str, Decimal]:
     """Scale factor of each applicable indicator that receives 不适用 points.
 
@@ -588,10 +593,8 @@ def _factors(evaluation: Evaluation, plan: "_Plan | None" = None) -> dict[str, D
     whole unit is 不适用 its points move up a level (level 2 → level 1 → the total).
     """
     framework = evaluation.framework
-    for item in evaluation.inputs.values():
-        if item.not_applicable is not None:
-            break
-    else:
+    marked = set(map(_not_applicable_of, evaluation.inputs.values()))  # (in C)
+    if not marked or marked == _NONE_ONLY:
         return {}  # nothing is 不适用 (the common case): no points move
     plan = plan or _plan(framework)
     inputs = evaluation.inputs
@@ -687,8 +690,12 @@ def score(evaluation: Evaluation) -> ScoreSheet:
         declared: Decimal | None = ZERO
         for leaf, subs, code, remembered in entries:
             item = get(code) or _EMPTY_INPUT
-            factor = factors.get(code, ONE) if factors else ONE
-            head = remembered.get(id(item)) if factor is ONE else None  # never a 不适用 or sub-row head
+            if factors:
+                factor = factors.get(code, ONE)
+                head = remembered.get(id(item)) if factor is ONE else None
+            else:
+                factor = ONE
+                head = remembered.get(id(item))  # never a 不适用 row or the head of sub-rows
             if head is not None and head.input is item:
                 add_row(head)
             else:

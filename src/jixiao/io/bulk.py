@@ -125,7 +125,8 @@ class StoredRecords:
     SIZE = 1 << 16  # distinct member texts kept; a full cache starts again
 
     def __init__(self):
-        self.members: dict[str, tuple[str, IndicatorInput]] = {}
+        self.members: dict[str, tuple[str, IndicatorInput]] = {}  # piece(s) of a member → (code, input)
+        self.lasts: dict[str, tuple[str, IndicatorInput]] = {}  # the same for the last member of ``inputs``
         self.values: dict[str, IndicatorInput] = {}  # ``evaluation``: repr of a parsed input → the input
         # stands in for the inputs while the rest of the line is parsed; unique to this object,
         # so a stored value cannot be mistaken for it
@@ -166,52 +167,55 @@ class StoredRecords:
 
     def _inputs(self, text: str, opening: int) -> tuple[dict[str, IndicatorInput], int] | None:
         """The members of the ``inputs`` object whose ``{`` is at ``opening``, and the position
-        after its ``}``; None when they cannot be read this way."""
+        after its ``}``; None when they cannot be read this way.
+
+        The text after ``{"`` is cut at every ``}, "``: a member is one piece (its text without
+        the opening quote and the closing brace), or several when it holds nested objects; the
+        last member's piece ends with its own brace (the cut's brace closes ``inputs``)."""
         pos = opening + 1
         if text.startswith("}", pos):
             return {}, pos + 1
-        members = self.members
-        get = members.get
-        find = text.find
+        if not text.startswith('"', pos):
+            return None
+        get = self.members.get
         inputs: dict[str, IndicatorInput] = {}
-        scan = pos
-        while True:
-            end = find('}, "', scan)
-            if end < 0:
-                return None
-            member = text[pos:end + 1]
-            hit = get(member)
+        offset = pos + 1  # where the current piece starts in ``text``
+        key = None
+        for piece in text[pos + 1:].split('}, "'):
+            key = piece if key is None else key + '}, "' + piece
+            hit = get(key)
             if hit is None:
                 # braces counted to spare ``json`` texts that cannot be one member; a brace
                 # inside a string only sends the line the slow way, as nothing then parses
-                opened, closed = member.count("{"), member.count("}")
-                if closed == opened + 1:  # perhaps the last member, and this brace closes ``inputs``
-                    last = get(member[:-1]) or self._member(member[:-1])
+                opened, closed = key.count("{"), key.count("}")
+                if closed == opened:  # perhaps the last member, and the cut's brace closes ``inputs``
+                    last = self.lasts.get(key) or self._member('"' + key, self.lasts, key)
                     if last is not _PART:
                         inputs[last[0]] = last[1]
-                        return inputs, end + 1
-                hit = self._member(member) if closed == opened else _PART
+                        return inputs, offset + len(piece) + 1
+                hit = self._member('"' + key + "}", self.members, key) if closed + 1 == opened else _PART
+            offset += len(piece) + 4
             if hit is _PART:  # the member goes on (a nested object closed here)
-                scan = end + 1
                 continue
             inputs[hit[0]] = hit[1]
-            pos = scan = end + 3
+            key = None
+        return None  # ``inputs`` is not followed by another key: the whole way
 
-    def _member(self, member: str):
-        """``"CODE": {…}`` parsed and its input validated, or ``_PART`` when it is not one
-        JSON member (remembered too: the start of a member with nested objects is met again);
-        raises ValidationError for an input pydantic refuses."""
+    def _member(self, member: str, cache: dict, key: str):
+        """``"CODE": {…}`` parsed and its input validated, remembered in ``cache`` under
+        ``key``, or ``_PART`` when it is not one JSON member; raises ValidationError for an
+        input pydantic refuses."""
         hit = _PART
         try:
-            parsed = json.loads("{" + member + "}") if member.startswith('"') else None
+            parsed = json.loads("{" + member + "}")
         except ValueError:
             parsed = None
         if parsed is not None and len(parsed) == 1:
             (code, value), = parsed.items()
             hit = (code, _validate_input(value))
-        if len(self.members) >= self.SIZE:
-            self.members.clear()
-        self.members[member] = hit
+        if len(cache) >= self.SIZE:
+            cache.clear()
+        cache[key] = hit
         return hit
 
     def evaluation(self, record: dict[str, Any], framework: Framework) -> Evaluation:
