@@ -128,7 +128,8 @@ def _process(folder: Path, frameworks: dict, start: int, stop: int, out_path: Pa
             record = json.loads(line)
             return record, evaluation_from_record(record, frameworks[record["framework"]])
     else:
-        read = StoredRecords().line
+        reader = StoredRecords()
+        read = reader.line
     h = hashlib.sha256()
     rows = evaluations = findings = 0
     t, cpu = time.perf_counter(), time.process_time()
@@ -143,7 +144,10 @@ def _process(folder: Path, frameworks: dict, start: int, stop: int, out_path: Pa
             rows += len(sheet.rows)
             evaluations += 1
             findings += len(found)
+    slow = getattr(locals().get("reader"), "slow", None)  # lines StoredRecords read the whole way
+    first_error = repr(getattr(locals().get("reader"), "first_error", None))[:500]
     return {"rows": rows, "evaluations": evaluations, "findings": findings, "digest": h.hexdigest(),
+            "records_read_whole": slow, "first_error": first_error,
             "seconds": time.perf_counter() - t, "cpu_seconds": time.process_time() - cpu, "peak_rss_mb": vm_hwm_mb()}
 
 
@@ -184,6 +188,8 @@ def run_pipeline(folder: Path, workers: int) -> dict:
             "cpu_us_per_row": round(cpu_total / max(1, sum(p["rows"] for p in parts)) * 1e6, 2),
             "rows_per_cpu_s": round(sum(p["rows"] for p in parts) / cpu_total),
             "rows": rows, "evaluations": sum(p["evaluations"] for p in parts),
+            "records_read_whole": sum(p["records_read_whole"] or 0 for p in parts),
+            "first_error": next((p["first_error"] for p in parts if p["first_error"] != "None"), None),
             "findings": sum(p["findings"] for p in parts), "rows_per_s": round(rows / wall),
             "totals_digest": digest.hexdigest(), "peak_rss_mb": round(max(self_rss, child_rss), 1),
             "peak_rss_mb_parent": round(self_rss, 1), "peak_rss_mb_worker": round(child_rss, 1) if workers > 1 else None,

@@ -159,3 +159,21 @@ def test_special_inputs_among_plain_ones_are_still_checked(stored):
                 attempt()
     ok = {**record, "inputs": {**record["inputs"], code: {"not_applicable": "本年无此项"}}}
     assert evaluation_from_record(ok, fw).inputs[code].not_applicable == "本年无此项"
+
+
+def test_evaluations_with_their_own_inputs_leave_no_rows_remembered(stored, monkeypatch):
+    """Only rows of inputs shared between evaluations (those StoredRecords builds, and the
+    empty input) are remembered: scoring evaluations read one by one fills no cache."""
+    frameworks, lines = stored
+    monkeypatch.setattr(scoring._plan, "items", {})
+    for line in lines:
+        record = json.loads(line)
+        score(evaluation_from_record(record, frameworks[record["framework"]]))
+    kept = [entry for fw in frameworks.values() for leaf in scoring._plan(fw).leaves.values()
+            for entry in leaf.rows.values()]
+    inputs = [row.input for entry in kept for row in ([entry[0], *entry[1]] if isinstance(entry, tuple) else [entry])]
+    assert inputs and all(item is scoring._EMPTY_INPUT for item in inputs)
+    reader = StoredRecords()
+    for line in lines:
+        score(reader.line(line, frameworks)[1])
+    assert sum(len(leaf.rows) for fw in frameworks.values() for leaf in scoring._plan(fw).leaves.values()) > 100

@@ -191,7 +191,11 @@ def audit(sheet: ScoreSheet) -> list[Finding]:
                 info = known.get(id(row.indicator))
                 if info is None or info.indicator is not row.indicator:  # not this framework object's own indicator
                     info = _RowChecks(row.indicator)
-            own = _row_findings(row, info)
+            if (info.findings or row.declared is not None or row.not_applicable is not None
+                    or row.override_reason is not None or row.error):
+                own = _row_findings(row, info)
+            else:
+                own = ()  # the common row: nothing declared, overridden or wrong
             object.__setattr__(row, "_audit", own)
         if own:
             findings.extend(own)

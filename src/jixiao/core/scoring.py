@@ -223,7 +223,7 @@ class ScoreSheet:
         raise KeyError(code)
 
 
-_EMPTY_INPUT = IndicatorInput()
+_EMPTY_INPUT = IndicatorInput()  # the input of every row nothing was recorded for (shared)
 _EXPONENTS = {places: Decimal(1).scaleb(-places) for places in range(0, 7)}
 _new = object.__new__
 
@@ -298,6 +298,19 @@ MEMO_SIZE = 64  # distinct inputs remembered per indicator; a full memo is dropp
 # is kept. Rows are immutable, so sheets may share them. Pays off where evaluations share
 # input objects (``io.bulk.StoredInputs``); elsewhere it only misses. A full cache starts again.
 ROWS_SIZE = 1024
+# ids of the input objects that many evaluations share (``share_inputs``; ``io.bulk.StoredRecords``
+# registers those it builds): only their rows are remembered, so scoring evaluations whose
+# inputs are all their own (files, the site) neither fills nor churns the caches
+_SHARED: set[int] = set()
+
+
+def share_inputs(items) -> None:
+    """Mark input objects as shared by many evaluations: their rows are remembered."""
+    _SHARED.update(map(id, items))
+
+
+def unshare_inputs(items) -> None:
+    _SHARED.difference_update(map(id, items))
 
 
 def _memoizable(rule: Rule) -> bool:
@@ -458,7 +471,8 @@ def _score_leaf(evaluation: Evaluation, plan: _Plan, leaf: _Leaf, item: Indicato
     if row is not None and row.input is item and row.factor is factor:
         return row
     row = _fresh_leaf(evaluation, plan, leaf, item, path, parent, factor)
-    if item.actual is not None or not (item.questionnaire or item.actual_from):  # not the evaluation's figures
+    if id(item) in _SHARED and (item.actual is not None or not (item.questionnaire or item.actual_from)):
+        # (and not the evaluation's own figures)
         if len(rows) >= ROWS_SIZE:
             rows.clear()
         if ROWS_SIZE:
@@ -549,10 +563,11 @@ def _score_with_subrows(evaluation: Evaluation, plan: _Plan, leaf: _Leaf, subs: 
     if found is not None:
         return [found[0], *scored]
     head = _subrows_head(leaf, scored, item, path, factor)
-    if len(rows) >= ROWS_SIZE:
-        rows.clear()
-    if ROWS_SIZE:
-        rows[key] = (head, scored, item, factor)
+    if id(item) in _SHARED and all(id(s.input) in _SHARED for s in scored):
+        if len(rows) >= ROWS_SIZE:
+            rows.clear()
+        if ROWS_SIZE:
+            rows[key] = (head, scored, item, factor)
     return [head, *scored]
 
 
@@ -581,6 +596,7 @@ def _not_applicable_row(evaluation: Evaluation, indicator: Indicator, path) -> l
                             computed=ZERO, not_applicable=item.not_applicable) for s in indicator.subrows)]
 
 
+_SHARED.add(id(_EMPTY_INPUT))
 _not_applicable_of = attrgetter("not_applicable")
 _NONE_ONLY = {None}
 

@@ -25,7 +25,7 @@ from pydantic import ValidationError
 
 from jixiao.core.audit import Finding, audit
 from jixiao.core.model import Evaluation, Framework, IndicatorInput
-from jixiao.core.scoring import ScoreSheet, score
+from jixiao.core.scoring import ScoreSheet, score, share_inputs, unshare_inputs
 
 from .yamlio import FrameworkCache, LoadError, load_evaluation, shared_framework
 
@@ -132,6 +132,13 @@ class StoredRecords:
         # so a stored value cannot be mistaken for it
         self._mark = "\x00jixiao-inputs:" + uuid.uuid4().hex
         self._mark_json = json.dumps(self._mark)
+        self.slow = 0  # lines read the whole way (see ``line``)
+        self.first_error = None
+
+    def __del__(self):
+        for cache in (self.members, self.lasts):
+            unshare_inputs(hit[1] for hit in cache.values() if hit is not _PART)
+        unshare_inputs(self.values.values())
 
     def line(self, line: str | bytes, frameworks: Mapping[str, Framework]) -> tuple[dict[str, Any], Evaluation]:
         """The record of one stored line (its ``inputs`` as built) and its evaluation, against
@@ -140,10 +147,13 @@ class StoredRecords:
         text = line.decode("utf-8") if line.__class__ is bytes else line
         try:
             found = self._fast(text, frameworks)
-        except (ValueError, UnicodeError, KeyError, TypeError, AttributeError):  # ValidationError is a ValueError
+        except (ValueError, UnicodeError, KeyError, TypeError, AttributeError) as exc:  # ValidationError is a ValueError
             found = None
+            if self.first_error is None:
+                self.first_error = exc
         if found is not None:
             return found
+        self.slow += 1
         record = json.loads(line)
         return record, evaluation_from_record(record, frameworks[record["framework"]])
 
@@ -214,9 +224,16 @@ class StoredRecords:
             (code, value), = parsed.items()
             hit = (code, _validate_input(value))
         if len(cache) >= self.SIZE:
-            cache.clear()
+            self._forget(cache)
         cache[key] = hit
+        if hit is not _PART:
+            share_inputs((hit[1],))
         return hit
+
+    @staticmethod
+    def _forget(cache: dict) -> None:
+        unshare_inputs(hit[1] for hit in cache.values() if hit is not _PART)
+        cache.clear()
 
     def evaluation(self, record: dict[str, Any], framework: Framework) -> Evaluation:
         """``evaluation_from_record(record, framework)`` for a record already parsed from JSON
@@ -236,8 +253,10 @@ class StoredRecords:
                 if item is None:
                     item = _validate_input(value)
                     if len(values) >= self.SIZE:
+                        unshare_inputs(values.values())
                         values.clear()
                     values[key] = item
+                    share_inputs((item,))
                 inputs[code] = item
             body = {k: v for k, v in record.items() if k != "framework"}
             body["framework"] = framework
