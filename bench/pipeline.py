@@ -5,7 +5,8 @@ as a YAML file and every evaluation as one line of JSON in its stored form (numb
 decimal strings, finance data and questionnaires included — what the site's database holds).
 The timed run, in a fresh process (so its peak memory is its own), reads the frameworks once,
 then streams the evaluations: parse the line, build and validate the evaluation against the
-shared framework (``jixiao.io.bulk.evaluation_from_record``), score, audit, and write the
+shared framework (``jixiao.io.bulk.StoredRecords``: each distinct indicator input validated
+once; ``records_read_whole`` counts lines it read the plain way), score, audit, and write the
 unit's total, grade and number of findings to a totals file. With ``--workers N`` the file is
 split in N byte ranges, one per forked process, each writing its own totals file.
 

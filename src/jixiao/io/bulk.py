@@ -8,6 +8,8 @@ framework read and validated once and shared, scored and audited on several proc
 database and the benchmark's files hold) against a shared framework: pydantic still checks
 every input, the framework's own guarantees (unique codes, its group and sub-row codes) are
 computed once per framework object (``model.framework_index``) instead of once per evaluation.
+``StoredRecords`` reads stored JSON lines with each distinct indicator input validated once and
+shared (the national-scale pipeline of ``bench/pipeline.py``), with the same evaluations and errors.
 """
 
 from __future__ import annotations
@@ -132,8 +134,8 @@ class StoredRecords:
         # so a stored value cannot be mistaken for it
         self._mark = "\x00jixiao-inputs:" + uuid.uuid4().hex
         self._mark_json = json.dumps(self._mark)
-        self.slow = 0  # lines read the whole way (see ``line``)
-        self.first_error = None
+        self.slow = 0  # lines read the whole way (see ``line``), and why the first of them was
+        self.first_error: Exception | None = None
 
     def __del__(self):
         for cache in (self.members, self.lasts):
