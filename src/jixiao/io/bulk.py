@@ -137,10 +137,13 @@ class StoredRecords:
         self.slow = 0  # lines read the whole way (see ``line``), and why the first of them was
         self.first_error: Exception | None = None
 
-    def __del__(self):
-        for cache in (self.members, self.lasts):
-            unshare_inputs(hit[1] for hit in cache.values() if hit is not _PART)
-        unshare_inputs(self.values.values())
+    def __del__(self):  # its inputs are no longer shared by anything this reader builds
+        try:
+            for cache in (self.members, self.lasts):
+                unshare_inputs(hit[1] for hit in cache.values() if hit is not _PART)
+            unshare_inputs(self.values.values())
+        except Exception:  # (at interpreter exit the module may be gone)
+            pass
 
     def line(self, line: str | bytes, frameworks: Mapping[str, Framework]) -> tuple[dict[str, Any], Evaluation]:
         """The record of one stored line (its ``inputs`` as built) and its evaluation, against
