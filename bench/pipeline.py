@@ -5,7 +5,8 @@ as a YAML file and every evaluation as one line of JSON in its stored form (numb
 decimal strings, finance data and questionnaires included — what the site's database holds).
 The timed run, in a fresh process (so its peak memory is its own), reads the frameworks once,
 then streams the evaluations: parse the line, build and validate the evaluation against the
-shared framework (``jixiao.io.bulk.evaluation_from_record``), score, audit, and write the
+shared framework (``jixiao.io.bulk.StoredRecords``: each distinct indicator input validated
+once; ``records_read_whole`` counts lines it read the plain way), score, audit, and write the
 unit's total, grade and number of findings to a totals file. With ``--workers N`` the file is
 split in N byte ranges, one per forked process, each writing its own totals file.
 
@@ -78,7 +79,10 @@ def _frameworks(folder: Path) -> dict:
 
     out = {}
     for path in sorted((folder / "frameworks").glob("*.yaml")):
-        fw, errors = load_framework(path)
+        try:
+            fw, errors = load_framework(path, stored=True)  # written by write_dataset
+        except TypeError:  # an older engine (PYTHONPATH=<other checkout>/src)
+            fw, errors = load_framework(path)
         if errors:
             raise RuntimeError(errors)
         out[fw.id] = fw
@@ -116,16 +120,23 @@ def _lines(path: Path, start: int, stop: int):
 def _process(folder: Path, frameworks: dict, start: int, stop: int, out_path: Path) -> dict:
     from jixiao.core.audit import audit
     from jixiao.core.scoring import score
-    from jixiao.io.bulk import evaluation_from_record
+    try:
+        from jixiao.io.bulk import StoredRecords
+    except ImportError:  # an older engine (PYTHONPATH=<other checkout>/src): json + evaluation_from_record
+        from jixiao.io.bulk import evaluation_from_record
 
-    loads = json.loads
+        def read(line, frameworks):
+            record = json.loads(line)
+            return record, evaluation_from_record(record, frameworks[record["framework"]])
+    else:
+        reader = StoredRecords()
+        read = reader.line
     h = hashlib.sha256()
     rows = evaluations = findings = 0
     t, cpu = time.perf_counter(), time.process_time()
     with open(out_path, "w", encoding="utf-8") as out:
         for line in _lines(folder / "evaluations.jsonl", start, stop):
-            record = loads(line)
-            evaluation = evaluation_from_record(record, frameworks[record["framework"]])
+            record, evaluation = read(line, frameworks)
             sheet = score(evaluation)
             found = audit(sheet)
             total = format(sheet.total, "f")
@@ -134,7 +145,10 @@ def _process(folder: Path, frameworks: dict, start: int, stop: int, out_path: Pa
             rows += len(sheet.rows)
             evaluations += 1
             findings += len(found)
+    slow = getattr(locals().get("reader"), "slow", None)  # lines StoredRecords read the whole way
+    first_error = repr(getattr(locals().get("reader"), "first_error", None))[:500]
     return {"rows": rows, "evaluations": evaluations, "findings": findings, "digest": h.hexdigest(),
+            "records_read_whole": slow, "first_error": first_error,
             "seconds": time.perf_counter() - t, "cpu_seconds": time.process_time() - cpu, "peak_rss_mb": vm_hwm_mb()}
 
 
@@ -175,6 +189,8 @@ def run_pipeline(folder: Path, workers: int) -> dict:
             "cpu_us_per_row": round(cpu_total / max(1, sum(p["rows"] for p in parts)) * 1e6, 2),
             "rows_per_cpu_s": round(sum(p["rows"] for p in parts) / cpu_total),
             "rows": rows, "evaluations": sum(p["evaluations"] for p in parts),
+            "records_read_whole": sum(p["records_read_whole"] or 0 for p in parts),
+            "first_error": next((p["first_error"] for p in parts if p["first_error"] != "None"), None),
             "findings": sum(p["findings"] for p in parts), "rows_per_s": round(rows / wall),
             "totals_digest": digest.hexdigest(), "peak_rss_mb": round(max(self_rss, child_rss), 1),
             "peak_rss_mb_parent": round(self_rss, 1), "peak_rss_mb_worker": round(child_rss, 1) if workers > 1 else None,

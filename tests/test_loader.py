@@ -114,3 +114,27 @@ def test_duplicate_indicator_codes(tmp_path):
 """
     _, errors = load_evaluation(write(tmp_path, evaluation_text(fw)))
     assert any("指标编码重复：A1" in e.message for e in errors)
+
+
+def test_libyaml_parses_jixiao_own_files_exactly_as_the_python_parser():
+    """``parse_yaml(…, fast=True)`` (built-in frameworks, frameworks the bulk pipeline stores):
+    the same data, the same line of every path, and on a broken text the Python parser's own
+    error."""
+    from jixiao.io import yamlio
+
+    root = Path(__file__).resolve().parent.parent / "src" / "jixiao"
+    files = sorted((root / "frameworks").glob("*.yaml")) + sorted((root / "examples").glob("*.yaml"))
+    assert len(files) >= 10
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        slow, fast = yamlio.parse_yaml(text, str(path)), yamlio.parse_yaml(text, str(path), fast=True)
+        assert repr(fast) == repr(slow) and fast[0] is not None and not fast[2]
+        broken = text[: len(text) // 2] + "\n  - [不完整: {\n"
+        assert yamlio.parse_yaml(broken, "x.yaml", fast=True) == yamlio.parse_yaml(broken, "x.yaml")
+        assert yamlio.parse_yaml(broken, "x.yaml")[2]
+    assert yamlio.parse_yaml("a: 1\na: 2\n", "d.yaml", fast=True) == yamlio.parse_yaml("a: 1\na: 2\n", "d.yaml")
+    fw, errors = load_framework("builtin:national-capability-2023")
+    plain, _ = yamlio.framework_from_data(*yamlio.parse_yaml(
+        (root / "frameworks" / "national-capability-2023.yaml").read_text(encoding="utf-8"), "builtin:national-capability-2023")[:2],
+        "builtin:national-capability-2023")
+    assert errors == [] and fw.model_dump() == plain.model_dump()

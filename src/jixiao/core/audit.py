@@ -7,6 +7,7 @@ kind and a Chinese message with the evidence. Published scores are claims; the r
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import attrgetter
 from decimal import Decimal
 from typing import Literal
 
@@ -95,7 +96,7 @@ class _FrameworkChecks:
     against their sub-headings', the level-1 headings' against the total, and every row's
     ``_RowChecks`` by indicator identity."""
 
-    __slots__ = ("framework", "headings", "tops", "rows", "in_order")
+    __slots__ = ("framework", "headings", "tops", "rows", "in_order", "group_findings")
 
     def __init__(self, framework):
         self.framework = framework
@@ -120,6 +121,7 @@ class _FrameworkChecks:
                 in_order.append(rows[id(one)])
         self.rows = rows
         self.in_order = tuple(in_order)
+        self.group_findings = None  # ``audit``: (ids of groups and weights, their findings, the objects)
 
     def heading(self, g) -> "Finding | None":
         found = self.headings.get(id(g))
@@ -141,6 +143,8 @@ def _heading(g) -> "Finding | None":
 
 
 _framework_checks = PerObject(_FrameworkChecks)
+_group_of = attrgetter("group")
+_weight_of = attrgetter("weight")
 
 
 def audit(sheet: ScoreSheet) -> list[Finding]:
@@ -155,15 +159,25 @@ def audit(sheet: ScoreSheet) -> list[Finding]:
         add(Finding("总分", "weights-total",
                     f"三级指标分值合计{fmt(sheet.weight_total)}分，应为{fmt(framework.total)}分", "error", framework.loc))
 
-    for gt in sheet.groups:
-        g = gt.group
-        if g.points is not None and g.points != gt.weight:
-            add(Finding(g.code, "group-points",
-                        f"“{g.name}”标明{fmt(g.points)}分，所属指标分值合计{fmt(gt.weight)}分", "error", g.loc))
-        found = headings.get(id(g))  # = checks.heading(g)
-        heading = found[1] if found is not None and found[0] is g else _heading(g)
-        if heading is not None:
-            add(heading)
+    # the headings' findings depend only on each group and its rows' weight: those of the last
+    # sheet with the same group and weight objects (held by ``checks``, so the ids stay theirs)
+    groups = sheet.groups
+    key = (list(map(id, map(_group_of, groups))), list(map(id, map(_weight_of, groups))))
+    seen = checks.group_findings
+    if seen is not None and seen[0] == key:
+        findings.extend(seen[1])
+    else:
+        start = len(findings)
+        for gt in groups:
+            g = gt.group
+            if g.points is not None and g.points != gt.weight:
+                add(Finding(g.code, "group-points",
+                            f"“{g.name}”标明{fmt(g.points)}分，所属指标分值合计{fmt(gt.weight)}分", "error", g.loc))
+            found = headings.get(id(g))  # = checks.heading(g)
+            heading = found[1] if found is not None and found[0] is g else _heading(g)
+            if heading is not None:
+                add(heading)
+        checks.group_findings = (key, tuple(findings[start:]), [(gt.group, gt.weight) for gt in groups])
     findings.extend(checks.tops)
 
     known = checks.rows
@@ -171,46 +185,21 @@ def audit(sheet: ScoreSheet) -> list[Finding]:
     rows = sheet.rows
     aligned = len(rows) == len(in_order)  # a sheet scored from this framework: its rows in this order
     for position, row in enumerate(rows):
-        ind = row.indicator
-        info = in_order[position] if aligned else None
-        if info is None or info.indicator is not ind:
-            info = known.get(id(ind))
-            if info is None or info.indicator is not ind:  # not this framework object's own indicator
-                info = _RowChecks(ind)
-        if info.findings:
-            findings.extend(info.findings)
-        if row.not_applicable is not None and row.parent is None:
-            add(Finding(row.code, "not-applicable", row.explanation, "info", row.input.loc or ind.loc))
-            continue
-        declared = row.declared
-        if declared is None and row.override_reason is None and not row.error:
-            continue  # the common row: nothing declared, overridden or wrong
-        where = ind.loc
-        if row.override_reason is not None:
-            computed = "无法计算（缺少数据）" if row.computed is None else f"{fmt(row.computed)}分"
-            add(Finding(row.code, "override",
-                        f"计算得分{computed}，人工改为{fmt(row.score)}分，理由：{row.override_reason}",
-                        "warning", row.input.loc or where))
-        if row.error:
-            add(Finding(row.code, "input-error", f"{row.error}，按0分计", "error", row.input.loc or where))
-        if declared is None:
-            continue
-        if declared != row.score and not row.error:
-            add(Finding(row.code, "score-mismatch",
-                        f"申报{fmt(declared)}分，按规则应得{fmt(row.score)}分（{row.explanation}）", "error",
-                        row.input.loc or where))
-        weight = ind.weight
-        if declared > weight and info.above_weight:
-            add(Finding(row.code, "above-weight",
-                        f"申报{fmt(declared)}分，超过分值{fmt(weight)}分且无加分规则", "error", row.input.loc or where))
-        if declared < 0 and info.below_zero:
-            add(Finding(row.code, "below-zero", f"申报{fmt(declared)}分为负数", "error", row.input.loc or where))
-        if info.target_check and declared >= weight:
-            actual = row.input.actual
-            if actual is not None and not ind.target.met_by(actual):
-                add(Finding(row.code, "target-missed-full",
-                            f"实际值{fmt(actual)}{ind.target.unit}未达到目标“{ind.target.text}”，却申报满分{fmt(declared)}分",
-                            "warning", row.input.loc or where))
+        own = row._audit  # the row's findings, once per row object (the scorer shares rows between sheets)
+        if own is None:
+            info = in_order[position] if aligned else None
+            if info is None or info.indicator is not row.indicator:
+                info = known.get(id(row.indicator))
+                if info is None or info.indicator is not row.indicator:  # not this framework object's own indicator
+                    info = _RowChecks(row.indicator)
+            if (info.findings or row.declared is not None or row.not_applicable is not None
+                    or row.override_reason is not None or row.error):
+                own = _row_findings(row, info)
+            else:
+                own = ()  # the common row: nothing declared, overridden or wrong
+            object.__setattr__(row, "_audit", own)
+        if own:
+            findings.extend(own)
 
     declared_groups = sheet.evaluation.declared_groups
     for gt in sheet.groups if declared_groups else ():  # only published group scores are compared
@@ -249,6 +238,46 @@ def audit(sheet: ScoreSheet) -> list[Finding]:
                         f"问卷申报综合得分{fmt(q.declared_score)}，计算为{fmt(q.score, 2)}（{fmt(q.total)}÷{q.valid}份）",
                         "error", q.loc))
     return findings
+
+
+def _row_findings(row, info: _RowChecks) -> tuple[Finding, ...]:
+    """A row's findings: its indicator's own (``info``) and those of what it declares."""
+    ind = row.indicator
+    findings = list(info.findings)
+    add = findings.append
+    if row.not_applicable is not None and row.parent is None:
+        add(Finding(row.code, "not-applicable", row.explanation, "info", row.input.loc or ind.loc))
+        return tuple(findings)
+    declared = row.declared
+    if declared is None and row.override_reason is None and not row.error:
+        return tuple(findings)  # the common row: nothing declared, overridden or wrong
+    where = ind.loc
+    if row.override_reason is not None:
+        computed = "无法计算（缺少数据）" if row.computed is None else f"{fmt(row.computed)}分"
+        add(Finding(row.code, "override",
+                    f"计算得分{computed}，人工改为{fmt(row.score)}分，理由：{row.override_reason}",
+                    "warning", row.input.loc or where))
+    if row.error:
+        add(Finding(row.code, "input-error", f"{row.error}，按0分计", "error", row.input.loc or where))
+    if declared is None:
+        return tuple(findings)
+    if declared != row.score and not row.error:
+        add(Finding(row.code, "score-mismatch",
+                    f"申报{fmt(declared)}分，按规则应得{fmt(row.score)}分（{row.explanation}）", "error",
+                    row.input.loc or where))
+    weight = ind.weight
+    if declared > weight and info.above_weight:
+        add(Finding(row.code, "above-weight",
+                    f"申报{fmt(declared)}分，超过分值{fmt(weight)}分且无加分规则", "error", row.input.loc or where))
+    if declared < 0 and info.below_zero:
+        add(Finding(row.code, "below-zero", f"申报{fmt(declared)}分为负数", "error", row.input.loc or where))
+    if info.target_check and declared >= weight:
+        actual = row.input.actual
+        if actual is not None and not ind.target.met_by(actual):
+            add(Finding(row.code, "target-missed-full",
+                        f"实际值{fmt(actual)}{ind.target.unit}未达到目标“{ind.target.text}”，却申报满分{fmt(declared)}分",
+                        "warning", row.input.loc or where))
+    return tuple(findings)
 
 
 def _declared_under(sheet: ScoreSheet, group_code: str) -> Decimal | None:

@@ -9,6 +9,7 @@ line it was read from, so each error and finding points at its source.
 
 from __future__ import annotations
 
+import operator
 import re
 from decimal import Decimal
 from functools import cached_property
@@ -501,6 +502,10 @@ NARRATIVE_SECTIONS = {
 }
 
 
+_special_fields = operator.attrgetter("not_applicable", "actual_from", "questionnaire")
+_NOT_SPECIAL = ((None, None, None), (None, None, ""))
+
+
 class Evaluation(Model):
     """One unit's self-evaluation for one year against one framework.
 
@@ -539,7 +544,11 @@ class Evaluation(Model):
             raise ValueError(f"指标体系中没有这些分组编码：{'、'.join(unknown)}")
         subrow_codes = index.subrow_codes
         any_not_applicable = any_derived = any_questionnaire = False
-        for code, item in self.inputs.items():
+        # the common evaluation: no input 不适用, derived or from a questionnaire (tested in C)
+        plain = set(map(_special_fields, self.inputs.values()))
+        if plain and (len(plain) > 1 or plain.pop() not in _NOT_SPECIAL):
+            plain = None
+        for code, item in self.inputs.items() if plain is None else ():
             if item.not_applicable is not None:
                 any_not_applicable = True
                 if code in subrow_codes:

@@ -13,6 +13,7 @@ factor before its one rounding. An override replaces the computed score, with it
 from __future__ import annotations
 
 from dataclasses import FrozenInstanceError, dataclass, field
+from operator import attrgetter
 from decimal import Decimal
 from typing import Callable
 
@@ -47,8 +48,10 @@ _ROW_FIELDS = ("indicator", "path", "input", "score", "raw", "explanation", "dec
 
 
 class _RowSlots:
+    # ``_audit``: the row's own audit findings, kept by ``audit`` (a row is immutable, and
+    # rows remembered by the scorer are shared by many sheets); not a field of the row
     __slots__ = ("indicator", "path", "input", "score", "raw", "_explanation", "declared", "manual", "error", "parent",
-                 "computed", "factor", "not_applicable", "override_reason")
+                 "computed", "factor", "not_applicable", "override_reason", "_audit")
 
 
 class _RowBuilder(_RowSlots):
@@ -74,6 +77,7 @@ class _RowBuilder(_RowSlots):
         self.factor = factor
         self.not_applicable = not_applicable
         self.override_reason = override_reason
+        self._audit = None
 
 
 class ScoreRow(_RowSlots):
@@ -114,7 +118,7 @@ class ScoreRow(_RowSlots):
         return text
 
     def _replace(self, **changes) -> "ScoreRow":
-        values = {name: getattr(self, name) for name in _RowSlots.__slots__}
+        values = {name: getattr(self, name) for name in _RowSlots.__slots__ if name != "_audit"}
         values.update(changes)
         return ScoreRow(**{("explanation" if k == "_explanation" else k): v for k, v in values.items()})
 
@@ -219,7 +223,7 @@ class ScoreSheet:
         raise KeyError(code)
 
 
-_EMPTY_INPUT = IndicatorInput()
+_EMPTY_INPUT = IndicatorInput()  # the input of every row nothing was recorded for (shared)
 _EXPONENTS = {places: Decimal(1).scaleb(-places) for places in range(0, 7)}
 _new = object.__new__
 
@@ -259,7 +263,7 @@ class _Leaf:
     function (``Rule.compile``), whether it may exceed its weight, and its context without
     input, so that scoring a row only adds the evaluation's input."""
 
-    __slots__ = ("indicator", "code", "weight", "score", "bonus", "context", "fields", "memo")
+    __slots__ = ("indicator", "code", "weight", "score", "bonus", "context", "fields", "memo", "rows")
 
     def __init__(self, framework, indicator: Indicator):
         rule = indicator.rule or _DEFAULT_RULES[framework.default_rule]
@@ -270,6 +274,7 @@ class _Leaf:
         self.score = rule.compile(self.context)
         self.bonus = allows_bonus(rule)
         self.memo = {} if _memoizable(rule) else None
+        self.rows: dict[int, ScoreRow] = {}  # id(input) → its row (``_score_leaf``)
 
 
 # Rule results remembered per indicator (``_Leaf.memo``). A rule is a pure function of its
@@ -285,6 +290,27 @@ _MEMO_TYPES = frozenset(("binary", "proportional", "deduct_per_unit", "checklist
                          "lower_is_better", "graded", "reference", "questionnaire", "growth", "saturating_rate",
                          "manual", "qualitative", "generic"))
 MEMO_SIZE = 64  # distinct inputs remembered per indicator; a full memo is dropped
+# Rows remembered per indicator by the identity of their input (``_Leaf.rows``): a row is a
+# pure function of its indicator (path, parent, rule, the framework's rounding) and of its
+# input object, unless the input takes its actual value from the evaluation (questionnaire,
+# finance) or receives 不适用 points (factor ≠ 1), which are not remembered. Inputs are
+# immutable and the remembered row holds its input, so an id cannot be reused while the row
+# is kept. Rows are immutable, so sheets may share them. Pays off where evaluations share
+# input objects (``io.bulk.StoredInputs``); elsewhere it only misses. A full cache starts again.
+ROWS_SIZE = 1024
+# ids of the input objects that many evaluations share (``share_inputs``; ``io.bulk.StoredRecords``
+# registers those it builds): only their rows are remembered, so scoring evaluations whose
+# inputs are all their own (files, the site) neither fills nor churns the caches
+_SHARED: set[int] = set()
+
+
+def share_inputs(items) -> None:
+    """Mark input objects as shared by many evaluations: their rows are remembered."""
+    _SHARED.update(map(id, items))
+
+
+def unshare_inputs(items) -> None:
+    _SHARED.difference_update(map(id, items))
 
 
 def _memoizable(rule: Rule) -> bool:
@@ -310,7 +336,7 @@ def _memo_key(item: IndicatorInput) -> tuple:
 
 
 class _GroupPlan:
-    __slots__ = ("group", "level", "path", "weight", "entries", "children", "walk", "own_indicators")
+    __slots__ = ("group", "level", "path", "weight", "entries", "children", "walk", "own_indicators", "fields")
 
     def __init__(self, framework, group: Group, path: tuple[Group, ...], leaves: dict[str, _Leaf]):
         self.group, self.path = group, path + (group,)
@@ -331,6 +357,7 @@ class _GroupPlan:
         for child in self.children:
             weight += child.weight
         self.weight = weight
+        self.fields = {"group": group, "level": self.level, "weight": weight}  # a GroupTotal's first fields
         self.walk = tuple(group.walk())  # every indicator under this group, in table order
         # the indicators of this group, then of each descendant group (depth first), group by group
         self.own_indicators = (group.indicators, *(i for c in self.children for i in c.own_indicators))
@@ -349,6 +376,22 @@ class _Plan:
         self.exponent = _EXPONENTS.get(framework.places)
         self.rounding = ROUNDING_MODES[framework.rounding]
         self.factors: dict[tuple[str, ...], dict[str, Decimal]] = {}  # 不适用 codes → ``_factors``
+        # the group tree flattened, in the order of the sheet's group totals (each group before
+        # its sub-groups): (its plan, its rows as (leaf, sub-leaves, code, the leaf's rows),
+        # the positions of its sub-groups in this order)
+        order: list[_GroupPlan] = []
+
+        def visit(gp):
+            order.append(gp)
+            for child in gp.children:
+                visit(child)
+
+        for gp in self.groups:
+            visit(gp)
+        where = {id(gp): i for i, gp in enumerate(order)}
+        self.flat = tuple((gp, tuple((leaf, subs, leaf.code, leaf.rows) for leaf, subs in gp.entries),
+                           tuple(where[id(c)] for c in gp.children)) for gp in order)
+        self.tops = tuple(where[id(gp)] for gp in self.groups)
 
 
 _plan = PerObject(_Plan)
@@ -421,7 +464,25 @@ def _settled(evaluation: Evaluation, plan: _Plan, leaf: _Leaf, result, factor: D
 
 def _score_leaf(evaluation: Evaluation, plan: _Plan, leaf: _Leaf, item: IndicatorInput, path: tuple[Group, ...],
                 parent: str | None, factor: Decimal) -> ScoreRow:
-    """The hot path: one row by its compiled rule, rounded once."""
+    """The hot path: one row, remembered by its input object when that is safe (``ROWS_SIZE``)."""
+    rows = leaf.rows
+    key = id(item) if factor is ONE else (id(item), id(factor))  # the row holds both: ids stay theirs
+    row = rows.get(key)
+    if row is not None and row.input is item and row.factor is factor:
+        return row
+    row = _fresh_leaf(evaluation, plan, leaf, item, path, parent, factor)
+    if id(item) in _SHARED and (item.actual is not None or not (item.questionnaire or item.actual_from)):
+        # (and not the evaluation's own figures)
+        if len(rows) >= ROWS_SIZE:
+            rows.clear()
+        if ROWS_SIZE:
+            rows[key] = row
+    return row
+
+
+def _fresh_leaf(evaluation: Evaluation, plan: _Plan, leaf: _Leaf, item: IndicatorInput, path: tuple[Group, ...],
+                parent: str | None, factor: Decimal) -> ScoreRow:
+    """One row by its compiled rule, rounded once."""
     rule_input = item
     if item.actual is None and (item.questionnaire or item.actual_from):
         if item.questionnaire:
@@ -470,6 +531,7 @@ def _score_leaf(evaluation: Evaluation, plan: _Plan, leaf: _Leaf, item: Indicato
     row.factor = factor
     row.not_applicable = None
     row.override_reason = None
+    row._audit = None
     row.__class__ = ScoreRow
     if item.override is not None:
         return _apply_override(evaluation, row, leaf.weight * factor, leaf.bonus)
@@ -484,7 +546,7 @@ def score_indicator(evaluation: Evaluation, indicator: Indicator, path: tuple[Gr
     leaf = plan.leaves.get(indicator.code)
     if leaf is None or leaf.indicator is not indicator:  # not this framework object's own indicator
         leaf = _Leaf(evaluation.framework, indicator)
-    return _score_leaf(evaluation, plan, leaf, _input(evaluation, indicator.code), path, parent, factor)
+    return _fresh_leaf(evaluation, plan, leaf, _input(evaluation, indicator.code), path, parent, factor)
 
 
 def _score_with_subrows(evaluation: Evaluation, plan: _Plan, leaf: _Leaf, subs: tuple[_Leaf, ...], item, path,
@@ -493,6 +555,24 @@ def _score_with_subrows(evaluation: Evaluation, plan: _Plan, leaf: _Leaf, subs: 
     inputs = evaluation.inputs
     scored = [_score_leaf(evaluation, plan, s, inputs.get(s.code) or _EMPTY_INPUT, path, indicator.code, factor)
               for s in subs]
+    # the indicator's row is a function of its input, factor and sub-rows: remembered by their
+    # identities (the entry holds them all, so the ids stay theirs)
+    key = (id(item), id(factor), *[id(s) for s in scored])
+    rows = leaf.rows
+    found = rows.get(key)
+    if found is not None:
+        return [found[0], *scored]
+    head = _subrows_head(leaf, scored, item, path, factor)
+    if id(item) in _SHARED and all(id(s.input) in _SHARED for s in scored):
+        if len(rows) >= ROWS_SIZE:
+            rows.clear()
+        if ROWS_SIZE:
+            rows[key] = (head, scored, item, factor)
+    return [head, *scored]
+
+
+def _subrows_head(leaf: _Leaf, scored: list[ScoreRow], item, path, factor: Decimal) -> ScoreRow:
+    indicator = leaf.indicator
     declared = item.declared
     if declared is None and all(s.declared is not None for s in scored):
         declared = sum((s.declared for s in scored), ZERO)
@@ -501,10 +581,9 @@ def _score_with_subrows(evaluation: Evaluation, plan: _Plan, leaf: _Leaf, subs: 
     def explanation():
         return "分项合计：" + "＋".join(fmt(s.score) for s in scored) + f"＝{fmt(total)}分"
 
-    row = ScoreRow(indicator, path, item, total, sum((s.raw for s in scored), ZERO), explanation,
-                   declared, manual=any(s.manual for s in scored),
-                   error=next((s.error for s in scored if s.error), None), computed=total, factor=factor)
-    return [row, *scored]
+    return ScoreRow(indicator, path, item, total, sum((s.raw for s in scored), ZERO), explanation,
+                    declared, manual=any(s.manual for s in scored),
+                    error=next((s.error for s in scored if s.error), None), computed=total, factor=factor)
 
 
 def _not_applicable_row(evaluation: Evaluation, indicator: Indicator, path) -> list[ScoreRow]:
@@ -517,6 +596,11 @@ def _not_applicable_row(evaluation: Evaluation, indicator: Indicator, path) -> l
                             computed=ZERO, not_applicable=item.not_applicable) for s in indicator.subrows)]
 
 
+_SHARED.add(id(_EMPTY_INPUT))
+_not_applicable_of = attrgetter("not_applicable")
+_NONE_ONLY = {None}
+
+
 def _factors(evaluation: Evaluation, plan: "_Plan | None" = None) -> dict[str, Decimal]:
     """Scale factor of each applicable indicator that receives 不适用 points.
 
@@ -525,10 +609,8 @@ def _factors(evaluation: Evaluation, plan: "_Plan | None" = None) -> dict[str, D
     whole unit is 不适用 its points move up a level (level 2 → level 1 → the total).
     """
     framework = evaluation.framework
-    for item in evaluation.inputs.values():
-        if item.not_applicable is not None:
-            break
-    else:
+    marked = set(map(_not_applicable_of, evaluation.inputs.values()))  # (in C)
+    if not marked or marked == _NONE_ONLY:
         return {}  # nothing is 不适用 (the common case): no points move
     plan = plan or _plan(framework)
     inputs = evaluation.inputs
@@ -595,43 +677,14 @@ def _group_total(group: Group, level: int, weight: Decimal, score: Decimal, decl
     return total
 
 
-def _visit(evaluation: Evaluation, plan: _Plan, gp: _GroupPlan, factors: dict, rows: list, heads: list,
-           groups: list) -> tuple[Decimal, Decimal | None]:
-    """Score a group's rows and its sub-groups, in table order; insert its subtotal before
-    the sub-groups' (a module function, not a closure: a recursive closure is a reference
-    cycle that would keep every scored sheet alive until the garbage collector runs)."""
-    path = gp.path
-    inputs = evaluation.inputs
-    score_sum = ZERO
-    declared: Decimal | None = ZERO
-    position = len(groups)
-    for leaf, subs in gp.entries:
-        code = leaf.code
-        item = inputs.get(code) or _EMPTY_INPUT
-        factor = factors.get(code, ONE) if factors else ONE
-        if item.not_applicable is not None:
-            scored = _not_applicable_row(evaluation, leaf.indicator, path)
-            rows.extend(scored)
-            head = scored[0]
-        elif subs:
-            scored = _score_with_subrows(evaluation, plan, leaf, subs, item, path, factor)
-            rows.extend(scored)
-            head = scored[0]
-        else:
-            head = _score_leaf(evaluation, plan, leaf, item, path, None, factor)
-            rows.append(head)
-        heads.append(head)
-        score_sum += head.score
-        if declared is not None:
-            declared = None if head.declared is None else declared + head.declared
-    for child in gp.children:
-        s, d = _visit(evaluation, plan, child, factors, rows, heads, groups)
-        score_sum += s
-        declared = None if declared is None or d is None else declared + d
-    published = evaluation.declared_groups.get(gp.group.code)
-    groups.insert(position, _group_total(gp.group, gp.level, gp.weight, score_sum,
-                                         published if published is not None else declared))
-    return score_sum, declared
+def _entry(evaluation: Evaluation, plan: _Plan, leaf: _Leaf, subs: tuple, item, path, factor: Decimal) -> list[ScoreRow]:
+    """The rows of one level-3 indicator not remembered by ``score``'s loop: 不适用, with
+    sub-rows, or scored now."""
+    if item.not_applicable is not None:
+        return _not_applicable_row(evaluation, leaf.indicator, path)
+    if subs:
+        return _score_with_subrows(evaluation, plan, leaf, subs, item, path, factor)
+    return [_score_leaf(evaluation, plan, leaf, item, path, None, factor)]
 
 
 def score(evaluation: Evaluation) -> ScoreSheet:
@@ -641,23 +694,73 @@ def score(evaluation: Evaluation) -> ScoreSheet:
     factors = _factors(evaluation, plan)
     rows: list[ScoreRow] = []
     heads: list[ScoreRow] = []
-    groups: list[GroupTotal] = []
+    add_row, add_head = rows.append, heads.append
+    inputs = evaluation.inputs
+    get = inputs.get
+    sums: list = []  # per group of ``plan.flat``: its own rows' scores, declared scores
+    declared_sums: list = []
+    # every group's rows in table order (a group's own rows, then its sub-groups'), each
+    # indicator's row remembered by its input object when it can be (``_score_leaf``)
+    for gp, entries, _ in plan.flat:
+        score_sum = ZERO
+        declared: Decimal | None = ZERO
+        for leaf, subs, code, remembered in entries:
+            item = get(code) or _EMPTY_INPUT
+            if factors:
+                factor = factors.get(code, ONE)
+                head = remembered.get(id(item)) if factor is ONE else None
+            else:
+                factor = ONE
+                head = remembered.get(id(item))  # never a 不适用 row or the head of sub-rows
+            if head is not None and head.input is item:
+                add_row(head)
+            else:
+                scored = _entry(evaluation, plan, leaf, subs, item, gp.path, factor)
+                rows.extend(scored)
+                head = scored[0]
+            add_head(head)
+            score_sum += head.score
+            if declared is not None:
+                declared = None if head.declared is None else declared + head.declared
+        sums.append(score_sum)
+        declared_sums.append(declared)
+    # subtotals: a group's own rows, then each sub-group's subtotal in order (the additions of
+    # a depth-first walk); sub-groups come after their group, so the last group is done first
+    flat = plan.flat
+    for i in range(len(flat) - 1, -1, -1):
+        children = flat[i][2]
+        if children:
+            score_sum, declared = sums[i], declared_sums[i]
+            for c in children:
+                score_sum += sums[c]
+                d = declared_sums[c]
+                declared = None if declared is None or d is None else declared + d
+            sums[i], declared_sums[i] = score_sum, declared
+    published = evaluation.declared_groups
+    groups = []
+    add_group = groups.append
+    for i, (gp, _, _) in enumerate(flat):
+        declared = declared_sums[i]
+        if published:
+            found = published.get(gp.group.code)
+            if found is not None:
+                declared = found
+        subtotal = _new(GroupTotal)  # = _group_total(gp.group, gp.level, gp.weight, sums[i], declared)
+        fields = subtotal.__dict__
+        fields.update(gp.fields)
+        fields["score"] = sums[i]
+        fields["declared"] = declared
+        add_group(subtotal)
     weight_total = total = ZERO
     declared_rows: Decimal | None = ZERO
-    for gp in plan.groups:
-        s, d = _visit(evaluation, plan, gp, factors, rows, heads, groups)
-        weight_total += gp.weight
-        total += s
+    for i in plan.tops:
+        weight_total += flat[i][0].weight
+        total += sums[i]
+        d = declared_sums[i]
         declared_rows = None if declared_rows is None or d is None else declared_rows + d
-    return ScoreSheet(
-        evaluation=evaluation,
-        rows=tuple(rows),
-        groups=tuple(groups),
-        total=total,
-        grade=framework.grade(total),
-        passed=total >= framework.pass_line,
-        weight_total=weight_total,
-        rules_hash=_rules_hash(framework),
-        declared_rows_total=declared_rows,
-        indicator_rows=tuple(heads),
-    )
+    sheet = _new(ScoreSheet)  # the frozen dataclass's fields in order, without its __init__
+    sheet.__dict__.update(evaluation=evaluation, rows=tuple(rows), groups=tuple(groups), total=total,
+                          grade=framework.grade(total), passed=total >= framework.pass_line,
+                          weight_total=weight_total, rules_hash=_rules_hash(framework),
+                          declared_rows_total=declared_rows, indicator_rows=tuple(heads))
+    return sheet

@@ -8,20 +8,26 @@ framework read and validated once and shared, scored and audited on several proc
 database and the benchmark's files hold) against a shared framework: pydantic still checks
 every input, the framework's own guarantees (unique codes, its group and sub-row codes) are
 computed once per framework object (``model.framework_index``) instead of once per evaluation.
+``StoredRecords`` reads stored JSON lines with each distinct indicator input validated once and
+shared (the national-scale pipeline of ``bench/pipeline.py``), with the same evaluations and errors.
 """
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
+import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+
+from pydantic import ValidationError
 
 from jixiao.core.audit import Finding, audit
-from jixiao.core.model import Evaluation, Framework
-from jixiao.core.scoring import ScoreSheet, score
+from jixiao.core.model import Evaluation, Framework, IndicatorInput
+from jixiao.core.scoring import ScoreSheet, score, share_inputs, unshare_inputs
 
 from .yamlio import FrameworkCache, LoadError, load_evaluation, shared_framework
 
@@ -97,6 +103,177 @@ def evaluation_from_record(record: dict[str, Any], framework: Framework) -> Eval
     body = {k: v for k, v in record.items() if k != "framework"}
     body["framework"] = framework
     return Evaluation.model_validate(body)
+
+
+class StoredRecords:
+    """Evaluations from their stored JSON lines (what jixiao writes: ``json.dumps`` of the
+    record, ``", "`` / ``": "`` separators), each distinct indicator input validated once.
+
+    Stored evaluations repeat their inputs: the same items met, the same level chosen, the
+    same measured value in many units. ``line`` takes each member of the record's ``inputs``
+    object (``"B12": {"actual": "60"}``) as text; a text seen before is the input validated
+    then (one shared immutable ``IndicatorInput``, which the scorer's row cache,
+    ``scoring._Leaf.rows``, recognises), a new one is parsed by ``json`` and validated by
+    pydantic. The rest of the record is parsed and validated as ``evaluation_from_record``
+    does, with the inputs already built. Why the member texts are found right: a member ends
+    at a ``}`` followed by ``, "`` (inside a JSON string a quote is always escaped, so that
+    sequence is structure), and only a text that ``json`` parsed as exactly one member is
+    taken (or remembered); an object is closed by its own brace, so the one valid member
+    starting at a position is the true one. Anything else — another layout, an input
+    pydantic refuses, an invalid record — goes the whole way through ``json.loads`` and
+    ``evaluation_from_record``, so bad stored input gives exactly the error it gave before
+    (naming the evaluation's field, e.g. ``inputs.B12.actual``)."""
+
+    SIZE = 1 << 16  # distinct member texts kept; a full cache starts again
+
+    def __init__(self):
+        self.members: dict[str, tuple[str, IndicatorInput]] = {}  # piece(s) of a member → (code, input)
+        self.lasts: dict[str, tuple[str, IndicatorInput]] = {}  # the same for the last member of ``inputs``
+        self.values: dict[str, IndicatorInput] = {}  # ``evaluation``: repr of a parsed input → the input
+        # stands in for the inputs while the rest of the line is parsed; unique to this object,
+        # so a stored value cannot be mistaken for it
+        self._mark = "\x00jixiao-inputs:" + uuid.uuid4().hex
+        self._mark_json = json.dumps(self._mark)
+        self.slow = 0  # lines read the whole way (see ``line``), and why the first of them was
+        self.first_error: Exception | None = None
+
+    def __del__(self):  # its inputs are no longer shared by anything this reader builds
+        try:
+            for cache in (self.members, self.lasts):
+                unshare_inputs(hit[1] for hit in cache.values() if hit is not _PART)
+            unshare_inputs(self.values.values())
+        except Exception:  # (at interpreter exit the module may be gone)
+            pass
+
+    def line(self, line: str | bytes, frameworks: Mapping[str, Framework]) -> tuple[dict[str, Any], Evaluation]:
+        """The record of one stored line (its ``inputs`` as built) and its evaluation, against
+        ``frameworks[record["framework"]]``. Raises what ``json.loads`` and
+        ``evaluation_from_record`` raise for the line."""
+        text = line.decode("utf-8") if line.__class__ is bytes else line
+        try:
+            found = self._fast(text, frameworks)
+        except (ValueError, UnicodeError, KeyError, TypeError, AttributeError) as exc:  # ValidationError is a ValueError
+            found = None
+            if self.first_error is None:
+                self.first_error = exc
+        if found is not None:
+            return found
+        self.slow += 1
+        record = json.loads(line)
+        return record, evaluation_from_record(record, frameworks[record["framework"]])
+
+    def _fast(self, text: str, frameworks) -> tuple[dict[str, Any], Evaluation] | None:
+        start = text.find(_INPUTS_KEY)
+        if start < 0:
+            return None
+        opening = start + len(_INPUTS_KEY) - 1
+        found = self._inputs(text, opening)
+        if found is None:
+            return None
+        inputs, closing = found
+        record = json.loads(text[:opening] + self._mark_json + text[closing:])
+        if record.__class__ is not dict or record.get("inputs") != self._mark:
+            return None  # not the record's own inputs key (or it is repeated): the whole way
+        record["inputs"] = inputs
+        body = dict(record)
+        framework = frameworks[body.pop("framework")]
+        body["framework"] = framework
+        return record, Evaluation.model_validate(body)  # instances are kept as they are (not revalidated)
+
+    def _inputs(self, text: str, opening: int) -> tuple[dict[str, IndicatorInput], int] | None:
+        """The members of the ``inputs`` object whose ``{`` is at ``opening``, and the position
+        after its ``}``; None when they cannot be read this way.
+
+        The text after ``{"`` is cut at every ``}, "``: a member is one piece (its text without
+        the opening quote and the closing brace), or several when it holds nested objects; the
+        last member's piece ends with its own brace (the cut's brace closes ``inputs``)."""
+        pos = opening + 1
+        if text.startswith("}", pos):
+            return {}, pos + 1
+        if not text.startswith('"', pos):
+            return None
+        get = self.members.get
+        inputs: dict[str, IndicatorInput] = {}
+        offset = pos + 1  # where the current piece starts in ``text``
+        key = None
+        for piece in text[pos + 1:].split('}, "'):
+            key = piece if key is None else key + '}, "' + piece
+            hit = get(key)
+            if hit is None:
+                # braces counted to spare ``json`` texts that cannot be one member; a brace
+                # inside a string only sends the line the slow way, as nothing then parses
+                opened, closed = key.count("{"), key.count("}")
+                if closed == opened:  # perhaps the last member, and the cut's brace closes ``inputs``
+                    last = self.lasts.get(key) or self._member('"' + key, self.lasts, key)
+                    if last is not _PART:
+                        inputs[last[0]] = last[1]
+                        return inputs, offset + len(piece) + 1
+                hit = self._member('"' + key + "}", self.members, key) if closed + 1 == opened else _PART
+            offset += len(piece) + 4
+            if hit is _PART:  # the member goes on (a nested object closed here)
+                continue
+            inputs[hit[0]] = hit[1]
+            key = None
+        return None  # ``inputs`` is not followed by another key: the whole way
+
+    def _member(self, member: str, cache: dict, key: str):
+        """``"CODE": {…}`` parsed and its input validated, remembered in ``cache`` under
+        ``key``, or ``_PART`` when it is not one JSON member; raises ValidationError for an
+        input pydantic refuses."""
+        hit = _PART
+        try:
+            parsed = json.loads("{" + member + "}")
+        except ValueError:
+            parsed = None
+        if parsed is not None and len(parsed) == 1:
+            (code, value), = parsed.items()
+            hit = (code, _validate_input(value))
+        if len(cache) >= self.SIZE:
+            self._forget(cache)
+        cache[key] = hit
+        if hit is not _PART:
+            share_inputs((hit[1],))
+        return hit
+
+    @staticmethod
+    def _forget(cache: dict) -> None:
+        unshare_inputs(hit[1] for hit in cache.values() if hit is not _PART)
+        cache.clear()
+
+    def evaluation(self, record: dict[str, Any], framework: Framework) -> Evaluation:
+        """``evaluation_from_record(record, framework)`` for a record already parsed from JSON
+        (plain str / number / bool / None / list / dict values), each distinct input validated
+        once: ``repr`` of a JSON value is a faithful key (``1``, ``1.0``, ``"1"``, ``true``
+        differ), and pydantic builds the same immutable input from the same value."""
+        stored = record.get("inputs")
+        if stored.__class__ is not dict:
+            return evaluation_from_record(record, framework)
+        values = self.values
+        get = values.get
+        inputs = {}
+        try:
+            for code, value in stored.items():
+                key = repr(value)
+                item = get(key)
+                if item is None:
+                    item = _validate_input(value)
+                    if len(values) >= self.SIZE:
+                        unshare_inputs(values.values())
+                        values.clear()
+                    values[key] = item
+                    share_inputs((item,))
+                inputs[code] = item
+            body = {k: v for k, v in record.items() if k != "framework"}
+            body["framework"] = framework
+            body["inputs"] = inputs
+            return Evaluation.model_validate(body)
+        except ValidationError:
+            return evaluation_from_record(record, framework)  # the error exactly as the whole record gives it
+
+
+_INPUTS_KEY = '"inputs": {'
+_PART = ("", None)  # ``StoredRecords._member``: a text that is not one whole member
+_validate_input = IndicatorInput.model_validate
 
 
 # --- files ----------------------------------------------------------------------------
