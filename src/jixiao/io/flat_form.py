@@ -17,14 +17,15 @@ from __future__ import annotations
 import re
 
 from jixiao.core.model import SourceRef
+from jixiao.io.published.columns import FORM_LEVEL1_WORDS, FORM_LEVEL2_WORDS
 
 HEADER = ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"]
 MONEY_HEADER = ["", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"]
 
 _NUM = re.compile(r"^\d+(?:\.\d+)?$")
 _RATE = re.compile(r"^\d+(?:\.\d+)?%$")
-_LEVEL1 = re.compile(r"(产出|效益|满意度)指标(?:\(\d+(?:\.\d+)?分\))?")
-_LEVEL2 = re.compile(r"(数量|质量|时效|进度|成本|经济效益|社会效益|生态效益|可持续影响|服务对象满意度)指标")
+_LEVEL1 = re.compile(rf"({'|'.join(FORM_LEVEL1_WORDS)})指标(?:\(\d+(?:\.\d+)?分\))?")
+_LEVEL2 = re.compile(rf"({'|'.join(FORM_LEVEL2_WORDS)})指标")
 _VALUE_WORDS = re.compile(r"^(?:达成|达到|完成|基本完成|部分达成|未达成|未完成|是|否|有效|合格|优|良|满意|效果明显|明显|显著|"
                           r"达成预期指标|达成年度指标|按时|及时|符合|规范|健全|已完成|全覆盖|提高|降低|改善|持续|长期)")
 _MARKERS = ("年度指标值", "实际完成值", "偏差原因")
@@ -36,7 +37,15 @@ def looks_like_form(text: str) -> bool:
         and ("偏差原因" in flat or "自评表" in flat or "改进措施" in flat)
 
 
-def _money_only(text: str) -> bool:
+def cut_after_money(where: SourceRef) -> list:
+    """The form's header and a cut row standing for the indicator rows of a copy that ends after
+    its 项目资金 block (only its 预算执行率 row is read)."""
+    from jixiao.io.published import Row
+
+    return [Row(HEADER, where), Row(["", "", "绩效指标（文本在项目资金表之后中断，未见指标行）", "", "", "", "", ""], where)]
+
+
+def _cut_after_money(text: str) -> bool:
     """A copy of the form cut after its 项目资金 block, before the indicator header: only the
     预算执行率 row is in it."""
     flat = re.sub(r"\s+", "", text)
@@ -69,8 +78,8 @@ def flat_rows(text: str, file: str):
     after another (each starts at its 项目名称), or [] when none."""
     from jixiao.io.published import Line
 
-    money_only = not looks_like_form(text)
-    if money_only and not _money_only(text):
+    money_only = not looks_like_form(text)  # then only a copy cut after its 项目资金 block is read
+    if money_only and not _cut_after_money(text):
         return []
     starts = [m.start() for m in re.finditer(r"项\s*目\s*名\s*称", text)] or [0]
     starts[0] = 0
@@ -117,10 +126,7 @@ def _form_rows(text: str, file: str, part: int, money_only: bool = False):
                 rows.append(Row(["其中：当年财政拨款", *(amounts.get(k, "") for k in ("initial", "annual", "spent")),
                                  "", "", ""], where))
     if money_only:  # no indicator header: figures after the money block are no rows (a 基础数据表, a text)
-        if len(rows) < 2:
-            return []
-        rows += [Row(HEADER, where), Row(["", "", "绩效指标（文本在项目资金表之后中断，未见指标行）", "", "", "", "", ""], where)]
-        return rows
+        return rows + cut_after_money(where) if len(rows) >= 2 else []
     start = max((flat.rfind(k) for k in ("偏差原因分析及改进措施", "改进措 施", "改进措施", "偏差原因")), default=-1)
     head = re.sub(r"\s+", "", flat[:start] if start >= 0 else flat)
     # 绩效目标自评表 (Anhui, Sichuan): 分值 | 年度指标值 | 全年实际值 | 得分

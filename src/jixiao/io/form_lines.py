@@ -23,6 +23,7 @@ import re
 from decimal import Decimal
 
 from jixiao.core.model import SourceRef
+from jixiao.io.published.columns import FORM_LEVEL1, FORM_LEVEL2
 
 _HEADER = re.compile(r"三级指标(?:年度)?指标值实际完成值分值得分")
 _HEADING = re.compile(r"^(?:[\u4e00-\u9fff]{2,8}?指标)+")
@@ -69,7 +70,7 @@ def _values(text: str) -> tuple[str, str, str] | None:
 def line_rows(text: str, file: str) -> tuple[list, list[str]]:
     """(rows, notes) of a form whose rows are lines with their cells run together, or ([], [])
     when the text has no such header line."""
-    from jixiao.io.flat_form import HEADER, MONEY_HEADER
+    from jixiao.io.flat_form import HEADER, MONEY_HEADER, cut_after_money
     from jixiao.io.published import Row
 
     lines = [re.sub(r"\s+", "", l) for l in text.splitlines()]
@@ -97,7 +98,7 @@ def line_rows(text: str, file: str) -> tuple[list, list[str]]:
     if cut:
         if len(rows) < 3:
             return [], notes
-        return rows + [Row(["", "", "绩效指标（文本在项目资金表之后中断，未见指标行）", "", "", "", "", ""], where)], notes
+        return rows[:-1] + cut_after_money(where), notes
     levels = ["", ""]
     read = 0
     for n, line in enumerate(lines[at + 1:], at + 2):
@@ -120,10 +121,10 @@ def line_rows(text: str, file: str) -> tuple[list, list[str]]:
             for h in re.findall(r"[\u4e00-\u9fff]{2,8}?指标", heads[0]):
                 # a 二级 heading of the form goes under the current 一级; any other (产出指标, or an agency's
                 # own 长效管理指标) opens a 一级
-                if re.fullmatch(r"(数量|质量|时效|进度|成本|经济效益|社会效益|生态效益|可持续影响|服务对象满意度)指标", h):
+                if h in FORM_LEVEL2:
                     levels[1] = h
                 else:  # a 一级 printed without a 二级 of its own stands as its own 二级 (not a heading from a later page)
-                    levels = [h, "" if re.fullmatch(r"(产出|效益|满意度)指标", h) else h]
+                    levels = [h, "" if h in FORM_LEVEL1 else h]
             name = name[heads.end():]
         if not name:
             notes.append(f"第{n}行“{line[:40]}”未印出指标名称，未读取")

@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Iterable
 
 from jixiao.core.model import SourceRef
+from jixiao.io.form_lines import form_line_rows
 from jixiao.io.published.build import build_table
 from jixiao.io.published.columns import align, COLUMN_ROLES, header_roles, is_number
 from jixiao.io.published.facts import detect_unit, detect_year, header_total as printed_header_total
@@ -61,7 +62,7 @@ def _finish(path: str, stream: Stream, layout: str | None, text: str, year: int 
             layout = "flat-form"
             notes.append(LoadError(path, None, "", "表格的单元格已并成连续文字，按项目支出绩效自评表的列序（三级指标、年度指标值、"
                                                    "实际完成值、分值、得分）重新切分读取；读数有选择，发现的可信度不标为高"))
-        elif (lined := _form_lines(text, Path(path).name))[0] and (raws := find_tables(lined[0])[0]):
+        elif (lined := form_line_rows(text, Path(path).name))[0] and (raws := find_tables(lined[0])[0]):
             layout = "flat-lines"
             notes.extend(LoadError(path, None, "", m) for m in lined[1])
         else:
@@ -124,12 +125,6 @@ def _finish(path: str, stream: Stream, layout: str | None, text: str, year: int 
                                        "（无评分标准列，且无年度指标值/实际完成值可按通用规则计分）"))
     return PublishedFile(path=path, tables=tuple(tables), narrative=tuple(narrative), errors=tuple(notes),
                          layout=layout, year=year, unit=unit)
-
-
-def _form_lines(text: str, file: str) -> tuple[list, list[str]]:
-    from jixiao.io.form_lines import form_line_rows
-
-    return form_line_rows(text, file)
 
 
 _TABLE_WORDS = ("一级指标", "二级指标", "三级指标", "分值", "权重", "得分", "指标值", "实际完成值", "完成值", "评分标准",

@@ -305,11 +305,10 @@ def build_table(raw: RawTable, index: int, *, file: str, text: str, year: int, u
     groups: list[Group] = []
     inputs: dict[str, IndicatorInput] = {}
     rows: list[PublishedRow] = []
-    block_findings: list = []
     unweighted = _points_on_headings_only(raw, builder)
-    letters = iter("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-
     block_codes: list[str] = []
+    block_findings: list = []
+    letters = iter("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
     def block(heading: str, points: Decimal, recs: list, loc) -> Indicator:
         code = codes.take(None)
@@ -320,10 +319,10 @@ def build_table(raw: RawTable, index: int, *, file: str, text: str, year: int, u
         block_findings.extend(found)
         return ind
 
-    if raw.cut_in_rows and builder.levels and not _points_on_headings_only(raw, builder):
-        # (a block keeps its heading's points: they are its weight, its rows present checked against them)
+    if raw.cut_in_rows and builder.levels and not unweighted:
         # the text ends inside the last headings: their points cover rows not in it, so they are not
-        # checked against the rows and sub-headings present (the earlier headings are)
+        # checked against the rows and sub-headings present (the earlier headings are; a block keeps
+        # its heading's points: they are its weight, its rows present checked against them)
         last = builder.levels[-1]
         for heading in (last, *(last.groups[-1:])):
             if heading.points is not None:
@@ -390,7 +389,7 @@ def build_table(raw: RawTable, index: int, *, file: str, text: str, year: int, u
         # the text ends inside the last block: rows of it are missing, so its rows meeting their
         # targets say nothing of the points it lost
         block_findings = [f for f in block_findings if not (f.code == block_codes[-1] and f.kind == "block-met-but-lost")]
-    if block_findings or any(r.weight is None for r in rows):
+    if block_codes:
         notes.append(LoadError(raw.header.file or file, raw.header.line, "",
                                "表中各行未印出分值，分值只标在其上的标题（如“产出指标(60分)”“年度绩效目标1(40分)”）：每个标题"
                                "按一行计（分值为标题的分值，得分为所属各行得分之和），各行列于其下，与标题的分值核对，不按行计分"))

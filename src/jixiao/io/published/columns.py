@@ -92,6 +92,12 @@ def code_depth(text: str) -> int:
 
 _LEVEL1_NAMES = {"产出指标", "效益指标", "满意度指标", "成本指标", "决策指标", "过程指标", "产出", "效益", "满意度"}
 
+#: The 项目支出绩效自评表's own 一级 and 二级 headings (each word + 指标): never the other level there.
+FORM_LEVEL1_WORDS = ("产出", "效益", "满意度")
+FORM_LEVEL2_WORDS = ("数量", "质量", "时效", "进度", "成本", "经济效益", "社会效益", "生态效益", "可持续影响", "服务对象满意度")
+FORM_LEVEL1 = frozenset(w + "指标" for w in FORM_LEVEL1_WORDS)
+FORM_LEVEL2 = frozenset(w + "指标" for w in FORM_LEVEL2_WORDS)
+
 
 def _compat(cell: str, role: str | None) -> float:
     """How well a cell's text fits a column role (higher is better)."""

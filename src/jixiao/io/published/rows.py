@@ -9,7 +9,8 @@ from decimal import Decimal
 from typing import Any, TYPE_CHECKING
 
 from jixiao.core.model import SourceRef
-from jixiao.io.published.columns import _CODE_RE, _POINTS_RE, _SUBCODE_RE, align, is_number, TEXT_ROLES, to_decimal
+from jixiao.io.published.columns import (_CODE_RE, _POINTS_RE, _SUBCODE_RE, align, FORM_LEVEL1, FORM_LEVEL2, is_number,
+                                         TEXT_ROLES, to_decimal)
 from jixiao.io.published.streams import Row
 from jixiao.io.yamlio import LoadError
 
@@ -45,13 +46,6 @@ class _Level1:
     code: str | None
     loc: SourceRef | None
     groups: list[_Level2] = field(default_factory=list)
-
-
-#: The 一级 headings of the 项目支出绩效自评表 (never a 二级 heading there).
-_FORM_LEVEL1 = frozenset({"产出指标", "效益指标", "满意度指标"})
-#: Its 二级 headings (never a 一级 heading there).
-_FORM_LEVEL2 = frozenset({"数量指标", "质量指标", "时效指标", "成本指标", "经济效益指标", "社会效益指标", "生态效益指标",
-                          "可持续影响指标", "服务对象满意度指标"})
 
 
 def _points_in_name(name: str) -> bool:
@@ -105,7 +99,7 @@ def _row_fields(row: Row, roles: list[str | None], notes: list[LoadError]) -> di
         if "level1" in fields:
             fields["level2"] = fields.pop("level1")
     if not row.positional and "level1" in fields and "level2" not in fields \
-            and re.sub(r"\s+", "", fields["level1"]) in _FORM_LEVEL2:
+            and re.sub(r"\s+", "", fields["level1"]) in FORM_LEVEL2:
         # ``成本指标 | 以低价位… | 5万 | 5万 | 10`` under a merged 一级 cell: the form's 二级 heading
         fields["level2"] = fields.pop("level1")
     return fields
@@ -152,8 +146,8 @@ class _Builder:
 
     def heading2(self, text: str, loc: SourceRef) -> None:
         name, points, code = parse_heading(text)
-        if re.sub(r"\s+", "", name) in _FORM_LEVEL1 and (self.l1 is None or not self.l1.name or
-                                                          re.sub(r"\s+", "", self.l1.name) in _FORM_LEVEL1 | {"预算执行"}):
+        if re.sub(r"\s+", "", name) in FORM_LEVEL1 and (self.l1 is None or not self.l1.name or
+                                                          re.sub(r"\s+", "", self.l1.name) in FORM_LEVEL1 | {"预算执行"}):
             # ``产 出 指 标 (50分)`` alone on its row, in the 二级 column of a pipe dump: the form's 一级 heading
             self.heading1(text, True, loc)  # its 二级 headings follow it: none is moved under it
             return

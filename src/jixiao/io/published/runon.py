@@ -28,7 +28,8 @@ import unicodedata
 from decimal import Decimal
 
 from jixiao.core.model import SourceRef
-from jixiao.core.numbers import ZERO, fmt, quantize
+from jixiao.core.numbers import fmt, quantize
+from jixiao.io.published.columns import FORM_LEVEL1_WORDS, FORM_LEVEL2_WORDS
 
 HEADER = ["一级指标", "二级指标", "三级指标", "分值", "得分", "评分标准"]
 
@@ -219,8 +220,7 @@ _UNIT = r"%|[个次份人户家项篇期场天年月日件台套万元亩公里�
 _HUBEI_ROW = re.compile(rf"(?P<target>{_VALUE}(?P<unit>{_UNIT}))(?P<actual>{_VALUE})(?P=unit)"
                         rf"(?P<score>\d{{1,3}}(?:\.\d{{1,2}})?)(?=[\u4e00-\u9fff]|$)")
 #: the 一级/二级 headings printed before a row's name in the run of cells
-_HUBEI_HEADINGS = re.compile(r"^(?:(?:产出|效益|满意度|数量|质量|时效|进度|成本|经济效益|社会效益|生态效益|可持续影响|"
-                             r"服务对象满意度)指标)+")
+_HUBEI_HEADINGS = re.compile(rf"^(?:(?:{'|'.join(FORM_LEVEL1_WORDS + FORM_LEVEL2_WORDS)})指标)+")
 
 
 def _block_rows(piece: str) -> tuple[list[tuple[str, str, str, str]], str]:
