@@ -24,8 +24,8 @@ from rich.console import Console
 
 from jixiao.cli.common import Table
 from jixiao.core.numbers import fmt
-from jixiao.io.published_audit import (PublishedFile, TableAudit, audit_file, decimal_text, file_json,
-                                       published_files, write_summary)
+from jixiao.io.published_audit import (CONFIDENCE_LABEL, PublishedFile, TableAudit, audit_file, decimal_text,
+                                       file_json, published_files, write_summary)
 
 audit_app = typer.Typer(add_completion=False, help="核查公开的绩效自评得分表：导入、按评分标准重算、列出全部不一致。")
 console = Console()
@@ -73,7 +73,7 @@ def _print_file(published: PublishedFile, audits: list[TableAudit], rows: bool =
             for f in ta.findings:
                 color = {"error": "red", "warning": "yellow"}.get(f.severity, "")
                 table.add_row(f.code, f"[{color}]{f.title}[/]" if color else f.title,
-                              {"high": "高", "medium": "中", "low": "低"}[f.confidence], f.message,
+                              CONFIDENCE_LABEL[f.confidence], f.message,
                               Path(f.location).name if f.location else "",
                               style=_CONFIDENCE_STYLE[f.confidence] or None)
             console.print(table)

@@ -23,8 +23,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
-from pydantic import ValidationError
-
 from jixiao.core.audit import Finding, audit
 from jixiao.core.model import Evaluation, Framework, IndicatorInput
 from jixiao.core.scoring import ScoreSheet, score, share_inputs, unshare_inputs
@@ -129,7 +127,6 @@ class StoredRecords:
     def __init__(self):
         self.members: dict[str, tuple[str, IndicatorInput]] = {}  # piece(s) of a member → (code, input)
         self.lasts: dict[str, tuple[str, IndicatorInput]] = {}  # the same for the last member of ``inputs``
-        self.values: dict[str, IndicatorInput] = {}  # ``evaluation``: repr of a parsed input → the input
         # stands in for the inputs while the rest of the line is parsed; unique to this object,
         # so a stored value cannot be mistaken for it
         self._mark = "\x00jixiao-inputs:" + uuid.uuid4().hex
@@ -140,8 +137,7 @@ class StoredRecords:
     def __del__(self):  # its inputs are no longer shared by anything this reader builds
         try:
             for cache in (self.members, self.lasts):
-                unshare_inputs(hit[1] for hit in cache.values() if hit is not _PART)
-            unshare_inputs(self.values.values())
+                self._forget(cache)
         except Exception:  # (at interpreter exit the module may be gone)
             pass
 
@@ -239,36 +235,6 @@ class StoredRecords:
     def _forget(cache: dict) -> None:
         unshare_inputs(hit[1] for hit in cache.values() if hit is not _PART)
         cache.clear()
-
-    def evaluation(self, record: dict[str, Any], framework: Framework) -> Evaluation:
-        """``evaluation_from_record(record, framework)`` for a record already parsed from JSON
-        (plain str / number / bool / None / list / dict values), each distinct input validated
-        once: ``repr`` of a JSON value is a faithful key (``1``, ``1.0``, ``"1"``, ``true``
-        differ), and pydantic builds the same immutable input from the same value."""
-        stored = record.get("inputs")
-        if stored.__class__ is not dict:
-            return evaluation_from_record(record, framework)
-        values = self.values
-        get = values.get
-        inputs = {}
-        try:
-            for code, value in stored.items():
-                key = repr(value)
-                item = get(key)
-                if item is None:
-                    item = _validate_input(value)
-                    if len(values) >= self.SIZE:
-                        unshare_inputs(values.values())
-                        values.clear()
-                    values[key] = item
-                    share_inputs((item,))
-                inputs[code] = item
-            body = {k: v for k, v in record.items() if k != "framework"}
-            body["framework"] = framework
-            body["inputs"] = inputs
-            return Evaluation.model_validate(body)
-        except ValidationError:
-            return evaluation_from_record(record, framework)  # the error exactly as the whole record gives it
 
 
 _INPUTS_KEY = '"inputs": {'

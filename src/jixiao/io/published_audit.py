@@ -238,7 +238,8 @@ def _note(e, name: str, path: str) -> str:
     return f"{where}：{e.message}" if where else e.message
 
 
-_LABEL = {"high": "高", "medium": "中", "low": "低"}
+#: How a confidence is said in Chinese (the site, the command).
+CONFIDENCE_LABEL = {"high": "高", "medium": "中", "low": "低"}
 
 
 def _rows_as_read(ta: TableAudit, name: str, path: str) -> list[dict]:
@@ -255,12 +256,12 @@ def _rows_as_read(ta: TableAudit, name: str, path: str) -> list[dict]:
             s = sheet[r.parent]
             rows.append({"code": s.code, "name": s.name, "weight": s.weight, "declared": s.declared, "actual": None,
                          "computed": s.score, "rule_note": s.explanation, "input_note": "", "evidence": "",
-                         "confidence": _LABEL[_row_confidence(t, s.code)], "sub": False, "listed": False,
+                         "confidence": CONFIDENCE_LABEL[_row_confidence(t, s.code)], "sub": False, "listed": False,
                          "where": "", "error": s.error})
         s = sheet.get(r.code)
         rows.append({"code": r.code, "name": r.name, "weight": r.weight, "declared": r.declared, "actual": r.actual,
                      "computed": s.score if s is not None else None, "rule_note": r.parsed.note,
-                     "input_note": r.input_note, "evidence": r.evidence, "confidence": _LABEL[r.confidence],
+                     "input_note": r.input_note, "evidence": r.evidence, "confidence": CONFIDENCE_LABEL[r.confidence],
                      "sub": r.parent is not None, "listed": r.parent is not None and r.weight is None,
                      "where": _named(str(r.loc) if r.loc else None, name, path),
                      "error": s.error if s is not None else None})
@@ -280,7 +281,7 @@ def page_report(published: PublishedFile, audits: list[TableAudit], name: str) -
         t = ta.table
         rows = _rows_as_read(ta, name, published.path)
         findings = [{"code": f.code, "title": f.title, "message": f.message, "severity": f.severity,
-                     "confidence": _LABEL[f.confidence], "where": _named(f.location, name, published.path)}
+                     "confidence": CONFIDENCE_LABEL[f.confidence], "where": _named(f.location, name, published.path)}
                     for f in ta.findings]
         for k, r in enumerate(rows, 1):
             r["anchor"] = f"t{t.index}-r{k}"
