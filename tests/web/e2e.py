@@ -4,7 +4,6 @@ browser and ``site`` fixtures live in conftest.py."""
 import os
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # playwright's sync API runs an event loop in the test thread
-import re
 from pathlib import Path
 
 from jixiao.web.demo import DEMO_PASSWORD
@@ -19,8 +18,12 @@ def sign_in(page, site: str, username: str) -> None:
     page.goto(f"{site}/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r".*/$"))
+    # the login page's own URL ends in "/" too: wait for the answer to the POST, and say what the
+    # page said if the sign-in did not go through
+    with page.expect_navigation(timeout=60_000):
+        page.click("button[type=submit]")
+    if page.url.rstrip("/").endswith("/login"):
+        raise AssertionError(f"{username} 未能登录：{page.url}\n{page.inner_text('body')[:1500]}")
 
 
 def open_dashboard_for(page, site: str, framework_text: str) -> None:

@@ -6,6 +6,7 @@ polled to its download. And the production server (gunicorn) serving the same st
 These run a real server process against its own data folder, not the test database."""
 
 from .e2e import open_dashboard_for, sign_in  # noqa: I001  (sets DJANGO_ALLOW_ASYNC_UNSAFE first)
+import contextlib
 import os
 import signal
 import socket
@@ -66,6 +67,19 @@ def stop(process: subprocess.Popen) -> None:
             process.wait()
 
 
+SERVER_LOGS: dict[str, Path] = {}
+
+
+@contextlib.contextmanager
+def server_output_on_failure(site: str):
+    """What the server printed is the only witness of a failure seen from the browser."""
+    try:
+        yield
+    except Exception as exc:
+        log = SERVER_LOGS[site]
+        raise AssertionError(f"{exc}\n服务器输出：\n{log.read_text(errors='replace')[-4000:]}") from exc
+
+
 @pytest.fixture(scope="module")
 def demo_server(tmp_path_factory):
     """``./scripts/demo`` on a free port with its data in a temporary folder."""
@@ -75,13 +89,18 @@ def demo_server(tmp_path_factory):
     process = start(["scripts/demo"], server_env(data, PORT=str(port)), log)
     try:
         wait_for(f"http://127.0.0.1:{port}/login/", process, log, 300)
+        SERVER_LOGS[f"http://127.0.0.1:{port}"] = log
         yield f"http://127.0.0.1:{port}"
     finally:
         stop(process)
 
 
 def test_scripts_demo_serves_a_working_site(page, demo_server):
-    site = demo_server
+    with server_output_on_failure(demo_server):
+        the_demo_works(page, demo_server)
+
+
+def the_demo_works(page, site: str) -> None:
     for name in STATIC:
         response = page.request.get(f"{site}/static/{name}")
         assert response.status == 200, name
