@@ -226,6 +226,7 @@ class TableReading:
     subrows: list[str] = field(default_factory=list)  # 其中… lines without 分值/得分 (not scored)
     money: dict[str, Any] = field(default_factory=dict)
     money_uncertain: str = ""
+    money_note: str = ""  # how the money block was read, when not as printed (figures before their labels)
     declared_total: Decimal | None = None
     declared_weight_total: Decimal | None = None
     truncated: bool = False
@@ -656,6 +657,60 @@ def _read_rows(body: list[Cell], t: TableReading, weight_first: bool, skip: set[
     _place_orphans(t, names_without, quads, weight_first)
 
 
+def _money_apart(cells: list[Cell], money: dict[str, Any], t: TableReading) -> None:
+    """The money block of a PDF text that prints its figures right after the column labels and
+    some of them further on (``jixiao.io.form_text_apart``), when the ordinary reading found none."""
+    from .form_text_apart import money_apart
+
+    apart = money_apart(cells, _dec, _DASH)
+    if apart is None:
+        return
+    if not apart.values:
+        t.money_uncertain = apart.problem
+        return
+    v = apart.values
+    money["total"] = {k: v[k] for k in ("initial", "annual", "spent") if k in v}
+    money["declared_score"], money["declared_rate"] = v["score"], v["rate"]
+    for key in ("fiscal", "carryover", "other"):  # their labels are printed apart from their figures too
+        money.pop(key, None)
+    t.money["weight"] = v["weight"]
+    t.money_uncertain = ""
+    t.money_note = apart.note + "；“其中”各行的名称与数字分开印出，未读取"
+
+
+def _ignored(c: Cell, skip: set[str]) -> bool:
+    k = c.key
+    return k in _JUNK or k in skip or bool(re.fullmatch(r"\(?\d+分\)?", k)) or bool(_ENTITY.match(k))
+
+
+def _rows_apart(header: list[Cell], body: list[Cell], t: TableReading, skip: set[str]) -> bool:
+    """Rows whose values are printed in one run apart from their names and headings
+    (``jixiao.io.form_text_apart.rows_apart``); False when the text is not drawn so."""
+    from .form_text_apart import rows_apart
+
+    apart = rows_apart(header, body, ok_points=_ok_points, compatible=_compatible, heading1=_L1.match,
+                       heading2=_L2.match, level1_of=_LEVEL1_OF, ignore=lambda c: _ignored(c, skip),
+                       default_points=_DEFAULT_POINTS,
+                       split_heading=lambda k: split_heading(unicodedata.normalize("NFKC", k)))
+    if apart is None:
+        return False
+    if apart.problem:
+        kept = [c for c in body if not _ignored(c, skip)]
+        t.unread.append(Unread(" ".join(c.text for c in kept), apart.problem, kept[0].line if kept else None))
+        return True
+    if apart.points:
+        t.money.setdefault("points", {}).update(apart.points)
+    for r in apart.rows:
+        target, actual, weight, score = r.values
+        t.rows.append(ReadRow(r.level1, r.level2, r.name, target.text, actual.text, Decimal(weight.key),
+                              Decimal(score.key), line=r.line, uncertain=r.uncertain))
+    if apart.total and t.declared_total is None:
+        w, s = apart.total
+        t.declared_weight_total, t.declared_total = Decimal(w.key), Decimal(s.key)
+        t.money["total_from_orphans"] = True
+    return True
+
+
 def _skip(t: TableReading, cells: list[Cell]) -> None:
     if cells[0].text_like and cells[0].key.startswith("其中") and all(not c.plain for c in cells[1:]):
         t.subrows.append(" ".join(c.text for c in cells))
@@ -770,13 +825,21 @@ def _read_table(cells: list[Cell], index: int, year: int | None, file: str) -> T
         t.truncated = True
     # a flattened sheet can print the 年初预算数 column's label just before 项目资金 (16)
     money = _money(money_cells, t, money_header + _header_text(cells[max(money_at - 3, 0):money_at + 3]))
+    if all(v is None for v in money.get("total", {}).values()):
+        _money_apart(cells[:header_at], money, t)
     skip = {norm(v) for v in (t.project, *fields.values()) if v}
     # row names printed inside the indicator header (a flattened sheet, 16)
     first_name = next((i for i in range(header_from, header_at) if _MARKER.match(cells[i].key)), None)
     early = cells[first_name:header_at] if first_name is not None else []
-    _read_rows(cells[body_from:end], t, t.layout == "weight-first", skip, early)
+    if not _rows_apart(cells[header_from:body_from], cells[body_from:end], t, skip):
+        _read_rows(cells[body_from:end], t, t.layout == "weight-first", skip, early)
     if total_at is None and t.money.get("total_from_orphans"):
         t.truncated = False
+    # a copy cut in its indicator header (names printed, none of their values): only the money row
+    money_only = not t.rows and "declared_score" in money and not t.money_uncertain \
+        and not any(c.value for c in cells[body_from:end])
+    if money_only:
+        t.truncated = True
     data: dict[str, Any] = {
         "variant": t.variant, "year": year or 2000, "project": t.project or "（项目名称未读出）",
         "department": fields.get("department", ""), "implementer": fields.get("implementer", ""),
@@ -787,7 +850,7 @@ def _read_table(cells: list[Cell], index: int, year: int | None, file: str) -> T
     }
     if year is None:
         t.errors.append("未能读出年度")
-    if not t.rows:
+    if not t.rows and not money_only:
         t.errors.append("未读出任何指标行")
         return t
     points = t.money.get("points", {})
@@ -798,8 +861,8 @@ def _read_table(cells: list[Cell], index: int, year: int | None, file: str) -> T
         sums[heading_key(r.level1)] = sums.get(heading_key(r.level1), Decimal(0)) + r.weight
     group = {f"{k}指标": v for k, v in points.items()}
     order = list(_DEFAULT_POINTS)
-    last = heading_key(t.rows[-1].level1)
-    cut = order.index(last) if t.truncated and last in order else len(order)
+    last = heading_key(t.rows[-1].level1) if t.rows else None
+    cut = order.index(last) if t.truncated and last in order else 0 if t.truncated and last is None else len(order)
     for n, key in enumerate(order):
         if key not in points or n >= cut:  # not printed, or its rows may be cut by the end of the text
             group[f"{key}指标"] = sums.get(key, Decimal(0))
@@ -904,6 +967,8 @@ def published_from(diag: FormTextDiagnosis) -> PublishedFile | None:
             for row in table.rows:
                 read = next((r for r in t.rows if r.name == row.name), None)
                 doubt = read.uncertain if read else (t.money_uncertain if row.code == "F1" else "")
+                if row.code == "F1" and t.money_note and not doubt:
+                    row = replace(row, input_note=f"{row.input_note}；{t.money_note}")
                 if read and not doubt and not read.target.strip() and not read.actual.strip():
                     # nothing to score by: the declared score is kept and the row listed as unverified
                     unverified.append(row.code)
