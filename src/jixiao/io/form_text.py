@@ -22,6 +22,9 @@ How a table is read:
    without values, in order, when the heading points (产出50 / 效益30 / 满意度10, or as printed)
    allow it; a row whose values another consistent assignment would change is marked
    uncertain (its findings carry low confidence).
+5. PDF text that prints the money figures before their labels, or every row's values in one run
+   before the names (cells in page-position order), is read by ``jixiao.io.form_text_apart``
+   where exactly one placement fits, and said otherwise.
 
 Nothing is invented: a piece whose cells cannot be placed is reported as unread with its
 text (``FormTextDiagnosis.unread``); a table cut by the end of the text reads the rows
