@@ -210,7 +210,7 @@ def flat_hubei_rows(text: str, file: str) -> tuple[list, list[str], dict]:
     labels = items[block[0]:block[1]] if block else []
     rows, said = _rows_before(pre)
     if not rows:
-        return [], [], {}
+        return [], said, {}
     where = SourceRef(file=f"{file}#连续文字", line=1)
     money, money_said = _money(flat, tokens, starts, headers[0].start())
     unread: list[str] = []
@@ -298,6 +298,7 @@ def _after_block(rows: list[_Row], post: list, labels: list[_Label], said: list[
     if any(isinstance(x, _Label) for x in post):
         cut = next(k for k, x in enumerate(post) if isinstance(x, _Label))
         said.append(f"标题之后又有“{post[cut].text}”等字样，其后的文字未读取")
+        unread.append(f"“{post[cut].text}”之后的文字")
         post = post[:cut]
     words = [x for x in post if not isinstance(x, _Label)]
     tail = len(halves) + (1 if with_total else 0)
@@ -308,7 +309,7 @@ def _after_block(rows: list[_Row], post: list, labels: list[_Label], said: list[
             or (with_total and not _FIGURE.match(numbers[-1])):
         for r in halves:
             r.read, r.name = False, r.frags[0]
-        unread.extend(f"“{''.join(r.frags)[:12]}…”一行" for r in halves)
+        unread.append(f"得分印在标题之后的{len(halves)}行")
         said.append(f"标题之后的文字“{' '.join(words)[:60]}”中，{len(halves)}行的得分" + ("和总分" if with_total else "")
                     + "不能确定，未读取")
         return None
@@ -319,6 +320,7 @@ def _after_block(rows: list[_Row], post: list, labels: list[_Label], said: list[
     if not halves:
         if actuals:
             said.append(f"总分之前的文字“{' '.join(actuals)[:40]}”未读取")
+            unread.append("标题与总分之间的文字")
         return total
     if not actuals:  # the half rows print their 实际完成值 before the labels too
         for r in halves:
@@ -427,24 +429,30 @@ def _place(rows: list[_Row], items: list, labels: list[_Label], said: list[str],
     if order != sorted(order):
         said.append("各行的一级指标次序与表式（产出、效益、满意度）不符，不能归入一级指标，未读取")
         placed = [None] * len(rows)
+    floated = "、".join(dict.fromkeys(f"{l.word}指标" for l in labels if l.kind == "l2"))
+    unplaced = []
     for r, word in zip(rows, placed):
         if word is None or points.get(word) is None:
             if r.read:
-                unread.append(f"“{r.name or r.frags[0]}”一行")
-                said.append(f"“{r.name or r.frags[0]}”一行不能确定属于哪个标有分值的一级指标，未读取")
+                unplaced.append(r.name or r.frags[0])
             r.level1 = None
             continue
         r.level1 = f"{word}指标({fmt(points[word])}分)"
+    if unplaced:
+        unread.append(f"未能归入一级指标的{len(unplaced)}行")
+        why = (f"（各行之后印出的二级指标{floated}分属{'、'.join(w + '指标' for w in sorted(floating, key=_ORDER.get))}）"
+               if len(floating) > 1 else "")
+        said.append(f"“{'”“'.join(unplaced)}”{len(unplaced)}行不能确定属于哪个标有分值的一级指标{why}，未读取")
     for word, pts in points.items():
         if pts is not None and word not in placed:
             unread.append(f"{word}指标（{fmt(pts)}分）")
             said.append(f"{word}指标（{fmt(pts)}分）之下没有读出的行")
-    used = sorted({p for p in placed if p is not None}, key=_ORDER.get)
+    used = sorted({p for p, r in zip(placed, rows) if p is not None and r.level1}, key=_ORDER.get)
+    by_floating = sum(1 for r, p in zip(rows, placed) if r.label is None and p is not None and r.level1)
     if used:
         said.append("各行归入一级指标：" + "；".join(
-            f"{w}指标{sum(1 for p in placed if p == w)}行" for w in used)
-            + ("（未标二级指标的行按标题中印出的二级指标" + "、".join(dict.fromkeys(f'{l.word}指标' for l in labels if l.kind == 'l2'))
-               + "归属）" if floating else ""))
+            f"{w}指标{sum(1 for p, r in zip(placed, rows) if p == w and r.level1)}行" for w in used)
+            + (f"（未标二级指标的{by_floating}行按各行之后印出的二级指标{floated}归属）" if by_floating else ""))
     if len(tops) > 1 or (tops and tops[0].points is None):
         said.append("年度绩效目标" + ("印有多个" if len(tops) > 1 else "未标分值") + "，不作为一级指标的上级标题核对")
     return top
