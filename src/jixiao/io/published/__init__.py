@@ -89,10 +89,11 @@ def _finish(path: str, stream: Stream, layout: str | None, text: str, year: int 
                             raws[0].truncated = more["unread"]
                             raws[0].truncated_note = more.get("unread_note")
                 else:
+                    from jixiao.io.published.flat_hubei import flat_hubei_rows
                     from jixiao.io.published.runon import hubei_rows, run_together_rows, spaced_rows
 
                     for reader, name in ((spaced_rows, "spaced-rows"), (run_together_rows, "run-together-rows"),
-                                         (hubei_rows, "hubei")):
+                                         (hubei_rows, "hubei"), (flat_hubei_rows, "hubei-doc")):
                         rows, said_ro, more = reader(text, Path(path).name)
                         said = [*said, *said_ro]
                         if rows and (raws := find_tables(rows)[0]):
