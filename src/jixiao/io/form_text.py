@@ -48,6 +48,7 @@ from jixiao.core.project_form import ProjectForm, ProjectFormError, build, headi
 from .form_text_split import run_together, split_cells
 from .project_form_audit import form_as_published
 from .published import UNVERIFIED, PublishedFile
+from .published.columns import FORM_LEVEL1_OF
 from .yamlio import LoadError
 
 # --- text normalisation --------------------------------------------------------------
@@ -106,9 +107,7 @@ _JUNK = {"一级指标", "二级指标", "三级指标", "一级", "二级", "�
          "偏差原因分析及改进措", "施", "未完成原因及拟采取的改进措施", "指标性质", "度量单位", ")", "(", "年度指标",
          "……", "...", "…", "绩效", "效指标", "指标)"}
 #: 二级指标 → 一级指标 of the national form.
-_LEVEL1_OF = {"数量": "产出指标", "质量": "产出指标", "时效": "产出指标", "进度": "产出指标", "成本": "产出指标",
-              "经济成本": "产出指标", "经济效益": "效益指标", "社会效益": "效益指标", "生态效益": "效益指标",
-              "可持续影响": "效益指标", "服务对象满意度": "满意度指标"}
+_LEVEL1_OF = {k: v + "指标" for k, v in FORM_LEVEL1_OF.items()}
 _DEFAULT_POINTS = {"产出": Decimal(50), "效益": Decimal(30), "满意度": Decimal(10)}
 
 

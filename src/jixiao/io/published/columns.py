@@ -95,6 +95,9 @@ _LEVEL1_NAMES = {"产出指标", "效益指标", "满意度指标", "成本指�
 #: The 项目支出绩效自评表's own 一级 and 二级 headings (each word + 指标): never the other level there.
 FORM_LEVEL1_WORDS = ("产出", "效益", "满意度")
 FORM_LEVEL2_WORDS = ("数量", "质量", "时效", "进度", "成本", "经济效益", "社会效益", "生态效益", "可持续影响", "服务对象满意度")
+#: the 一级 each 二级 stands under in the form (经济成本 is the 成本指标's sub-heading in some copies)
+FORM_LEVEL1_OF = {"数量": "产出", "质量": "产出", "时效": "产出", "进度": "产出", "成本": "产出", "经济成本": "产出",
+                  "经济效益": "效益", "社会效益": "效益", "生态效益": "效益", "可持续影响": "效益", "服务对象满意度": "满意度"}
 FORM_LEVEL1 = frozenset(w + "指标" for w in FORM_LEVEL1_WORDS)
 FORM_LEVEL2 = frozenset(w + "指标" for w in FORM_LEVEL2_WORDS)
 

@@ -43,11 +43,9 @@ from itertools import combinations
 
 from jixiao.core.model import SourceRef
 from jixiao.core.numbers import fmt
+from jixiao.io.published.columns import FORM_LEVEL1_OF as LEVEL1_OF
 from jixiao.io.published.columns import FORM_LEVEL1_WORDS, FORM_LEVEL2_WORDS
 
-#: the form's 二级 labels under each 一级 (the 项目支出绩效自评表's order: 产出, 效益, 满意度)
-LEVEL1_OF = {"数量": "产出", "质量": "产出", "时效": "产出", "进度": "产出", "成本": "产出", "经济效益": "效益",
-             "社会效益": "效益", "生态效益": "效益", "可持续影响": "效益", "服务对象满意度": "满意度"}
 _ORDER = {w: k for k, w in enumerate(FORM_LEVEL1_WORDS)}
 
 _NUM = r"\d+(?:\.\d+)?"
