@@ -123,3 +123,13 @@ def test_values_that_cannot_be_paired_with_their_names_are_named_not_guessed():
     assert not t.rows
     assert any("数目不相等" in u.why for u in t.unread)
     assert any("5组数值、5个三级指标名称、4个二级指标" in m for m in diag.messages())
+
+
+def test_a_label_printed_after_its_value_is_not_read_as_the_next_labels_value():
+    """31 prints 上海市普陀区体育事业管理中心 before 实施单位 and 其中:当年财政拨款 after it: the 其中 row's
+    label is not the 实施单位 (it was shown as the table's unit)."""
+    diag = read_form_text(TEXT, NAME)
+    for table in diag.tables:
+        assert table.form is not None
+        assert table.form.department == "上海市普陀区体育局"
+        assert not table.form.implementer.startswith("其中")

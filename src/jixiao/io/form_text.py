@@ -787,7 +787,9 @@ def _read_table(cells: list[Cell], index: int, year: int | None, file: str) -> T
         at = _find(cells, label, prefix=True)
         if at is not None and at + 1 < len(cells):
             nxt = cells[at + 1]
-            if not any(nxt.key.startswith(w) for w in ("实施单位", "主管部门", "项目资金", "资金情况", "全年", "年初")):
+            # the next cell may be another label when the value is printed before its label (31)
+            if not any(nxt.key.startswith(w) for w in ("实施单位", "主管部门", "项目资金", "资金情况", "全年", "年初",
+                                                        "其中", "上年结转", "其他资金", "年度资金总额", "预期目标")):
                 fields[key] = nxt.text
     money_at = _find(cells, "项目资金", "资金情况", prefix=True)
     total_at0 = _find(cells, "年度资金总额", prefix=True, start=money_at or 0)
