@@ -21,12 +21,14 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Annotated, Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from jixiao.core.audit import Finding, audit
+from pydantic import ConfigDict, create_model
 from pydantic_core import PydanticUndefined
 
-from jixiao.core.model import Evaluation, Framework, IndicatorInput, _new, _set_dict, _set_extra, _set_fields_set, _set_private
+from jixiao.core.model import (_NOT_SPECIAL, Evaluation, Framework, IndicatorInput, _new, _set_dict, _set_extra,
+                               _set_fields_set, _set_private, _special_fields)
 from jixiao.core.scoring import ScoreSheet, score, share_inputs, unshare_inputs
 
 from .yamlio import FrameworkCache, LoadError, load_evaluation, shared_framework
@@ -142,6 +144,7 @@ class StoredRecords:
         self.fields: dict[str, list] = {}  # a record member's text → [name, parsed JSON, validated value]
         self.broken: set[str] = set()  # texts cut inside a record member (not one member)
         self.metrics: dict[int, tuple] = {}  # id(finance) → (finance, its ``finance.analyse``)
+        self.special: set[int] = set()  # ids of the inputs built that are 不适用, derived or from a questionnaire
         self.slow = 0  # lines read the whole way (see ``line``), and why the first of them was
         self.first_error: Exception | None = None
 
@@ -259,7 +262,7 @@ class StoredRecords:
                 continue
             value = entry[2]
             if value is _UNSET:
-                value = self._field_value(entry, framework)
+                value = self._field_value(entry)
             values[name] = dict(value) if value.__class__ is dict else value  # a dict is each evaluation's own
         values["inputs"] = inputs
         values["framework"] = framework
@@ -273,20 +276,23 @@ class StoredRecords:
         _set_fields_set(evaluation, set(record))
         _set_extra(evaluation, None)
         _set_private(evaluation, None)
+        # the evaluation's own checks, told which inputs are plain (no 不适用, derived or
+        # questionnaire input: known of each input when it was built)
+        evaluation.check_inputs(self.special.isdisjoint(map(id, inputs.values())))
         for check in _AFTER:
             check(evaluation)
         return evaluation
 
-    def _field_value(self, entry: list, framework: Framework):
+    def _field_value(self, entry: list):
         """The value pydantic makes of the parsed JSON ``entry[1]`` as the evaluation's field
-        ``entry[0]`` (an evaluation validated with only that field set besides placeholders;
-        no field of an evaluation is validated with another field's value), remembered in the
-        entry; raises ValidationError when pydantic refuses it."""
+        ``entry[0]``, remembered in the entry; raises ValidationError when pydantic refuses it.
+        Validated by ``_FIELDS``, a model with each field of the evaluation as it is declared
+        there (type, constraints, the model's config) but optional, so that one field is
+        validated alone: no field of an evaluation is validated with another's value."""
         name, value = entry[0], entry[1]
         if name in _PLAIN_TEXT and value.__class__ is str:
             return value  # a ``str`` field without constraints: pydantic takes the string as it is
-        built = Evaluation.model_validate({**_PLACEHOLDERS, name: value, "framework": framework})
-        entry[2] = built.__dict__[name]
+        entry[2] = _FIELDS.model_validate({name: value}).__dict__[name]
         return entry[2]
 
     def _metrics(self, finance) -> dict | None:
@@ -383,6 +389,8 @@ class StoredRecords:
         if hit is not _PART:
             cache[key] = hit
             share_inputs((hit[1],))
+            if _special_fields(hit[1]) not in _NOT_SPECIAL:
+                self.special.add(id(hit[1]))
         elif cache is self.members:
             self._part(key)
         else:
@@ -396,9 +404,10 @@ class StoredRecords:
         self.parts.add(key)
         return _PART
 
-    @staticmethod
-    def _forget(cache: dict) -> None:
-        unshare_inputs(hit[1] for hit in cache.values() if hit is not _PART)
+    def _forget(self, cache: dict) -> None:
+        built = [hit[1] for hit in cache.values() if hit is not _PART]
+        unshare_inputs(built)
+        self.special.difference_update(map(id, built))
         cache.clear()
 
 
@@ -415,7 +424,11 @@ def _evaluation_layout():
     False (every line read the whole way) if the model has validators of another kind."""
     decorators = Evaluation.__pydantic_decorators__
     after = tuple(d.func for d in decorators.model_validators.values() if d.info.mode == "after")
-    buildable = (len(after) == len(decorators.model_validators) and not decorators.field_validators
+    checks = decorators.model_validators.get("_inputs_name_indicators")
+    # ``_inputs_name_indicators`` is ``check_inputs``, which ``_build`` calls itself
+    after = tuple(func for func in after if checks is None or func is not checks.func)
+    buildable = (checks is not None and checks.info.mode == "after"
+                 and len(after) + 1 == len(decorators.model_validators) and not decorators.field_validators
                  and not decorators.validators and not decorators.root_validators
                  and Evaluation.model_config.get("extra") == "forbid" and not Evaluation.__private_attributes__
                  and Evaluation.__pydantic_post_init__ is None
@@ -436,7 +449,10 @@ _REQUIRED = frozenset(name for name, f in Evaluation.model_fields.items() if f.i
 # a record member starts after ``, `` with the name of a field of the evaluation
 _MEMBER_CUT = re.compile(", (?=\"(?:" + "|".join(sorted(map(re.escape, _RECORD_FIELDS), key=len, reverse=True))
                          + ")\": )")
-_PLACEHOLDERS = {"unit": {"name": ""}, "year": 2000}  # the required fields, when one field is validated
+# each field of the evaluation but ``framework`` and ``inputs``, declared as there, optional
+_FIELDS = create_model("StoredEvaluationFields", __config__=ConfigDict(**Evaluation.model_config),
+                       **{name: (Annotated[(f.annotation, *f.metadata)] if f.metadata else f.annotation, None)
+                          for name, f in Evaluation.model_fields.items() if name not in ("framework", "inputs")})
 _UNSET = object()
 
 
