@@ -177,3 +177,61 @@ def test_evaluations_with_their_own_inputs_leave_no_rows_remembered(stored, monk
     for line in lines:
         score(reader.line(line, frameworks)[1])
     assert sum(len(leaf.rows) for fw in frameworks.values() for leaf in scoring._plan(fw).leaves.values()) > 100
+
+
+def test_record_members_read_by_text_build_the_same_evaluations(stored):
+    """The members of a stored record besides its inputs (unit, finance, questionnaires,
+    declared total…) are validated once per distinct text and shared: the evaluations are
+    those of the plain path, field by field, with the same fields set; a bad or repeated
+    member gives the plain path's error or reading."""
+    frameworks, lines = stored
+    reader = StoredRecords()
+    fast = [reader.line(line, frameworks)[1] for line in lines]
+    assert reader.slow == 0 and len(reader.fields) > 10
+    for line, ev in zip(lines, fast):
+        record = json.loads(line)
+        plain = evaluation_from_record(record, frameworks[record["framework"]])
+        assert ev == plain and ev.model_fields_set == plain.model_fields_set
+        assert {k: getattr(ev, k) for k in ev.model_fields} == {k: getattr(plain, k) for k in plain.model_fields}
+        if plain.finance is not None:
+            assert ev.metrics == plain.metrics
+    finances = [ev.finance for ev in fast if ev.finance is not None]
+    assert finances and len({id(f) for f in finances}) < len(finances)  # equal finance data: one object
+    record = json.loads(lines[1])
+
+    def both(text):
+        plain = _error(lambda: evaluation_from_record(json.loads(text), frameworks[json.loads(text)["framework"]]))
+        fast = _error(lambda: reader.line(text, frameworks))
+        assert fast == plain
+        return fast
+
+    assert "declared_total" in both(json.dumps({**record, "declared_total": "九十"}, ensure_ascii=False))[1]
+    assert "unit.level" in both(json.dumps({**record, "unit": {**record["unit"], "level": "乡"}}, ensure_ascii=False))[1]
+    assert "Extra inputs" in both(json.dumps({**record, "extra": 1}, ensure_ascii=False))[1]
+    assert "报告章节名称无效：nope" in both(json.dumps({**record, "narrative": {"nope": "x"}}, ensure_ascii=False))[1]
+    assert "unit" in both(json.dumps({k: v for k, v in record.items() if k != "unit"}, ensure_ascii=False))[1]
+    assert "title" in both(json.dumps({**record, "title": 3}, ensure_ascii=False))[1]
+    # a member repeated: json keeps the last one, and so does the reader
+    text = json.dumps(record, ensure_ascii=False).replace('"year": ', '"declared_total": "1", "year": ', 1)
+    got = reader.line(text, frameworks)[1]
+    assert got == evaluation_from_record(json.loads(text), frameworks[record["framework"]])
+    # a member whose value holds another field's name
+    text = json.dumps({**record, "title": 'x, "unit": {"name": "y"}', "narrative": {"overview": ', "year": 1'}},
+                      ensure_ascii=False)
+    got = reader.line(text, frameworks)[1]
+    assert got == evaluation_from_record(json.loads(text), frameworks[record["framework"]])
+
+
+def test_check_inputs_told_plain_gives_what_it_finds(stored):
+    """``Evaluation.check_inputs(plain=True)`` (what StoredRecords passes when none of the
+    inputs it built is 不适用, derived or from a questionnaire) equals the walk."""
+    frameworks, lines = stored
+    reader = StoredRecords()
+    for line in lines:
+        ev = reader.line(line, frameworks)[1]
+        special = any(i.not_applicable is not None or i.actual_from is not None or i.questionnaire
+                      for i in ev.inputs.values())
+        assert (not reader.special.isdisjoint(map(id, ev.inputs.values()))) == special
+        assert ev.check_inputs() is ev
+        if not special:
+            assert ev.check_inputs(plain=True) is ev

@@ -533,6 +533,14 @@ class Evaluation(Model):
 
     @model_validator(mode="after")
     def _inputs_name_indicators(self) -> "Evaluation":
+        return self.check_inputs()
+
+    def check_inputs(self, plain: bool = False) -> "Evaluation":
+        """The evaluation's own checks (its after-validator): every input names an indicator of
+        the framework, 不适用 / actual_from / questionnaire inputs are sound, narrative sections
+        are known; raises ValueError. ``plain``: the caller knows that no input is 不适用,
+        derived (``actual_from``) or from a questionnaire (``io.bulk.StoredRecords`` knows it of
+        the inputs it builds), so the inputs are not walked to find out."""
         index = framework_index(self.framework)
         codes = index.codes
         if not codes.issuperset(self.inputs):  # (the set test runs in C; the list only to say which)
@@ -545,10 +553,10 @@ class Evaluation(Model):
         subrow_codes = index.subrow_codes
         any_not_applicable = any_derived = any_questionnaire = False
         # the common evaluation: no input 不适用, derived or from a questionnaire (tested in C)
-        plain = set(map(_special_fields, self.inputs.values()))
-        if plain and (len(plain) > 1 or plain.pop() not in _NOT_SPECIAL):
-            plain = None
-        for code, item in self.inputs.items() if plain is None else ():
+        if not plain:
+            found = set(map(_special_fields, self.inputs.values()))
+            plain = not found or (len(found) == 1 and found.pop() in _NOT_SPECIAL)
+        for code, item in self.inputs.items() if not plain else ():
             if item.not_applicable is not None:
                 any_not_applicable = True
                 if code in subrow_codes:

@@ -17,14 +17,18 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
-import uuid
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Annotated, Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from jixiao.core.audit import Finding, audit
-from jixiao.core.model import Evaluation, Framework, IndicatorInput
+from pydantic import ConfigDict, create_model
+from pydantic_core import PydanticUndefined
+
+from jixiao.core.model import (_NOT_SPECIAL, Evaluation, Framework, IndicatorInput, _new, _set_dict, _set_extra,
+                               _set_fields_set, _set_private, _special_fields)
 from jixiao.core.scoring import ScoreSheet, score, share_inputs, unshare_inputs
 
 from .yamlio import FrameworkCache, LoadError, load_evaluation, shared_framework
@@ -105,32 +109,42 @@ def evaluation_from_record(record: dict[str, Any], framework: Framework) -> Eval
 
 class StoredRecords:
     """Evaluations from their stored JSON lines (what jixiao writes: ``json.dumps`` of the
-    record, ``", "`` / ``": "`` separators), each distinct indicator input validated once.
+    record, ``", "`` / ``": "`` separators), each distinct part validated once.
 
-    Stored evaluations repeat their inputs: the same items met, the same level chosen, the
-    same measured value in many units. ``line`` takes each member of the record's ``inputs``
-    object (``"B12": {"actual": "60"}``) as text; a text seen before is the input validated
-    then (one shared immutable ``IndicatorInput``, which the scorer's row cache,
-    ``scoring._Leaf.rows``, recognises), a new one is parsed by ``json`` and validated by
-    pydantic. The rest of the record is parsed and validated as ``evaluation_from_record``
-    does, with the inputs already built. Why the member texts are found right: a member ends
-    at a ``}`` followed by ``, "`` (inside a JSON string a quote is always escaped, so that
-    sequence is structure), and only a text that ``json`` parsed as exactly one member is
-    taken (or remembered); an object is closed by its own brace, so the one valid member
-    starting at a position is the true one. Anything else — another layout, an input
-    pydantic refuses, an invalid record — goes the whole way through ``json.loads`` and
-    ``evaluation_from_record``, so bad stored input gives exactly the error it gave before
-    (naming the evaluation's field, e.g. ``inputs.B12.actual``)."""
+    Stored evaluations repeat their inputs (the same items met, the same level chosen, the
+    same measured value in many units) and the rest of their record (a unit's name and region
+    in each of its evaluations, the same finance data and questionnaire). ``line`` takes each
+    member of the record's ``inputs`` object (``"B12": {"actual": "60"}``) and each other
+    member of the record (``"unit": {…}``, ``"finance": {…}``) as text; a text seen before is
+    the value validated then (one shared immutable object: an ``IndicatorInput``, which the
+    scorer's row cache, ``scoring._Leaf.rows``, recognises, a ``Unit``, a ``Finance``…), a new
+    one is parsed by ``json`` and validated by pydantic as that field of an evaluation. The
+    evaluation is then put together from its validated fields without validating them again
+    (``_build``), and the evaluation's own checks (its after-validators: input codes, 不适用,
+    actual_from, questionnaires…) run on it as validation would run them.
+
+    Why the texts are found right: inside a JSON string a quote is always escaped, so ``}, "``
+    (an input member's end) and ``, "unit": `` (a record member's start) are structure, and
+    only a text that ``json`` parsed as exactly one member is taken (or remembered); an object
+    is closed by its own brace, so the one valid member starting at a position is the true
+    one, and a record member is cut only before the name of a field of the evaluation, so a
+    text holding two members of the record does not parse as one. Anything else — another
+    layout, a repeated or unknown member, a part pydantic refuses, an invalid record — goes
+    the whole way through ``json.loads`` and ``evaluation_from_record``, so bad stored input
+    gives exactly the error it gave before (naming the evaluation's field, e.g.
+    ``inputs.B12.actual``). The values of the returned record (its ``finance``, ``unit``…)
+    are shared with other records read by the same reader: read them, do not change them."""
 
     SIZE = 1 << 16  # distinct member texts kept; a full cache starts again
 
     def __init__(self):
         self.members: dict[str, tuple[str, IndicatorInput]] = {}  # piece(s) of a member → (code, input)
+        self.parts: set[str] = set()  # pieces that are not a whole member (a nested object closed there)
         self.lasts: dict[str, tuple[str, IndicatorInput]] = {}  # the same for the last member of ``inputs``
-        # stands in for the inputs while the rest of the line is parsed; unique to this object,
-        # so a stored value cannot be mistaken for it
-        self._mark = "\x00jixiao-inputs:" + uuid.uuid4().hex
-        self._mark_json = json.dumps(self._mark)
+        self.fields: dict[str, list] = {}  # a record member's text → [name, parsed JSON, validated value]
+        self.broken: set[str] = set()  # texts cut inside a record member (not one member)
+        self.metrics: dict[int, tuple] = {}  # id(finance) → (finance, its ``finance.analyse``)
+        self.special: set[int] = set()  # ids of the inputs built that are 不适用, derived or from a questionnaire
         self.slow = 0  # lines read the whole way (see ``line``), and why the first of them was
         self.first_error: Exception | None = None
 
@@ -159,22 +173,142 @@ class StoredRecords:
         return record, evaluation_from_record(record, frameworks[record["framework"]])
 
     def _fast(self, text: str, frameworks) -> tuple[dict[str, Any], Evaluation] | None:
+        if not _BUILDABLE or not text.startswith("{"):
+            return None
         start = text.find(_INPUTS_KEY)
         if start < 0:
             return None
-        opening = start + len(_INPUTS_KEY) - 1
-        found = self._inputs(text, opening)
+        if start == 1:
+            head = ""
+        elif text.startswith(", ", start - 2):
+            head = text[1:start - 2]
+        else:
+            return None
+        found = self._inputs(text, start + len(_INPUTS_KEY) - 1)
         if found is None:
             return None
         inputs, closing = found
-        record = json.loads(text[:opening] + self._mark_json + text[closing:])
-        if record.__class__ is not dict or record.get("inputs") != self._mark:
-            return None  # not the record's own inputs key (or it is repeated): the whole way
+        tail = text[closing:].rstrip(_JSON_SPACE)
+        if not tail.endswith("}"):
+            return None
+        if len(tail) == 1:
+            tail = ""
+        elif tail.startswith(", "):
+            tail = tail[2:-1]
+        else:
+            return None
+        entries = self._record_members(head) if head else []
+        if entries is None:
+            return None
+        after = self._record_members(tail) if tail else []
+        if after is None:
+            return None
+        record: dict[str, Any] = {}
+        for entry in entries:
+            record[entry[0]] = entry[1]
         record["inputs"] = inputs
-        body = dict(record)
-        framework = frameworks[body.pop("framework")]
-        body["framework"] = framework
-        return record, Evaluation.model_validate(body)  # instances are kept as they are (not revalidated)
+        for entry in after:
+            record[entry[0]] = entry[1]
+        if len(record) != len(entries) + len(after) + 1 or not _REQUIRED.issubset(record):
+            return None  # a member repeated (json keeps the last one) or missing: the whole way
+        framework = frameworks[record["framework"]]
+        if framework.__class__ is not Framework:
+            return None
+        return record, self._build(record, entries, after, inputs, framework)
+
+    def _record_members(self, text: str) -> list[list] | None:
+        """The members of a record other than ``inputs`` in ``text`` (``"unit": {…}, "year":
+        2023``), each as its cache entry [name, parsed JSON, validated value or _UNSET]; None
+        when ``text`` is not members of the record this reader takes."""
+        fields, broken = self.fields, self.broken
+        entries = []
+        text_part = None
+        for piece in _MEMBER_CUT.split(text):
+            text_part = piece if text_part is None else text_part + ", " + piece
+            entry = fields.get(text_part)
+            if entry is None:
+                if text_part in broken:
+                    continue
+                try:
+                    parsed = json.loads("{" + text_part + "}")
+                except ValueError:  # a nested member's name was cut at: the member goes on
+                    if len(broken) >= self.SIZE:
+                        broken.clear()
+                    broken.add(text_part)
+                    continue
+                if parsed.__class__ is not dict or len(parsed) != 1:
+                    return None
+                (name, value), = parsed.items()
+                if name not in _RECORD_FIELDS:
+                    return None  # an unknown member (pydantic refuses it), or a second ``inputs``
+                entry = [name, value, _UNSET]
+                if name not in _PLAIN_TEXT or value.__class__ is not str:  # a title is seldom repeated
+                    if len(fields) >= self.SIZE:
+                        fields.clear()
+                    fields[text_part] = entry
+            entries.append(entry)
+            text_part = None
+        return None if text_part is not None else entries
+
+    def _build(self, record: dict, entries: list, after: list, inputs: dict, framework: Framework) -> Evaluation:
+        """The evaluation of ``record`` from its validated fields, checked by the evaluation's
+        own after-validators (which raise ValueError, sending the line the whole way)."""
+        values = dict(_DEFAULTS)
+        for name in _FACTORIES:
+            values[name] = _FACTORIES[name]()
+        for entry in (*entries, *after):
+            name = entry[0]
+            if name == "framework":
+                continue
+            value = entry[2]
+            if value is _UNSET:
+                value = self._field_value(entry)
+            values[name] = dict(value) if value.__class__ is dict else value  # a dict is each evaluation's own
+        values["inputs"] = inputs
+        values["framework"] = framework
+        finance = values["finance"]
+        if finance is not None:
+            metrics = self._metrics(finance)
+            if metrics is not None:  # ``Evaluation.metrics`` (a cached property), once per shared finance object
+                values["metrics"] = dict(metrics)
+        evaluation = _new(Evaluation)
+        _set_dict(evaluation, values)
+        _set_fields_set(evaluation, set(record))
+        _set_extra(evaluation, None)
+        _set_private(evaluation, None)
+        # the evaluation's own checks, told which inputs are plain (no 不适用, derived or
+        # questionnaire input: known of each input when it was built)
+        evaluation.check_inputs(self.special.isdisjoint(map(id, inputs.values())))
+        for check in _AFTER:
+            check(evaluation)
+        return evaluation
+
+    def _field_value(self, entry: list):
+        """The value pydantic makes of the parsed JSON ``entry[1]`` as the evaluation's field
+        ``entry[0]``, remembered in the entry; raises ValidationError when pydantic refuses it.
+        Validated by ``_FIELDS``, a model with each field of the evaluation as it is declared
+        there (type, constraints, the model's config) but optional, so that one field is
+        validated alone: no field of an evaluation is validated with another's value."""
+        name, value = entry[0], entry[1]
+        if name in _PLAIN_TEXT and value.__class__ is str:
+            return value  # a ``str`` field without constraints: pydantic takes the string as it is
+        entry[2] = _FIELDS.model_validate({name: value}).__dict__[name]
+        return entry[2]
+
+    def _metrics(self, finance) -> dict | None:
+        found = self.metrics.get(id(finance))
+        if found is not None and found[0] is finance:
+            return found[1]
+        from jixiao.core.finance import analyse
+
+        try:
+            metrics = analyse(finance)
+        except Exception:  # left to ``Evaluation.metrics``, which raises it where validation would
+            return None
+        if len(self.metrics) >= 256:
+            self.metrics.clear()
+        self.metrics[id(finance)] = (finance, metrics)  # holds the object: its id stays its own
+        return metrics
 
     def _inputs(self, text: str, opening: int) -> tuple[dict[str, IndicatorInput], int] | None:
         """The members of the ``inputs`` object whose ``{`` is at ``opening``, and the position
@@ -189,33 +323,59 @@ class StoredRecords:
         if not text.startswith('"', pos):
             return None
         get = self.members.get
+        pieces = text[pos + 1:].split('}, "')
+        hits = list(map(get, pieces))  # each piece as a whole member seen before, or None
         inputs: dict[str, IndicatorInput] = {}
-        offset = pos + 1  # where the current piece starts in ``text``
-        key = None
-        for piece in text[pos + 1:].split('}, "'):
-            key = piece if key is None else key + '}, "' + piece
-            hit = get(key)
-            if hit is None:
-                # braces counted to spare ``json`` texts that cannot be one member; a brace
-                # inside a string only sends the line the slow way, as nothing then parses
-                opened, closed = key.count("{"), key.count("}")
-                if closed == opened:  # perhaps the last member, and the cut's brace closes ``inputs``
-                    last = self.lasts.get(key) or self._member('"' + key, self.lasts, key)
-                    if last is not _PART:
-                        inputs[last[0]] = last[1]
-                        return inputs, offset + len(piece) + 1
-                hit = self._member('"' + key + "}", self.members, key) if closed + 1 == opened else _PART
-            offset += len(piece) + 4
-            if hit is _PART:  # the member goes on (a nested object closed here)
-                continue
-            inputs[hit[0]] = hit[1]
+        offset = pos + 1  # where piece ``i`` starts in ``text``
+        parts, lasts = self.parts, self.lasts
+        i, n = 0, len(pieces)
+        while i < n:
+            try:
+                known = hits.index(None, i)
+            except ValueError:
+                return None  # ``inputs`` is not followed by another key: the whole way
+            if known > i:  # members seen before, one piece each (a repeated code: the last counts, first place)
+                inputs.update(hits[i:known])
+                offset += sum(map(len, pieces[i:known])) + 4 * (known - i)
+                i = known
             key = None
+            while i < n:  # a member not seen before as one piece: the last, a nested one or a new one
+                piece = pieces[i]
+                i += 1
+                key = piece if key is None else key + '}, "' + piece
+                hit = get(key)
+                if hit is None:
+                    if key in parts:
+                        hit = _PART
+                    else:
+                        last = lasts.get(key)
+                        if last is None:  # a text not seen before
+                            # braces counted to spare ``json`` texts that cannot be one member; a
+                            # brace inside a string only sends the line the slow way, as nothing
+                            # then parses
+                            opened, closed = key.count("{"), key.count("}")
+                            if closed == opened:  # perhaps the last member, and the cut's brace closes ``inputs``
+                                last = self._member('"' + key, lasts, key)
+                            elif closed + 1 == opened:
+                                hit = self._member('"' + key + "}", self.members, key)
+                            else:
+                                hit = self._part(key)
+                        if last is not None:
+                            if last is not _PART:
+                                inputs[last[0]] = last[1]
+                                return inputs, offset + len(piece) + 1
+                            hit = _PART
+                offset += len(piece) + 4
+                if hit is not _PART:  # (else the member goes on: a nested object closed here)
+                    inputs[hit[0]] = hit[1]
+                    break
         return None  # ``inputs`` is not followed by another key: the whole way
 
     def _member(self, member: str, cache: dict, key: str):
         """``"CODE": {…}`` parsed and its input validated, remembered in ``cache`` under
-        ``key``, or ``_PART`` when it is not one JSON member; raises ValidationError for an
-        input pydantic refuses."""
+        ``key`` (a text that is not one JSON member: in ``parts`` for ``members``), or
+        ``_PART`` when it is not one JSON member; raises ValidationError for an input pydantic
+        refuses."""
         hit = _PART
         try:
             parsed = json.loads("{" + member + "}")
@@ -226,20 +386,74 @@ class StoredRecords:
             hit = (code, _validate_input(value))
         if len(cache) >= self.SIZE:
             self._forget(cache)
-        cache[key] = hit
         if hit is not _PART:
+            cache[key] = hit
             share_inputs((hit[1],))
+            if _special_fields(hit[1]) not in _NOT_SPECIAL:
+                self.special.add(id(hit[1]))
+        elif cache is self.members:
+            self._part(key)
+        else:
+            cache[key] = hit
         return hit
 
-    @staticmethod
-    def _forget(cache: dict) -> None:
-        unshare_inputs(hit[1] for hit in cache.values() if hit is not _PART)
+    def _part(self, key: str):
+        """``key`` remembered as a piece of a member (a nested object closed there)."""
+        if len(self.parts) >= self.SIZE:
+            self.parts.clear()
+        self.parts.add(key)
+        return _PART
+
+    def _forget(self, cache: dict) -> None:
+        built = [hit[1] for hit in cache.values() if hit is not _PART]
+        unshare_inputs(built)
+        self.special.difference_update(map(id, built))
         cache.clear()
 
 
 _INPUTS_KEY = '"inputs": {'
 _PART = ("", None)  # ``StoredRecords._member``: a text that is not one whole member
 _validate_input = IndicatorInput.model_validate
+_JSON_SPACE = " \t\n\r"
+
+
+def _evaluation_layout():
+    """What ``StoredRecords._build`` needs to put an evaluation together as pydantic's
+    validation does: the fields in order with their defaults (``_DEFAULTS``, default factories
+    apart), the fields that take a string as it is, the after-validators; ``_BUILDABLE`` is
+    False (every line read the whole way) if the model has validators of another kind."""
+    decorators = Evaluation.__pydantic_decorators__
+    after = tuple(d.func for d in decorators.model_validators.values() if d.info.mode == "after")
+    checks = decorators.model_validators.get("_inputs_name_indicators")
+    # ``_inputs_name_indicators`` is ``check_inputs``, which ``_build`` calls itself
+    after = tuple(func for func in after if checks is None or func is not checks.func)
+    buildable = (checks is not None and checks.info.mode == "after"
+                 and len(after) + 1 == len(decorators.model_validators) and not decorators.field_validators
+                 and not decorators.validators and not decorators.root_validators
+                 and Evaluation.model_config.get("extra") == "forbid" and not Evaluation.__private_attributes__
+                 and Evaluation.__pydantic_post_init__ is None
+                 and all(f.alias is None and f.validation_alias is None for f in Evaluation.model_fields.values()))
+    defaults, factories, plain = {}, {}, set()
+    for name, f in Evaluation.model_fields.items():
+        defaults[name] = None if f.default is PydanticUndefined else f.default
+        if f.default_factory is not None:
+            factories[name] = f.default_factory
+        if f.annotation is str and not f.metadata:
+            plain.add(name)
+    return buildable, after, defaults, factories, frozenset(plain)
+
+
+_BUILDABLE, _AFTER, _DEFAULTS, _FACTORIES, _PLAIN_TEXT = _evaluation_layout()
+_RECORD_FIELDS = frozenset(Evaluation.model_fields) - {"inputs"}  # (``framework``: the framework's id)
+_REQUIRED = frozenset(name for name, f in Evaluation.model_fields.items() if f.is_required())
+# a record member starts after ``, `` with the name of a field of the evaluation
+_MEMBER_CUT = re.compile(", (?=\"(?:" + "|".join(sorted(map(re.escape, _RECORD_FIELDS), key=len, reverse=True))
+                         + ")\": )")
+# each field of the evaluation but ``framework`` and ``inputs``, declared as there, optional
+_FIELDS = create_model("StoredEvaluationFields", __config__=ConfigDict(**Evaluation.model_config),
+                       **{name: (Annotated[(f.annotation, *f.metadata)] if f.metadata else f.annotation, None)
+                          for name, f in Evaluation.model_fields.items() if name not in ("framework", "inputs")})
+_UNSET = object()
 
 
 # --- files ----------------------------------------------------------------------------
