@@ -175,3 +175,15 @@ def test_scored_subrows_come_under_their_parent_from_the_sheet(demo, login):
     assert parent["rule"] == "分项合计：2＋2＋2＝6分"
     assert all("subrow" in r["class"] and "listed" not in r["class"] for r in rows[i + 1:i + 4])
     assert cells(rows[i + 1])["weight"] == "2"
+
+
+def test_a_flattened_doc_copy_is_read_and_its_wrong_total_shown(demo, login):
+    """34: a Hubei form from a .doc flattened to one line, its labels after its rows — the site
+    reads its nine rows and shows the certain total (rows 120, 总分 100) at 高."""
+    name = "34_hubeiform_shangwu_fuwumaoyi_2020.txt"
+    page = login("sheng_shenhe").post("/audit/", {"file": SimpleUploadedFile(name, (REAL / name).read_bytes())}) \
+        .content.decode()
+    [rows] = rows_read(page)
+    names = [r["cells"][1] for r in rows]
+    assert names[0] == "预算执行率" and "服务外包在岸(万美元)" in names and "资金拨付及时性" in names
+    assert re.search(r"<td>申报总分与各指标申报得分合计不符</td><td>申报总分100分，各指标申报得分合计120分</td><td>高</td>", page)
