@@ -11,6 +11,7 @@ from operator import attrgetter
 from decimal import Decimal
 from typing import Literal
 
+from .compiled import compiled_loops
 from .model import PerObject, SourceRef
 from .numbers import ZERO, fmt
 from .scoring import ScoreSheet, allows_bonus
@@ -143,6 +144,7 @@ def _heading(g) -> "Finding | None":
 
 
 _framework_checks = PerObject(_FrameworkChecks)
+_compiled = compiled_loops("jixiao.core._speedups")  # the row loop compiled, or None
 _group_of = attrgetter("group")
 _weight_of = attrgetter("weight")
 
@@ -184,20 +186,28 @@ def audit(sheet: ScoreSheet) -> list[Finding]:
     in_order = checks.in_order
     rows = sheet.rows
     aligned = len(rows) == len(in_order)  # a sheet scored from this framework: its rows in this order
-    for position, row in enumerate(rows):
-        own = row._audit  # the row's findings, once per row object (the scorer shares rows between sheets)
+
+    def own_findings(position: int, row) -> tuple[Finding, ...]:
+        """The row's findings, found once per row object (the scorer shares rows between sheets)."""
+        info = in_order[position] if aligned else None
+        if info is None or info.indicator is not row.indicator:
+            info = known.get(id(row.indicator))
+            if info is None or info.indicator is not row.indicator:  # not this framework object's own indicator
+                info = _RowChecks(row.indicator)
+        if (info.findings or row.declared is not None or row.not_applicable is not None
+                or row.override_reason is not None or row.error):
+            own = _row_findings(row, info)
+        else:
+            own = ()  # the common row: nothing declared, overridden or wrong
+        object.__setattr__(row, "_audit", own)
+        return own
+
+    if _compiled is not None:  # the same loop, compiled (``_speedups.row_findings``)
+        _compiled.row_findings(rows, findings, own_findings)
+    for position, row in enumerate(rows) if _compiled is None else ():
+        own = row._audit
         if own is None:
-            info = in_order[position] if aligned else None
-            if info is None or info.indicator is not row.indicator:
-                info = known.get(id(row.indicator))
-                if info is None or info.indicator is not row.indicator:  # not this framework object's own indicator
-                    info = _RowChecks(row.indicator)
-            if (info.findings or row.declared is not None or row.not_applicable is not None
-                    or row.override_reason is not None or row.error):
-                own = _row_findings(row, info)
-            else:
-                own = ()  # the common row: nothing declared, overridden or wrong
-            object.__setattr__(row, "_audit", own)
+            own = own_findings(position, row)
         if own:
             findings.extend(own)
 

@@ -17,12 +17,15 @@ from operator import attrgetter
 from decimal import Decimal
 from typing import Callable
 
+from .compiled import compiled_loops
 from .model import Evaluation, Group, Indicator, IndicatorInput, PerObject
 from .numbers import ONE, ROUNDING_MODES, ZERO, fmt, quantize
 from .rules import Bonus, Context, Generic, Manual, MissingInput, Rule, RuleError, Sum
 from .versioning import rules_hash
 
 _DEFAULT_RULES = {"manual": Manual(), "generic": Generic()}
+
+_compiled = compiled_loops("jixiao.core._speedups")  # the hot loops compiled, or None
 
 # Frameworks are immutable, so the rules hash is computed once per framework object and not
 # once per scored evaluation (hashing the whole framework was most of the time of ``score``).
@@ -700,8 +703,12 @@ def score(evaluation: Evaluation) -> ScoreSheet:
     sums: list = []  # per group of ``plan.flat``: its own rows' scores, declared scores
     declared_sums: list = []
     # every group's rows in table order (a group's own rows, then its sub-groups'), each
-    # indicator's row remembered by its input object when it can be (``_score_leaf``)
-    for gp, entries, _ in plan.flat:
+    # indicator's row remembered by its input object when it can be (``_score_leaf``);
+    # compiled in ``_speedups.score_rows`` when that is built, the same loop
+    if _compiled is not None:
+        rows, heads, sums, declared_sums = _compiled.score_rows(plan.flat, inputs, factors, _entry, evaluation, plan,
+                                                                _EMPTY_INPUT, ONE, ZERO)
+    for gp, entries, _ in plan.flat if _compiled is None else ():
         score_sum = ZERO
         declared: Decimal | None = ZERO
         for leaf, subs, code, remembered in entries:

@@ -27,6 +27,7 @@ from jixiao.core.audit import Finding, audit
 from pydantic import ConfigDict, create_model
 from pydantic_core import PydanticUndefined
 
+from jixiao.core.compiled import compiled_loops
 from jixiao.core.model import (_NOT_SPECIAL, Evaluation, Framework, IndicatorInput, _new, _set_dict, _set_extra,
                                _set_fields_set, _set_private, _special_fields)
 from jixiao.core.scoring import ScoreSheet, score, share_inputs, unshare_inputs
@@ -230,7 +231,7 @@ class StoredRecords:
                 if text_part in broken:
                     continue
                 try:
-                    parsed = json.loads("{" + text_part + "}")
+                    parsed = _json_member(text_part)
                 except ValueError:  # a nested member's name was cut at: the member goes on
                     if len(broken) >= self.SIZE:
                         broken.clear()
@@ -322,22 +323,31 @@ class StoredRecords:
             return {}, pos + 1
         if not text.startswith('"', pos):
             return None
-        get = self.members.get
+        members = self.members
+        get = members.get
         pieces = text[pos + 1:].split('}, "')
-        hits = list(map(get, pieces))  # each piece as a whole member seen before, or None
+        take = _compiled.known_members if _compiled is not None else None
+        hits = list(map(get, pieces)) if take is None else None  # each piece as a whole member seen before, or None
         inputs: dict[str, IndicatorInput] = {}
         offset = pos + 1  # where piece ``i`` starts in ``text``
         parts, lasts = self.parts, self.lasts
         i, n = 0, len(pieces)
         while i < n:
-            try:
-                known = hits.index(None, i)
-            except ValueError:
-                return None  # ``inputs`` is not followed by another key: the whole way
-            if known > i:  # members seen before, one piece each (a repeated code: the last counts, first place)
-                inputs.update(hits[i:known])
-                offset += sum(map(len, pieces[i:known])) + 4 * (known - i)
-                i = known
+            # members seen before, one piece each (a repeated code: the last counts, first place)
+            if take is not None:  # compiled: the same as the lines below
+                i, taken = take(pieces, i, members, inputs)
+                offset += taken
+                if i == n:
+                    return None  # ``inputs`` is not followed by another key: the whole way
+            else:
+                try:
+                    known = hits.index(None, i)
+                except ValueError:
+                    return None  # ``inputs`` is not followed by another key: the whole way
+                if known > i:
+                    inputs.update(hits[i:known])
+                    offset += sum(map(len, pieces[i:known])) + 4 * (known - i)
+                    i = known
             key = None
             while i < n:  # a member not seen before as one piece: the last, a nested one or a new one
                 piece = pieces[i]
@@ -378,7 +388,7 @@ class StoredRecords:
         refuses."""
         hit = _PART
         try:
-            parsed = json.loads("{" + member + "}")
+            parsed = _json_member(member)
         except ValueError:
             parsed = None
         if parsed is not None and len(parsed) == 1:
@@ -411,9 +421,108 @@ class StoredRecords:
         cache.clear()
 
 
+_compiled = compiled_loops("jixiao.core._speedups")  # ``_inputs``'s loop compiled, or None
+_scan = json.JSONDecoder().scan_once  # the C scanner of ``json.loads``
+
+
+def _json_member(text: str) -> dict:
+    """``json.loads("{" + text + "}")`` for the text of members of an object (``"B12":
+    {"actual": "60"}``). One member as jixiao writes it (``": "`` after its name) is read by
+    the scanner ``json.loads`` uses, at its name and at its value, without building the
+    braced text; anything else is read by ``json.loads`` itself (and raises what it raises)."""
+    if text.startswith('"'):
+        try:
+            name, end = _scan(text, 0)
+            if text.startswith(": ", end):
+                value, end = _scan(text, end + 2)
+                if end == len(text):
+                    return {name: value}
+        except (StopIteration, ValueError):
+            pass
+    return json.loads("{" + text + "}")
 _INPUTS_KEY = '"inputs": {'
 _PART = ("", None)  # ``StoredRecords._member``: a text that is not one whole member
-_validate_input = IndicatorInput.model_validate
+
+
+def _input_layout():
+    """What ``_simple_input`` needs to build an IndicatorInput as pydantic's validation does:
+    its fields in order with their defaults and default factories; None (every input then
+    validated by pydantic) if the model has validators other than ``_checks_as_strings`` or
+    anything else that validation would run."""
+    decorators = IndicatorInput.__pydantic_decorators__
+    if (set(decorators.field_validators) != {"_checks_as_strings"} or decorators.model_validators
+            or decorators.validators or decorators.root_validators or IndicatorInput.__private_attributes__
+            or IndicatorInput.__pydantic_post_init__ is not None
+            or IndicatorInput.model_config.get("extra") != "forbid"
+            or any(f.alias is not None or f.validation_alias is not None or f.metadata
+                   for f in IndicatorInput.model_fields.values())):
+        return None
+    defaults, factories = {}, {}
+    for name, f in IndicatorInput.model_fields.items():
+        defaults[name] = None if f.default is PydanticUndefined else f.default
+        if f.default_factory is not None:
+            factories[name] = f.default_factory
+    kinds = {}
+    for name, kind in _SIMPLE_KINDS.items():  # each as declared there: ``X | None`` or ``str``
+        annotation = IndicatorInput.model_fields[name].annotation
+        if annotation not in (kind | None, str if kind is str else None, tuple[str, ...] | None):
+            return None
+        kinds[name] = kind
+    return defaults, factories, kinds
+
+
+# The input fields taken without pydantic when their JSON values are of the plainest kind:
+# a decimal string of digits (what ``Decimal()`` and pydantic read alike), true/false, a
+# string, a list of strings (``_checks_as_strings`` makes it a tuple of the same strings).
+_SIMPLE_KINDS = {"actual": Decimal, "reference": Decimal, "manual": Decimal, "declared": Decimal, "met": bool,
+                 "judgement": str, "evidence": str, "checks": tuple}
+_PLAIN_DECIMAL = re.compile(r"-?[0-9]+(?:\.[0-9]+)?\Z")
+_INPUT_LAYOUT = _input_layout()
+
+
+def _simple_input(value) -> IndicatorInput | None:
+    """The IndicatorInput pydantic makes of the parsed JSON ``value`` when every member of it is
+    a field of ``_SIMPLE_KINDS`` with a value of that kind (most stored inputs: ``{"actual":
+    "60"}``, ``{"met": true}``, ``{"checks": ["1", "2"]}``); None otherwise (pydantic then
+    validates it). The same field values, fields set and defaults as ``model_validate``
+    (tests/test_speedups.py compares them on every input of the benchmark's data set)."""
+    if _INPUT_LAYOUT is None or value.__class__ is not dict:
+        return None
+    defaults, factories, kinds = _INPUT_LAYOUT
+    fields = dict(defaults)
+    for name, raw in value.items():
+        kind = kinds.get(name)
+        if kind is None:
+            return None
+        if kind is Decimal:
+            if raw.__class__ is not str or _PLAIN_DECIMAL.match(raw) is None:
+                return None
+            fields[name] = Decimal(raw)
+        elif kind is tuple:
+            if raw.__class__ is not list:
+                return None
+            for item in raw:
+                if item.__class__ is not str:
+                    return None
+            fields[name] = tuple(raw)
+        elif raw.__class__ is not kind:
+            return None
+        else:
+            fields[name] = raw
+    for name, factory in factories.items():
+        fields[name] = factory()
+    built = _new(IndicatorInput)
+    _set_dict(built, fields)
+    _set_fields_set(built, set(value))
+    _set_extra(built, None)
+    _set_private(built, None)
+    return built
+
+
+def _validate_input(value) -> IndicatorInput:
+    """``IndicatorInput.model_validate(value)``, the plainest inputs built directly."""
+    built = _simple_input(value)
+    return IndicatorInput.model_validate(value) if built is None else built
 _JSON_SPACE = " \t\n\r"
 
 

@@ -1,0 +1,136 @@
+"""The compiled loops (``jixiao.core._speedups``, built by ``pip install``) are in use where the
+package is installed, and give exactly what the Python loops beside them give: the same rows
+(scores, explanations, inputs), the same findings, the same evaluations read from stored
+lines, on the benchmark's data set (every rule type, 不适用, overrides, sub-rows, errors)."""
+
+import json
+import sys
+
+import pytest
+from hypothesis import given, settings, strategies as st
+from pydantic import ValidationError
+
+from jixiao.core import audit as audit_module
+from jixiao.core import scoring
+from jixiao.core.compiled import compiled_loops
+from jixiao.core.model import IndicatorInput
+from jixiao.io import bulk
+from jixiao.io.bulk import StoredRecords, _simple_input
+from conftest import ROOT
+
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.pipeline import _frameworks, write_dataset  # noqa: E402
+
+MODULES = (scoring, audit_module, bulk)
+
+
+def test_the_compiled_loops_are_built_and_used(monkeypatch):
+    monkeypatch.delenv("JIXIAO_PURE_PYTHON", raising=False)
+    compiled = compiled_loops("jixiao.core._speedups")
+    assert compiled is not None, "pip install -e . should have built jixiao/core/_speedups (see setup.py)"
+    for module in MODULES:
+        assert module._compiled is compiled
+    monkeypatch.setenv("JIXIAO_PURE_PYTHON", "1")
+    assert compiled_loops("jixiao.core._speedups") is None
+
+
+def _everything(lines, frameworks):
+    """Each line read, scored and audited by a fresh reader, with fresh scoring caches."""
+    scoring._plan.items.clear()  # rows remembered per framework plan: start afresh
+    reader = StoredRecords()
+    out = []
+    for line in lines:
+        record, evaluation = reader.line(line, frameworks)
+        sheet = scoring.score(evaluation)
+        findings = audit_module.audit(sheet)
+        rows = [(r.code, repr(r.score), repr(r.raw), repr(r.computed), repr(r.factor), r.declared, r.error, r.manual,
+                 r.override_reason, r.not_applicable, r.parent, r.explanation, r.input, r.path) for r in sheet.rows]
+        groups = [(g.group.code, repr(g.score), repr(g.weight), g.declared) for g in sheet.groups]
+        out.append((sorted(evaluation.inputs.items()), list(evaluation.inputs), rows, groups, repr(sheet.total),
+                    sheet.grade, [(f.code, f.kind, f.message, f.severity, f.loc) for f in findings]))
+    return out, reader.slow
+
+
+@pytest.fixture(scope="module")
+def stored(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("speedups")
+    write_dataset(40, folder)
+    lines = (folder / "evaluations.jsonl").read_bytes().splitlines()
+    return _frameworks(folder), lines
+
+
+def test_compiled_and_python_loops_agree_row_for_row(stored, monkeypatch):
+    frameworks, lines = stored
+    compiled = compiled_loops("jixiao.core._speedups")
+    if compiled is None:
+        pytest.skip("the compiled loops are not built (the test above says so)")
+    for module in MODULES:
+        monkeypatch.setattr(module, "_compiled", compiled)
+    fast, slow_fast = _everything(lines + lines, frameworks)  # twice: the second time from the caches
+    for module in MODULES:
+        monkeypatch.setattr(module, "_compiled", None)
+    plain, slow_plain = _everything(lines + lines, frameworks)
+    assert slow_fast == slow_plain == 0
+    assert len(fast) == len(plain) == 2 * len(lines)
+    for a, b in zip(fast, plain):
+        assert a == b
+    assert sum(len(x[6]) for x in fast) > 50  # findings were compared, not only empty lists
+    assert any(row[9] for x in fast for row in x[2])  # and 不适用 rows
+
+
+def test_known_members_stops_at_the_first_piece_not_seen():
+    compiled = compiled_loops("jixiao.core._speedups")
+    if compiled is None:
+        pytest.skip("the compiled loops are not built")
+    members = {'A1": {"met": true': ("A1", "a"), 'B2": {"actual": "60"': ("B2", "b")}
+    inputs = {}
+    pieces = ['A1": {"met": true', 'B2": {"actual": "60"', 'A1": {"met": true', 'C3": {"x": 1', 'B2": {"actual": "60"']
+    assert compiled.known_members(pieces, 0, members, inputs) == (3, sum(len(p) + 4 for p in pieces[:3]))
+    assert list(inputs.items()) == [("A1", "a"), ("B2", "b")]  # a repeated code keeps its first place
+    assert compiled.known_members(pieces, 3, members, inputs) == (3, 0)
+    assert compiled.known_members(pieces, 4, members, inputs) == (5, len(pieces[4]) + 4)
+    assert compiled.known_members([], 0, members, {}) == (0, 0)
+
+
+def _as_built(item):
+    """Everything validation sets on an input, values by their repr (Decimal('1.50') is not 1.5)."""
+    return ([(k, repr(v)) for k, v in item.__dict__.items()], item.__pydantic_fields_set__,
+            item.__pydantic_extra__, getattr(item, "__pydantic_private__", None))
+
+
+def test_plain_inputs_are_built_as_pydantic_validates_them(stored):
+    _, lines = stored
+    built = fallen_back = 0
+    for line in lines:
+        for value in json.loads(line)["inputs"].values():
+            item = _simple_input(value)
+            if item is None:
+                fallen_back += 1
+                continue
+            built += 1
+            assert _as_built(item) == _as_built(IndicatorInput.model_validate(value)), value
+    assert built > 5 * fallen_back > 0  # most inputs are plain; the others (parts, 不适用…) go to pydantic
+
+
+_DECIMAL_TEXT = st.from_regex(r"\A-?[0-9]{1,4}(\.[0-9]{1,3})?\Z") | st.sampled_from(
+    ["1e3", " 5", "5 ", "NaN", "inf", "+1", "1.", ".5", "1_000", "٣"])
+_VALUES = st.dictionaries(
+    st.sampled_from(["actual", "reference", "manual", "declared", "met", "judgement", "evidence", "checks",
+                     "questionnaire", "values", "bogus"]),
+    _DECIMAL_TEXT | st.booleans() | st.text(max_size=3) | st.lists(st.text(max_size=2) | st.integers(), max_size=3)
+    | st.integers() | st.none(), max_size=4)
+
+
+@settings(deadline=None)  # (a shared machine)
+@given(_VALUES)
+def test_an_input_is_built_directly_only_as_pydantic_would_build_it(value):
+    item = _simple_input(value)
+    if item is None:
+        return  # pydantic decides (and may refuse)
+    try:
+        expected = IndicatorInput.model_validate(value)
+    except ValidationError as exc:
+        raise AssertionError(f"built {value!r} that pydantic refuses: {exc}")
+    assert _as_built(item) == _as_built(expected)
