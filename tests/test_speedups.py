@@ -134,3 +134,20 @@ def test_an_input_is_built_directly_only_as_pydantic_would_build_it(value):
     except ValidationError as exc:
         raise AssertionError(f"built {value!r} that pydantic refuses: {exc}")
     assert _as_built(item) == _as_built(expected)
+
+
+def test_lines_as_text_or_bytes_read_alike_and_bad_bytes_fail_as_json_fails(stored):
+    frameworks, lines = stored
+    as_bytes, as_text = StoredRecords(), StoredRecords()
+    for line in lines[:60]:
+        a = as_bytes.line(line, frameworks)[1]
+        b = as_text.line(line.decode("utf-8"), frameworks)[1]
+        assert a.model_dump() == b.model_dump()
+    assert as_bytes.slow == as_text.slow == 0
+    bad = lines[0].replace(b'"inputs": {"', b'"inputs": {"\xff', 1)  # not UTF-8, in an input's code
+    with pytest.raises(Exception) as expected:
+        json.loads(bad)
+    with pytest.raises(type(expected.value)) as got:
+        as_bytes.line(bad, frameworks)
+    assert str(got.value) == str(expected.value)
+    assert as_bytes.slow == 1

@@ -102,6 +102,6 @@ def known_members(list pieces, Py_ssize_t i, dict members, dict inputs):
             break
         hit = <tuple>found
         inputs[hit[0]] = hit[1]
-        taken += len(<str>piece) + 4
+        taken += len(piece) + 4
         i += 1
     return i, taken

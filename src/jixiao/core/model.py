@@ -366,7 +366,9 @@ class Questionnaire(Model):
 
     @property
     def total(self) -> Decimal:
-        return sum((o.points * o.count for q in self.questions for o in q.options), Decimal(0))
+        """The points of every answer added up, once per questionnaire object (it is immutable,
+        and one questionnaire is read by every row and check that uses it)."""
+        return _questionnaire_total(self)
 
     @property
     def score(self) -> Decimal:
@@ -385,6 +387,13 @@ class Questionnaire(Model):
             if q.answers > self.valid:
                 raise ValueError(f"第{i}题回答人数{q.answers}多于有效问卷{self.valid}份")
         return self
+
+
+def _points_answered(questionnaire: Questionnaire) -> Decimal:
+    return sum((o.points * o.count for q in questionnaire.questions for o in q.options), Decimal(0))
+
+
+_questionnaire_total = PerObject(_points_answered)
 
 
 def questionnaire_from_responses(qid: str, questions: list[Question], responses: list[list[str | None]],

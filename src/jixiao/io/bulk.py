@@ -139,11 +139,12 @@ class StoredRecords:
     SIZE = 1 << 16  # distinct member texts kept; a full cache starts again
 
     def __init__(self):
-        self.members: dict[str, tuple[str, IndicatorInput]] = {}  # piece(s) of a member → (code, input)
-        self.parts: set[str] = set()  # pieces that are not a whole member (a nested object closed there)
-        self.lasts: dict[str, tuple[str, IndicatorInput]] = {}  # the same for the last member of ``inputs``
-        self.fields: dict[str, list] = {}  # a record member's text → [name, parsed JSON, validated value]
-        self.broken: set[str] = set()  # texts cut inside a record member (not one member)
+        # the texts are the UTF-8 bytes of the line's parts
+        self.members: dict[bytes, tuple[str, IndicatorInput]] = {}  # piece(s) of a member → (code, input)
+        self.parts: set[bytes] = set()  # pieces that are not a whole member (a nested object closed there)
+        self.lasts: dict[bytes, tuple[str, IndicatorInput]] = {}  # the same for the last member of ``inputs``
+        self.fields: dict[bytes, list] = {}  # a record member's text → [name, parsed JSON, validated value]
+        self.broken: set[bytes] = set()  # texts cut inside a record member (not one member)
         self.metrics: dict[int, tuple] = {}  # id(finance) → (finance, its ``finance.analyse``)
         self.special: set[int] = set()  # ids of the inputs built that are 不适用, derived or from a questionnaire
         self.slow = 0  # lines read the whole way (see ``line``), and why the first of them was
@@ -160,7 +161,9 @@ class StoredRecords:
         """The record of one stored line (its ``inputs`` as built) and its evaluation, against
         ``frameworks[record["framework"]]``. Raises what ``json.loads`` and
         ``evaluation_from_record`` raise for the line."""
-        text = line.decode("utf-8") if line.__class__ is bytes else line
+        # the bytes of the line: split and looked up without decoding it (a text of Chinese
+        # is two bytes a character as a str; pieces are decoded when first seen)
+        text = line if line.__class__ is bytes else line.encode("utf-8")
         try:
             found = self._fast(text, frameworks)
         except (ValueError, UnicodeError, KeyError, TypeError, AttributeError) as exc:  # ValidationError is a ValueError
@@ -173,15 +176,15 @@ class StoredRecords:
         record = json.loads(line)
         return record, evaluation_from_record(record, frameworks[record["framework"]])
 
-    def _fast(self, text: str, frameworks) -> tuple[dict[str, Any], Evaluation] | None:
-        if not _BUILDABLE or not text.startswith("{"):
+    def _fast(self, text: bytes, frameworks) -> tuple[dict[str, Any], Evaluation] | None:
+        if not _BUILDABLE or not text.startswith(b"{"):
             return None
         start = text.find(_INPUTS_KEY)
         if start < 0:
             return None
         if start == 1:
-            head = ""
-        elif text.startswith(", ", start - 2):
+            head = b""
+        elif text.startswith(b", ", start - 2):
             head = text[1:start - 2]
         else:
             return None
@@ -190,11 +193,11 @@ class StoredRecords:
             return None
         inputs, closing = found
         tail = text[closing:].rstrip(_JSON_SPACE)
-        if not tail.endswith("}"):
+        if not tail.endswith(b"}"):
             return None
         if len(tail) == 1:
-            tail = ""
-        elif tail.startswith(", "):
+            tail = b""
+        elif tail.startswith(b", "):
             tail = tail[2:-1]
         else:
             return None
@@ -217,7 +220,7 @@ class StoredRecords:
             return None
         return record, self._build(record, entries, after, inputs, framework)
 
-    def _record_members(self, text: str) -> list[list] | None:
+    def _record_members(self, text: bytes) -> list[list] | None:
         """The members of a record other than ``inputs`` in ``text`` (``"unit": {…}, "year":
         2023``), each as its cache entry [name, parsed JSON, validated value or _UNSET]; None
         when ``text`` is not members of the record this reader takes."""
@@ -225,7 +228,7 @@ class StoredRecords:
         entries = []
         text_part = None
         for piece in _MEMBER_CUT.split(text):
-            text_part = piece if text_part is None else text_part + ", " + piece
+            text_part = piece if text_part is None else text_part + b", " + piece
             entry = fields.get(text_part)
             if entry is None:
                 if text_part in broken:
@@ -311,7 +314,7 @@ class StoredRecords:
         self.metrics[id(finance)] = (finance, metrics)  # holds the object: its id stays its own
         return metrics
 
-    def _inputs(self, text: str, opening: int) -> tuple[dict[str, IndicatorInput], int] | None:
+    def _inputs(self, text: bytes, opening: int) -> tuple[dict[str, IndicatorInput], int] | None:
         """The members of the ``inputs`` object whose ``{`` is at ``opening``, and the position
         after its ``}``; None when they cannot be read this way.
 
@@ -319,13 +322,13 @@ class StoredRecords:
         the opening quote and the closing brace), or several when it holds nested objects; the
         last member's piece ends with its own brace (the cut's brace closes ``inputs``)."""
         pos = opening + 1
-        if text.startswith("}", pos):
+        if text.startswith(b"}", pos):
             return {}, pos + 1
-        if not text.startswith('"', pos):
+        if not text.startswith(b'"', pos):
             return None
         members = self.members
         get = members.get
-        pieces = text[pos + 1:].split('}, "')
+        pieces = text[pos + 1:].split(b'}, "')
         take = _compiled.known_members if _compiled is not None else None
         hits = list(map(get, pieces)) if take is None else None  # each piece as a whole member seen before, or None
         inputs: dict[str, IndicatorInput] = {}
@@ -352,7 +355,7 @@ class StoredRecords:
             while i < n:  # a member not seen before as one piece: the last, a nested one or a new one
                 piece = pieces[i]
                 i += 1
-                key = piece if key is None else key + '}, "' + piece
+                key = piece if key is None else key + b'}, "' + piece
                 hit = get(key)
                 if hit is None:
                     if key in parts:
@@ -363,11 +366,11 @@ class StoredRecords:
                             # braces counted to spare ``json`` texts that cannot be one member; a
                             # brace inside a string only sends the line the slow way, as nothing
                             # then parses
-                            opened, closed = key.count("{"), key.count("}")
+                            opened, closed = key.count(b"{"), key.count(b"}")
                             if closed == opened:  # perhaps the last member, and the cut's brace closes ``inputs``
-                                last = self._member('"' + key, lasts, key)
+                                last = self._member(b'"' + key, lasts, key)
                             elif closed + 1 == opened:
-                                hit = self._member('"' + key + "}", self.members, key)
+                                hit = self._member(b'"' + key + b"}", self.members, key)
                             else:
                                 hit = self._part(key)
                         if last is not None:
@@ -381,7 +384,7 @@ class StoredRecords:
                     break
         return None  # ``inputs`` is not followed by another key: the whole way
 
-    def _member(self, member: str, cache: dict, key: str):
+    def _member(self, member: bytes, cache: dict, key: bytes):
         """``"CODE": {…}`` parsed and its input validated, remembered in ``cache`` under
         ``key`` (a text that is not one JSON member: in ``parts`` for ``members``), or
         ``_PART`` when it is not one JSON member; raises ValidationError for an input pydantic
@@ -407,7 +410,7 @@ class StoredRecords:
             cache[key] = hit
         return hit
 
-    def _part(self, key: str):
+    def _part(self, key: bytes):
         """``key`` remembered as a piece of a member (a nested object closed there)."""
         if len(self.parts) >= self.SIZE:
             self.parts.clear()
@@ -425,11 +428,13 @@ _compiled = compiled_loops("jixiao.core._speedups")  # ``_inputs``'s loop compil
 _scan = json.JSONDecoder().scan_once  # the C scanner of ``json.loads``
 
 
-def _json_member(text: str) -> dict:
-    """``json.loads("{" + text + "}")`` for the text of members of an object (``"B12":
+def _json_member(data: bytes) -> dict:
+    """``json.loads("{" + text + "}")`` for the UTF-8 text of members of an object (``"B12":
     {"actual": "60"}``). One member as jixiao writes it (``": "`` after its name) is read by
     the scanner ``json.loads`` uses, at its name and at its value, without building the
-    braced text; anything else is read by ``json.loads`` itself (and raises what it raises)."""
+    braced text; anything else is read by ``json.loads`` itself (and raises what it raises;
+    bytes that are not UTF-8 raise UnicodeDecodeError, a ValueError)."""
+    text = data.decode("utf-8")
     if text.startswith('"'):
         try:
             name, end = _scan(text, 0)
@@ -440,7 +445,7 @@ def _json_member(text: str) -> dict:
         except (StopIteration, ValueError):
             pass
     return json.loads("{" + text + "}")
-_INPUTS_KEY = '"inputs": {'
+_INPUTS_KEY = b'"inputs": {'
 _PART = ("", None)  # ``StoredRecords._member``: a text that is not one whole member
 
 
@@ -523,7 +528,7 @@ def _validate_input(value) -> IndicatorInput:
     """``IndicatorInput.model_validate(value)``, the plainest inputs built directly."""
     built = _simple_input(value)
     return IndicatorInput.model_validate(value) if built is None else built
-_JSON_SPACE = " \t\n\r"
+_JSON_SPACE = b" \t\n\r"
 
 
 def _evaluation_layout():
@@ -556,8 +561,8 @@ _BUILDABLE, _AFTER, _DEFAULTS, _FACTORIES, _PLAIN_TEXT = _evaluation_layout()
 _RECORD_FIELDS = frozenset(Evaluation.model_fields) - {"inputs"}  # (``framework``: the framework's id)
 _REQUIRED = frozenset(name for name, f in Evaluation.model_fields.items() if f.is_required())
 # a record member starts after ``, `` with the name of a field of the evaluation
-_MEMBER_CUT = re.compile(", (?=\"(?:" + "|".join(sorted(map(re.escape, _RECORD_FIELDS), key=len, reverse=True))
-                         + ")\": )")
+_MEMBER_CUT = re.compile((", (?=\"(?:" + "|".join(sorted(map(re.escape, _RECORD_FIELDS), key=len, reverse=True))
+                          + ")\": )").encode())
 # each field of the evaluation but ``framework`` and ``inputs``, declared as there, optional
 _FIELDS = create_model("StoredEvaluationFields", __config__=ConfigDict(**Evaluation.model_config),
                        **{name: (Annotated[(f.annotation, *f.metadata)] if f.metadata else f.annotation, None)
