@@ -20,7 +20,6 @@ import typer
 from jixiao.core.audit import audit
 from jixiao.core.numbers import fmt
 from jixiao.core.scoring import score
-from jixiao.io.excel import evaluation_to_yaml, export_entry_workbook, export_score_table, import_entry_workbook
 from jixiao.io.yamlio import BUILTIN_PREFIX, load_evaluation, load_framework
 from jixiao.cli.common import err_console
 from jixiao.cli.common import fail as _fail
@@ -74,6 +73,8 @@ def template_cmd(framework: str = typer.Argument(..., help="指标体系：文�
     """按指标体系生成填报表（Excel），供经办人员填写。"""
     fw = _load_framework(framework)
     try:
+        from jixiao.io.excel import export_entry_workbook  # (openpyxl: imported by the commands that use it)
+
         export_entry_workbook(fw, out)
     except OSError as exc:
         _cannot_write(out, exc)
@@ -86,6 +87,8 @@ def import_cmd(workbook: Path = typer.Argument(..., help="填好的填报表（.
                out: Path = typer.Option(..., "--out", "-o", help="写出的评价文件（.yaml）")) -> None:
     """读取填好的填报表，写出可供 jixiao score 计分的评价文件（YAML）。"""
     fw = _load_framework(framework)
+    from jixiao.io.excel import evaluation_to_yaml, import_entry_workbook
+
     evaluation, errors = import_entry_workbook(workbook, fw)
     if errors or evaluation is None:
         _fail(errors)
@@ -110,6 +113,8 @@ def export_cmd(evaluation: Path = typer.Argument(..., help="评价文件（YAML�
     sheet = score(ev)
     findings = audit(sheet)
     try:
+        from jixiao.io.excel import export_score_table
+
         export_score_table(sheet, out, layout.value, findings)
     except OSError as exc:
         _cannot_write(out, exc)

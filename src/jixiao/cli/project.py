@@ -24,8 +24,6 @@ from rich.console import Console
 from jixiao.core.numbers import fmt
 from jixiao.core.project_form import (VARIANTS, FormReview, ProjectForm, blank_form, convert, finding_title, review,
                                       rollup)
-from jixiao.io.project_form_docx_import import import_form_docx
-from jixiao.io.project_form_excel import export_form_xlsx, import_form_xlsx
 from jixiao.io.project_form_yaml import form_to_yaml, load_form
 from jixiao.io.yamlio import LoadError
 from jixiao.cli.common import Table
@@ -58,8 +56,12 @@ def read_form_file(path: Path, variant: str | None = None):
     """(form, errors) of a .yaml/.yml, a filled .xlsx or a filled .docx form."""
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
+        from jixiao.io.project_form_excel import import_form_xlsx  # (openpyxl, python-docx: when used)
+
         return import_form_xlsx(path, variant)
     if suffix == ".docx":
+        from jixiao.io.project_form_docx_import import import_form_docx
+
         return import_form_docx(path, variant)
     return load_form(path)
 
@@ -93,6 +95,8 @@ def new_cmd(out: Path = typer.Option(..., "--out", "-o", help="输出文件：.y
     form = blank_form(variant.value, year, project)
     if out.suffix.lower() == ".xlsx":
         blank = review(form)
+        from jixiao.io.project_form_excel import export_form_xlsx
+
         _write(out, writer=lambda p: export_form_xlsx(blank, p, blank=True))
     elif out.suffix.lower() == ".docx":
         from jixiao.reports.project_form_docx import export_form_docx
@@ -158,6 +162,8 @@ def export_cmd(form_path: Path = typer.Argument(..., metavar="FORM", help="自�
     stem = name or f"{form.year}-{form.project}-项目支出绩效自评表"
     stem = "".join("_" if ch in '\\/:*?"<>|' else ch for ch in stem)
     xlsx, docx = out / f"{stem}.xlsx", out / f"{stem}.docx"
+    from jixiao.io.project_form_excel import export_form_xlsx
+
     _write(xlsx, writer=lambda p: export_form_xlsx(r, p))
     _write(docx, writer=lambda p: export_form_docx(r, p))
     console.print(f"已导出：{xlsx}\n        {docx}")

@@ -570,6 +570,41 @@ _FIELDS = create_model("StoredEvaluationFields", __config__=ConfigDict(**Evaluat
 _UNSET = object()
 
 
+class SharedInputs:
+    """Indicator inputs from their stored JSON text (what the site's database holds in each
+    row: ``{"actual": "60"}``), each distinct text parsed and validated once and the one
+    immutable object shared by every evaluation with that text (so the scorer remembers its
+    row, ``scoring._Leaf.rows``, and each row's explanation is written once). ``get`` raises
+    what ``json.loads`` and ``IndicatorInput.model_validate`` raise for a bad text; a caller
+    then builds that evaluation the plain way, for the error naming its field."""
+
+    SIZE = 1 << 16  # distinct texts kept; a full cache starts again
+
+    def __init__(self):
+        self.by_text: dict[str, IndicatorInput] = {}
+
+    def get(self, text: str) -> IndicatorInput:
+        found = self.by_text.get(text)
+        if found is None:
+            found = _validate_input(json.loads(text))
+            if len(self.by_text) >= self.SIZE:
+                self.forget()
+            self.by_text[text] = found
+            share_inputs((found,))
+        return found
+
+    def forget(self) -> None:
+        """Stop sharing the inputs built (their rows are no longer remembered)."""
+        unshare_inputs(self.by_text.values())
+        self.by_text.clear()
+
+    def __del__(self):
+        try:
+            self.forget()
+        except Exception:  # (at interpreter exit the module may be gone)
+            pass
+
+
 # --- files ----------------------------------------------------------------------------
 
 def evaluation_files(folder: Path) -> list[Path]:

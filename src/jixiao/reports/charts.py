@@ -12,15 +12,20 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
-import matplotlib
+from jixiao.core.numbers import ZERO, fmt
+from jixiao.core.scoring import ScoreRow, ScoreSheet
 
-matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
+@lru_cache(maxsize=1)
+def _pyplot():
+    """matplotlib's pyplot on the Agg backend, imported when a chart is first drawn (it takes
+    a third of a second: every command of the command line would pay it otherwise)."""
+    import matplotlib
 
-from jixiao.core.numbers import ZERO, fmt  # noqa: E402
-from jixiao.core.scoring import ScoreRow, ScoreSheet  # noqa: E402
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
 
 #: CJK families tried in order; the first installed one is used.
 CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Serif CJK SC", "Source Han Sans SC", "Source Han Serif SC",
@@ -39,6 +44,9 @@ class ChartError(RuntimeError):
 @lru_cache(maxsize=1)
 def cjk_family() -> str:
     """The CJK font family charts use; ChartError when none is installed."""
+    _pyplot()
+    from matplotlib import font_manager
+
     installed = {f.name for f in font_manager.fontManager.ttflist}
     for family in CJK_FAMILIES:
         if family in installed:
@@ -79,7 +87,7 @@ def _save(fig, path: Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=DPI, bbox_inches="tight")
-    plt.close(fig)
+    _pyplot().close(fig)
     return path
 
 
@@ -90,6 +98,7 @@ def _short(text: str, limit: int = 16) -> str:
 def lost_by_group_chart(sheet: ScoreSheet, path: Path) -> Path:
     """Stacked bars per level-1 group: points scored and points lost (失分), labelled."""
     data = group_points(sheet)
+    plt = _pyplot()
     with plt.rc_context(_style()):
         fig, ax = plt.subplots(figsize=(6.3, 3.2))
         names = [_short(name, 8) for name, _, _ in data]
@@ -115,6 +124,7 @@ def deductions_chart(sheet: ScoreSheet, path: Path, limit: int = 20) -> Path | N
     data = deductions(sheet)[:limit]
     if not data:
         return None
+    plt = _pyplot()
     with plt.rc_context(_style()):
         height = 1.2 + 0.4 * len(data)
         fig, ax = plt.subplots(figsize=(6.3, height))
@@ -147,6 +157,7 @@ def trend_chart(sheets: list[ScoreSheet], path: Path) -> Path:
         raise ChartError(f"年度重复：{'、'.join(map(str, repeated))}")
     ordered = sorted(sheets, key=lambda s: s.evaluation.year)
     latest = ordered[-1].framework
+    plt = _pyplot()
     with plt.rc_context(_style()):
         fig, ax = plt.subplots(figsize=(6.3, 3.0))
         xs = [str(s.evaluation.year) for s in ordered]

@@ -14,7 +14,7 @@ from jixiao.core.audit import Finding, audit
 from jixiao.core.model import Evaluation as CoreEvaluation
 from jixiao.core.model import Framework
 from jixiao.core.numbers import NON_NEGATIVE, Bounds, NumberError, read_number
-from jixiao.core.scoring import ScoreSheet, score
+from jixiao.core.scoring import ScoreSheet, framework_rules_hash, score
 from jixiao.core.versioning import rules_hash
 from jixiao.io.yamlio import InputError, LoadError, framework_from_data, load_evaluation, parse_yaml
 from jixiao.io.yamlio import framework_data, plain  # noqa: F401  (the site's pages and tasks call bridge.plain)
@@ -24,9 +24,9 @@ from jixiao.web.models import Evaluation, FrameworkVersion, IndicatorValue, Unit
 _FRAMEWORKS: dict[tuple[int, str], Framework] = {}
 
 
-def parse_framework_text(text: str, name: str) -> Framework:
-    """Validate framework YAML; raise InputError with located errors."""
-    data, lines, errors = parse_yaml(text, name)
+def parse_framework_text(text: str, name: str, fast: bool = False) -> Framework:
+    """Validate framework YAML; raise InputError with located errors (``fast``: see ``parse_yaml``)."""
+    data, lines, errors = parse_yaml(text, name, fast)
     if errors:
         raise InputError(errors)
     if isinstance(data, dict) and "framework" in data and "groups" not in data:
@@ -39,9 +39,20 @@ def parse_framework_text(text: str, name: str) -> Framework:
 
 
 def core_framework(version: FrameworkVersion) -> Framework:
+    """The framework of a stored version, parsed once per version. The text was accepted when
+    it was stored, so it is read with libyaml (``parse_yaml(fast=True)``) and kept only when
+    its rules hash is the one stored with it; otherwise it is read again by the Python parser."""
     key = (version.pk, version.rules_hash)
     if key not in _FRAMEWORKS:
-        _FRAMEWORKS[key] = parse_framework_text(version.yaml_text, f"{version.key}@{version.version}")
+        name = f"{version.key}@{version.version}"
+        framework = None
+        try:
+            framework = parse_framework_text(version.yaml_text, name, fast=True)
+        except InputError:
+            pass
+        if framework is None or framework_rules_hash(framework) != version.rules_hash:
+            framework = parse_framework_text(version.yaml_text, name)
+        _FRAMEWORKS[key] = framework
     return _FRAMEWORKS[key]
 
 
@@ -66,10 +77,12 @@ def _extra_keys():
             "declared_total", "declared_grade", "declared_groups", "title")
 
 
-def core_evaluation(evaluation: Evaluation, values=None) -> CoreEvaluation:
-    """The core Evaluation of a database evaluation (raises pydantic ValidationError)."""
-    values = evaluation.values.all() if values is None else values
-    inputs = {v.code: v.data for v in values if v.data}
+def core_evaluation(evaluation: Evaluation, values=None, inputs: dict | None = None) -> CoreEvaluation:
+    """The core Evaluation of a database evaluation (raises pydantic ValidationError);
+    ``inputs``: its inputs already built (code → IndicatorInput), instead of ``values``'s data."""
+    if inputs is None:
+        values = evaluation.values.all() if values is None else values
+        inputs = {v.code: v.data for v in values if v.data}
     extra = {k: v for k, v in (evaluation.extra or {}).items() if k in _extra_keys()}
     return CoreEvaluation.model_validate({
         **extra,

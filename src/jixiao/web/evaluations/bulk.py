@@ -8,18 +8,20 @@ grade, declared total, findings count, summary; ``updated_at`` stamped only when
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from typing import Callable, NamedTuple
 
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import QuerySet, TextField
+from django.db.models.functions import Cast
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from pydantic import ValidationError
 
 from jixiao.core.audit import audit
 from jixiao.core.scoring import score
-from jixiao.io.bulk import Outcome, failed, outcome, parallel
+from jixiao.io.bulk import Outcome, SharedInputs, failed, outcome, parallel
 
 from jixiao.web.bridge import cached_summary_changed, changed_rows, core_evaluation, core_framework, summary_of
 from jixiao.web.models import Evaluation, IndicatorValue
@@ -28,13 +30,19 @@ BATCH = 2000
 
 
 class StoredValue(NamedTuple):
-    """One IndicatorValue as read in bulk (what ``bridge.core_evaluation`` reads of it)."""
+    """One IndicatorValue as read in bulk: its input as the stored JSON text (``text``), its
+    cached score and explanation."""
 
     pk: int
     code: str
-    data: dict
+    text: str | None
     score: object
     explanation: str
+
+    @property
+    def data(self):
+        """The stored input as JSON data (what ``bridge.core_evaluation`` reads of a value)."""
+        return None if self.text is None else json.loads(self.text)
 
 
 class _Update(NamedTuple):
@@ -46,9 +54,27 @@ def _source(ev: Evaluation) -> str:
     return f"{ev.unit.name} {ev.year} {ev.framework.key}#{ev.pk}"
 
 
-def _work(ev: Evaluation, values: list[StoredValue], details: bool) -> tuple[Outcome, _Update | None]:
+_EMPTY = frozenset(("{}", "null", ""))  # stored inputs holding nothing (``if v.data`` in core_evaluation)
+
+
+def _inputs(values: list[StoredValue], shared: SharedInputs) -> dict | None:
+    """The evaluation's inputs, each distinct stored text built once and shared; None when one
+    of them does not build (the evaluation is then read the plain way, for its error)."""
+    inputs = {}
     try:
-        core = core_evaluation(ev, values)
+        for value in values:
+            if value.text is not None and value.text not in _EMPTY:
+                inputs[value.code] = shared.get(value.text)
+    except ValueError:  # (pydantic's ValidationError and json's JSONDecodeError are ValueErrors)
+        return None
+    return inputs
+
+
+def _work(ev: Evaluation, values: list[StoredValue], details: bool,
+          shared: SharedInputs | None = None) -> tuple[Outcome, _Update | None]:
+    try:
+        inputs = None if shared is None else _inputs(values, shared)
+        core = core_evaluation(ev, values, inputs) if inputs is not None else core_evaluation(ev, values)
     except ValidationError as exc:
         return failed(_source(ev), [f"{e['loc']}: {e['msg']}" for e in exc.errors()]), None
     sheet = score(core)
@@ -64,13 +90,14 @@ def read_site(evaluations: QuerySet | None = None) -> list[tuple[Evaluation, lis
     """Every evaluation (or those of ``evaluations``) with its rows: two queries."""
     qs = (Evaluation.objects.all() if evaluations is None else evaluations).select_related("unit", "framework")
     evs = list(qs.order_by("pk"))
-    rows = IndicatorValue.objects.order_by("evaluation_id", "id")
+    # each input as its stored JSON text, not decoded: equal texts are built once (``_inputs``)
+    rows = IndicatorValue.objects.order_by("evaluation_id", "id").annotate(text=Cast("data", TextField()))
     if evaluations is not None:
         rows = rows.filter(evaluation_id__in=[e.pk for e in evs])
     by_evaluation: dict[int, list[StoredValue]] = defaultdict(list)
-    for pk, evaluation_id, code, data, stored_score, explanation in rows.values_list(
-            "pk", "evaluation_id", "code", "data", "score", "explanation").iterator(chunk_size=BATCH):
-        by_evaluation[evaluation_id].append(StoredValue(pk, code, data, stored_score, explanation))
+    for pk, evaluation_id, code, text, stored_score, explanation in rows.values_list(
+            "pk", "evaluation_id", "code", "text", "score", "explanation").iterator(chunk_size=BATCH):
+        by_evaluation[evaluation_id].append(StoredValue(pk, code, text, stored_score, explanation))
     return [(ev, by_evaluation.get(ev.pk, [])) for ev in evs]
 
 
@@ -85,8 +112,10 @@ def score_site(evaluations: QuerySet | None = None, workers: int = 1, details: b
             on_total(len(work))
         for ev, _ in work:  # each framework version parsed once, before the workers fork
             core_framework(ev.framework)
-        results = list(parallel(len(work), lambda i: _work(work[i][0], work[i][1], details), workers,
+        shared = SharedInputs()  # (each worker fills its own copy)
+        results = list(parallel(len(work), lambda i: _work(work[i][0], work[i][1], details, shared), workers,
                                 on_done=on_done))
+        shared.forget()
         now = timezone.now()
         values, evs = [], []
         for (ev, _), (_, update) in zip(work, results):
