@@ -20,7 +20,7 @@ from jixiao.cli import app
 from jixiao.core.audit import audit
 from jixiao.core.model import Evaluation, Framework, framework_index
 from jixiao.core.scoring import score
-from jixiao.io.bulk import Loader, SharedInputs, evaluation_files, evaluation_from_record, process_folder, write_summary
+from jixiao.io.bulk import Loader, evaluation_files, evaluation_from_record, process_folder, write_summary
 from jixiao.io.yamlio import load_evaluation, load_framework
 from conftest import EXAMPLES, ROOT
 
@@ -158,36 +158,6 @@ def test_summary_workbook_has_one_row_per_evaluation_and_every_finding(folder, t
     assert wb["核查发现"].max_row == 1 + sum(o.findings for o in outcomes)
 
 
-@pytest.mark.django_db
-def test_site_bulk_scoring_writes_what_score_and_cache_writes():
-    from jixiao.web.bridge import score_and_cache
-    from jixiao.web.evaluations.bulk import score_site
-    from jixiao.web.demo import setup_demo
-    from jixiao.web.models import Evaluation as Stored
-    from jixiao.web.models import IndicatorValue
-
-    setup_demo()
-    n = Stored.objects.count()
-    assert n >= 6
-    IndicatorValue.objects.update(score=None, explanation="")
-    Stored.objects.update(total=None, grade="", findings_count=0, summary={})
-    outcomes, stats = score_site()
-    assert stats["evaluations"] == stats["evaluations_updated"] == len(outcomes) == n
-    assert stats["values_updated"] == IndicatorValue.objects.count()
-    assert stats["queries"] <= 2 + 2 * 2 + 2  # two reads, one batch of updates each (+ savepoint)
-    after = {e.pk: (e.total, e.grade, e.declared_total, e.findings_count, e.summary) for e in Stored.objects.all()}
-    rows = dict(IndicatorValue.objects.values_list("pk", "score"))
-    texts = dict(IndicatorValue.objects.values_list("pk", "explanation"))
-    for ev in Stored.objects.select_related("unit", "framework"):
-        sheet, findings = score_and_cache(ev)  # the one-by-one path
-        assert after[ev.pk] == (sheet.total, sheet.grade, sheet.declared_total, len(findings), ev.summary)
-    assert dict(IndicatorValue.objects.values_list("pk", "score")) == rows
-    assert dict(IndicatorValue.objects.values_list("pk", "explanation")) == texts
-    assert all(o.ok and o.total is not None for o in outcomes)
-    _, again = score_site()
-    assert (again["evaluations_updated"], again["values_updated"]) == (0, 0)
-
-
 def test_a_folder_reads_excel_entry_workbooks_against_the_framework_given(tmp_path):
     from jixiao.io.excel import export_entry_workbook, import_entry_workbook
 
@@ -205,67 +175,3 @@ def test_a_folder_reads_excel_entry_workbooks_against_the_framework_given(tmp_pa
     assert (o.unit, o.year, o.total, o.findings, o.rows) == ("某县医疗保障局", 2023, sheet.total, len(audit(sheet)),
                                                              len(sheet.rows))
 
-
-@pytest.mark.django_db
-def test_site_bulk_scoring_shares_equal_stored_inputs_and_names_a_bad_one():
-    from jixiao.core.scoring import _SHARED
-    from jixiao.web import bridge
-    from jixiao.web.evaluations import bulk as site_bulk
-    from jixiao.web.demo import setup_demo
-    from jixiao.web.models import Evaluation as Stored
-    from jixiao.web.models import IndicatorValue
-
-    setup_demo()
-    work = site_bulk.read_site()
-    shared = SharedInputs()
-    built = {}
-    for ev, values in work:
-        inputs = site_bulk._inputs(values, shared)
-        plain = bridge.core_evaluation(ev, values)  # the stored JSON decoded and validated whole
-        fast = bridge.core_evaluation(ev, values, inputs)
-        assert fast.model_dump() == plain.model_dump()
-        assert all(fast.inputs[c] is inputs[c] for c in inputs)  # the shared objects themselves, not copies
-        built.update((id(i), i) for i in inputs.values())
-    texts = [v.text for _, values in work for v in values if v.text not in site_bulk._EMPTY]
-    assert len(shared.by_text) == len(set(texts)) < len(texts)  # each distinct stored text built once
-    assert set(built) <= _SHARED
-    shared.forget()
-    assert not set(built) & _SHARED
-
-    value = IndicatorValue.objects.filter(data__has_key="actual").select_related("evaluation").first()
-    value.data = {**value.data, "actual": "九十"}
-    value.save()
-    outcomes, _ = site_bulk.score_site(Stored.objects.filter(pk=value.evaluation_id))
-    (bad,) = outcomes
-    assert not bad.ok
-    assert any(f"'inputs', '{value.code}', 'actual'" in e for e in bad.load_errors), bad.load_errors
-
-
-@pytest.mark.django_db
-def test_a_stored_framework_read_fast_is_kept_only_with_its_stored_rules_hash(monkeypatch):
-    from jixiao.web import bridge
-    from jixiao.web.demo import setup_demo
-    from jixiao.web.models import FrameworkVersion
-
-    setup_demo()
-    version = FrameworkVersion.objects.first()
-    slow = bridge.parse_framework_text(version.yaml_text, "x")
-    other = FrameworkVersion.objects.exclude(rules_hash=version.rules_hash).first()
-    calls = []
-    real = bridge.parse_framework_text
-
-    def parse(text, name, fast=False):
-        calls.append(fast)
-        if fast:  # libyaml reading it otherwise: another framework's rules
-            return real(other.yaml_text, name)
-        return real(text, name, fast)
-
-    monkeypatch.setattr(bridge, "parse_framework_text", parse)
-    bridge._FRAMEWORKS.clear()
-    framework = bridge.core_framework(version)
-    assert calls == [True, False]
-    assert bridge.framework_rules_hash(framework) == version.rules_hash == bridge.rules_hash(slow)
-    calls.clear()
-    monkeypatch.setattr(bridge, "parse_framework_text", real)
-    bridge._FRAMEWORKS.clear()
-    assert bridge.framework_rules_hash(bridge.core_framework(version)) == version.rules_hash

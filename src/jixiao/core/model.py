@@ -603,10 +603,9 @@ class Evaluation(Model):
 
     @cached_property
     def metrics(self):
-        """Figures computed from ``finance`` (name → Metric); empty without finance data."""
-        from .finance import analyse
-
-        return analyse(self.finance) if self.finance is not None else {}
+        """Figures computed from ``finance`` (name → Metric); empty without finance data.
+        Computed once per finance object (immutable; evaluations read in bulk share one)."""
+        return dict(_finance_metrics(self.finance)) if self.finance is not None else {}
 
     def questionnaire(self, qid: str) -> Questionnaire:
         for q in self.questionnaires:
@@ -614,6 +613,14 @@ class Evaluation(Model):
                 return q
         raise KeyError(qid)
 
+
+def _analyse(finance) -> dict:
+    from .finance import analyse
+
+    return analyse(finance)
+
+
+_finance_metrics = PerObject(_analyse)
 
 # Rules import this module's types, so they are bound last (a deliberate late import).
 from .rules import AnyRule  # noqa: E402

@@ -605,6 +605,32 @@ class SharedInputs:
             pass
 
 
+class SharedFields:
+    """Members of stored evaluations other than their inputs (``unit``, ``finance``,
+    ``questionnaires``…, as JSON data), each distinct value validated once, as that field of
+    an evaluation (``_FIELDS``), and the one immutable object shared: an evaluation built
+    with it takes it as it is (pydantic does not validate a model instance again), and what
+    is computed from it once per object (``Evaluation.metrics``, a questionnaire's total) is
+    computed once. ``get`` raises ValidationError for a value pydantic refuses."""
+
+    SIZE = 4096
+
+    def __init__(self):
+        self.values: dict[tuple[str, str], Any] = {}
+
+    def get(self, name: str, value: Any) -> Any:
+        if value is None or value.__class__ in (str, int, bool):
+            return value  # (validated with the evaluation: nothing to share)
+        key = (name, json.dumps(value, ensure_ascii=False, sort_keys=True, default=str))
+        found = self.values.get(key, _UNSET)
+        if found is _UNSET:
+            found = _FIELDS.model_validate({name: value}).__dict__[name]
+            if len(self.values) >= self.SIZE:
+                self.values.clear()
+            self.values[key] = found
+        return found
+
+
 # --- files ----------------------------------------------------------------------------
 
 def evaluation_files(folder: Path) -> list[Path]:

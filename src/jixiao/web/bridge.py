@@ -77,16 +77,22 @@ def _extra_keys():
             "declared_total", "declared_grade", "declared_groups", "title")
 
 
-def core_evaluation(evaluation: Evaluation, values=None, inputs: dict | None = None) -> CoreEvaluation:
+def core_evaluation(evaluation: Evaluation, values=None, inputs: dict | None = None, shared=None) -> CoreEvaluation:
     """The core Evaluation of a database evaluation (raises pydantic ValidationError);
-    ``inputs``: its inputs already built (code → IndicatorInput), instead of ``values``'s data."""
+    ``inputs``: its inputs already built (code → IndicatorInput), instead of ``values``'s data;
+    ``shared``: an ``io.bulk.SharedFields`` giving its unit, finance data, questionnaires…
+    already validated (the bulk path, where many evaluations hold the same)."""
     if inputs is None:
         values = evaluation.values.all() if values is None else values
         inputs = {v.code: v.data for v in values if v.data}
     extra = {k: v for k, v in (evaluation.extra or {}).items() if k in _extra_keys()}
+    unit = {"name": evaluation.unit.name, "level": evaluation.unit.level, "region": evaluation.unit.region}
+    if shared is not None:
+        extra = {k: shared.get(k, v) for k, v in extra.items()}
+        unit = shared.get("unit", unit)
     return CoreEvaluation.model_validate({
         **extra,
-        "unit": {"name": evaluation.unit.name, "level": evaluation.unit.level, "region": evaluation.unit.region},
+        "unit": unit,
         "year": evaluation.year,
         "framework": core_framework(evaluation.framework),
         "inputs": inputs,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from decimal import Decimal
 from typing import Callable, NamedTuple
 
 from django.db import connection, transaction
@@ -21,7 +22,7 @@ from pydantic import ValidationError
 
 from jixiao.core.audit import audit
 from jixiao.core.scoring import score
-from jixiao.io.bulk import Outcome, SharedInputs, failed, outcome, parallel
+from jixiao.io.bulk import Outcome, SharedFields, SharedInputs, failed, outcome, parallel
 
 from jixiao.web.bridge import cached_summary_changed, changed_rows, core_evaluation, core_framework, summary_of
 from jixiao.web.models import Evaluation, IndicatorValue
@@ -70,11 +71,23 @@ def _inputs(values: list[StoredValue], shared: SharedInputs) -> dict | None:
     return inputs
 
 
+def _core(ev: Evaluation, values: list[StoredValue], shared: tuple[SharedInputs, SharedFields] | None):
+    """``core_evaluation`` with the parts many evaluations share built once (``shared``); an
+    evaluation one of whose parts does not build is read the plain way, for its error."""
+    if shared is not None:
+        inputs = _inputs(values, shared[0])
+        if inputs is not None:
+            try:
+                return core_evaluation(ev, values, inputs, shared[1])
+            except ValueError:
+                pass
+    return core_evaluation(ev, values)
+
+
 def _work(ev: Evaluation, values: list[StoredValue], details: bool,
-          shared: SharedInputs | None = None) -> tuple[Outcome, _Update | None]:
+          shared: tuple[SharedInputs, SharedFields] | None = None) -> tuple[Outcome, _Update | None]:
     try:
-        inputs = None if shared is None else _inputs(values, shared)
-        core = core_evaluation(ev, values, inputs) if inputs is not None else core_evaluation(ev, values)
+        core = _core(ev, values, shared)
     except ValidationError as exc:
         return failed(_source(ev), [f"{e['loc']}: {e['msg']}" for e in exc.errors()]), None
     sheet = score(core)
@@ -90,14 +103,18 @@ def read_site(evaluations: QuerySet | None = None) -> list[tuple[Evaluation, lis
     """Every evaluation (or those of ``evaluations``) with its rows: two queries."""
     qs = (Evaluation.objects.all() if evaluations is None else evaluations).select_related("unit", "framework")
     evs = list(qs.order_by("pk"))
-    # each input as its stored JSON text, not decoded: equal texts are built once (``_inputs``)
-    rows = IndicatorValue.objects.order_by("evaluation_id", "id").annotate(text=Cast("data", TextField()))
+    # each input as its stored JSON text, not decoded: equal texts are built once (``_inputs``);
+    # the cached score as text too, read by ``Decimal`` (the database's decimal converter, which
+    # rounds each value to the column's places, cost more than the rest of the row)
+    rows = IndicatorValue.objects.order_by("evaluation_id", "id").annotate(
+        text=Cast("data", TextField()), score_text=Cast("score", TextField()))
     if evaluations is not None:
         rows = rows.filter(evaluation_id__in=[e.pk for e in evs])
     by_evaluation: dict[int, list[StoredValue]] = defaultdict(list)
     for pk, evaluation_id, code, text, stored_score, explanation in rows.values_list(
-            "pk", "evaluation_id", "code", "text", "score", "explanation").iterator(chunk_size=BATCH):
-        by_evaluation[evaluation_id].append(StoredValue(pk, code, text, stored_score, explanation))
+            "pk", "evaluation_id", "code", "text", "score_text", "explanation").iterator(chunk_size=BATCH):
+        by_evaluation[evaluation_id].append(StoredValue(pk, code, text, None if stored_score is None else
+                                                        Decimal(stored_score), explanation))
     return [(ev, by_evaluation.get(ev.pk, [])) for ev in evs]
 
 
@@ -112,10 +129,10 @@ def score_site(evaluations: QuerySet | None = None, workers: int = 1, details: b
             on_total(len(work))
         for ev, _ in work:  # each framework version parsed once, before the workers fork
             core_framework(ev.framework)
-        shared = SharedInputs()  # (each worker fills its own copy)
+        shared = (SharedInputs(), SharedFields())  # (each worker fills its own copy)
         results = list(parallel(len(work), lambda i: _work(work[i][0], work[i][1], details, shared), workers,
                                 on_done=on_done))
-        shared.forget()
+        shared[0].forget()
         now = timezone.now()
         values, evs = [], []
         for (ev, _), (_, update) in zip(work, results):
