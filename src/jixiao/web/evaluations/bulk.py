@@ -1,7 +1,8 @@
-"""The whole site scored at once: every evaluation read with one query for the evaluations
-(with their units and framework versions) and one for all their indicator rows — not one per
-evaluation or row — each framework version parsed once and shared, scoring and audit spread
-over ``workers`` processes, and what changed written back in batches, exactly as
+"""The whole site scored at once: the evaluations read ``CHUNK`` at a time, each chunk with one
+query for the evaluations (with their units and framework versions) and one for all their
+indicator rows — not one per evaluation or row — each framework version parsed once and
+shared, each distinct stored input, unit, finance block and questionnaire built once, reading,
+scoring and audit spread over ``workers`` processes, and what changed written back in batches, exactly as
 ``bridge.score_and_cache`` writes it for one evaluation (row scores and explanations, total,
 grade, declared total, findings count, summary; ``updated_at`` stamped only when those change).
 """
@@ -22,10 +23,10 @@ from pydantic import ValidationError
 
 from jixiao.core.audit import audit
 from jixiao.core.scoring import score
-from jixiao.io.bulk import Outcome, SharedFields, SharedInputs, failed, outcome, parallel
+from jixiao.io.bulk import Outcome, SharedFields, SharedInputs, effective_workers, failed, outcome, parallel
 
 from jixiao.web.bridge import cached_summary_changed, changed_rows, core_evaluation, core_framework, summary_of
-from jixiao.web.models import Evaluation, IndicatorValue
+from jixiao.web.models import Evaluation, FrameworkVersion, IndicatorValue
 
 BATCH = 2000
 
@@ -118,30 +119,52 @@ def read_site(evaluations: QuerySet | None = None) -> list[tuple[Evaluation, lis
     return [(ev, by_evaluation.get(ev.pk, [])) for ev in evs]
 
 
+CHUNK = 500  # evaluations read, scored and let go at a time (two queries each)
+
+
 def score_site(evaluations: QuerySet | None = None, workers: int = 1, details: bool = False,
                on_done: Callable[[int], None] | None = None,
                on_total: Callable[[int], None] | None = None) -> tuple[list[Outcome], dict]:
     """Score, audit and cache every evaluation of the site (or of ``evaluations``); returns
-    the outcomes in id order and counts of what was written and of the queries made."""
+    the outcomes in id order and counts of what was written and of the queries made (by this
+    process: with several workers each reads its own chunks).
+
+    The evaluations are taken ``CHUNK`` at a time, each chunk read with two queries
+    (``read_site``), scored, audited and let go, so memory does not grow with the site; with
+    ``workers`` processes each reads and scores whole chunks over its own connection. What
+    changed is written back at the end in one transaction."""
     with CaptureQueriesContext(connection) as queries:
-        work = read_site(evaluations)
+        qs = Evaluation.objects.all() if evaluations is None else evaluations
+        pks = list(qs.order_by("pk").values_list("pk", flat=True))
         if on_total:
-            on_total(len(work))
-        for ev, _ in work:  # each framework version parsed once, before the workers fork
-            core_framework(ev.framework)
+            on_total(len(pks))
+        # each framework version parsed once, before the workers fork
+        for version in FrameworkVersion.objects.filter(pk__in=qs.values("framework_id")):
+            core_framework(version)
+        chunks = [pks[i:i + CHUNK] for i in range(0, len(pks), CHUNK)]
         shared = (SharedInputs(), SharedFields())  # (each worker fills its own copy)
-        results = list(parallel(len(work), lambda i: _work(work[i][0], work[i][1], details, shared), workers,
-                                on_done=on_done))
+
+        def work(i: int) -> list[tuple[int, Outcome, _Update | None]]:
+            part = read_site(Evaluation.objects.filter(pk__in=chunks[i]))
+            return [(ev.pk, *_work(ev, values, details, shared)) for ev, values in part]
+
+        if effective_workers(len(chunks), workers, 1) > 1:
+            connection.close()  # each forked worker opens its own connection
+        results: list[tuple[int, Outcome, _Update | None]] = []
+        for part in parallel(len(chunks), work, workers, chunk=1):
+            results.extend(part)
+            if on_done:
+                on_done(len(part))
         shared[0].forget()
         now = timezone.now()
         values, evs = [], []
-        for (ev, _), (_, update) in zip(work, results):
+        for evaluation_pk, _, update in results:
             if update is None:
                 continue
             values.extend(IndicatorValue(pk=pk, score=s, explanation=e) for pk, s, e in update.values)
             if update.evaluation is not None:
                 total, grade, declared, count, summary = update.evaluation
-                evs.append(Evaluation(pk=ev.pk, total=total, grade=grade, declared_total=declared,
+                evs.append(Evaluation(pk=evaluation_pk, total=total, grade=grade, declared_total=declared,
                                       findings_count=count, summary=summary, updated_at=now))
         with transaction.atomic():
             if values:
@@ -149,6 +172,6 @@ def score_site(evaluations: QuerySet | None = None, workers: int = 1, details: b
             if evs:
                 Evaluation.objects.bulk_update(evs, ["total", "grade", "declared_total", "findings_count", "summary",
                                                      "updated_at"], batch_size=BATCH)
-    stats = {"evaluations": len(work), "evaluations_updated": len(evs), "values_updated": len(values),
+    stats = {"evaluations": len(results), "evaluations_updated": len(evs), "values_updated": len(values),
              "queries": len(queries.captured_queries)}
-    return [o for o, _ in results], stats
+    return [o for _, o, _ in results], stats
