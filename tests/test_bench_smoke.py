@@ -104,3 +104,15 @@ def test_pipeline_benchmark_runs_end_to_end_with_the_same_totals():
         assert run["rows"] == result["indicator_rows"] and run["evaluations"] == 50
         assert run["digest_matches_reference"] and run["totals_digest"] == result["reference_totals_digest"]
         assert run["rows_per_s"] > 0 and run["peak_rss_mb"] > 0 and run["findings"] > 0
+
+
+def test_site_benchmark_scores_a_small_site_database():
+    from bench import site
+
+    r = site.run(3, [1, 2], repeat=1)
+    assert r["database"] == "sqlite" and r["load"]["counts"]["evaluations"] == 15
+    assert r["digests_agree"]
+    for run in (r["first_run"], *r["runs"]):
+        assert run["evaluations"] == 15 and run["load_errors"] == 0 and run["rows"] > 400
+    for run in r["runs"]:  # the first run wrote back what differed; nothing is left to write
+        assert run["written"] == {"evaluations_updated": 0, "values_updated": 0}

@@ -151,3 +151,23 @@ def test_lines_as_text_or_bytes_read_alike_and_bad_bytes_fail_as_json_fails(stor
         as_bytes.line(bad, frameworks)
     assert str(got.value) == str(expected.value)
     assert as_bytes.slow == 1
+
+
+def test_the_readers_word_that_no_input_is_not_applicable_holds_only_for_its_own_inputs(stored):
+    from jixiao.core.model import INPUTS_PLAIN
+
+    frameworks, lines = stored
+    reader = StoredRecords()
+    evaluations = [reader.line(line, frameworks)[1] for line in lines]
+    told = [e for e in evaluations if e.__dict__.get(INPUTS_PLAIN) is e.inputs]
+    marked = [e for e in evaluations if any(i.not_applicable is not None for i in e.inputs.values())]
+    assert told and marked and not any(e.__dict__.get(INPUTS_PLAIN) is e.inputs for e in marked)
+    assert all(i.not_applicable is None and not i.actual_from and not i.questionnaire
+               for e in told for i in e.inputs.values())
+    plain = told[0]
+    code = next(iter(plain.inputs))
+    changed = plain.model_copy(update={"inputs": {**plain.inputs, code: IndicatorInput(not_applicable="本年未开展")}})
+    assert changed.__dict__.get(INPUTS_PLAIN) is not changed.inputs  # a copy with other inputs is not told
+    row = scoring.score(changed).row(code)
+    assert row.not_applicable == "本年未开展"
+    assert "_inputs_plain" not in plain.model_dump() and plain == plain.model_copy()

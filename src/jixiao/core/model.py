@@ -511,6 +511,13 @@ NARRATIVE_SECTIONS = {
 }
 
 
+# ``evaluation.__dict__[INPUTS_PLAIN] is evaluation.inputs``: whoever built the evaluation's
+# inputs knows that none is 不适用, derived (``actual_from``) or from a questionnaire (a bulk
+# reader, ``io.bulk.StoredRecords``, knows it of every input it builds), so the scorer need not
+# look at each input to find out. It is the inputs dict itself, not a flag, so that a copy of
+# the evaluation with other inputs (``model_copy(update={"inputs": …})``) does not keep it;
+# not a field (``model_dump`` and comparisons ignore it).
+INPUTS_PLAIN = "_inputs_plain"
 _special_fields = operator.attrgetter("not_applicable", "actual_from", "questionnaire")
 _NOT_SPECIAL = ((None, None, None), (None, None, ""))
 

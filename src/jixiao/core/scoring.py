@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Callable
 
 from .compiled import compiled_loops
-from .model import Evaluation, Group, Indicator, IndicatorInput, PerObject
+from .model import INPUTS_PLAIN, Evaluation, Group, Indicator, IndicatorInput, PerObject
 from .numbers import ONE, ROUNDING_MODES, ZERO, fmt, quantize
 from .rules import Bonus, Context, Generic, Manual, MissingInput, Rule, RuleError, Sum
 from .versioning import rules_hash
@@ -611,8 +611,11 @@ def _factors(evaluation: Evaluation, plan: "_Plan | None" = None) -> dict[str, D
     level-1 group, or everything, per the framework) in proportion to their weights; when a
     whole unit is 不适用 its points move up a level (level 2 → level 1 → the total).
     """
+    inputs = evaluation.inputs
+    if evaluation.__dict__.get(INPUTS_PLAIN) is inputs:
+        return {}  # its reader knows that no input is 不适用 (looking at each costs more than the rest)
     framework = evaluation.framework
-    marked = set(map(_not_applicable_of, evaluation.inputs.values()))  # (in C)
+    marked = set(map(_not_applicable_of, inputs.values()))  # (in C)
     if not marked or marked == _NONE_ONLY:
         return {}  # nothing is 不适用 (the common case): no points move
     plan = plan or _plan(framework)

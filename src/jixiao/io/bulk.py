@@ -28,7 +28,7 @@ from pydantic import ConfigDict, create_model
 from pydantic_core import PydanticUndefined
 
 from jixiao.core.compiled import compiled_loops
-from jixiao.core.model import (_NOT_SPECIAL, Evaluation, Framework, IndicatorInput, _new, _set_dict, _set_extra,
+from jixiao.core.model import (_NOT_SPECIAL, INPUTS_PLAIN, Evaluation, Framework, IndicatorInput, _new, _set_dict, _set_extra,
                                _set_fields_set, _set_private, _special_fields)
 from jixiao.core.scoring import ScoreSheet, score, share_inputs, unshare_inputs
 
@@ -275,14 +275,17 @@ class StoredRecords:
             metrics = self._metrics(finance)
             if metrics is not None:  # ``Evaluation.metrics`` (a cached property), once per shared finance object
                 values["metrics"] = dict(metrics)
+        # which inputs are plain (no 不适用, derived or questionnaire input: known of each input
+        # when it was built), for the evaluation's own checks and the scorer (``INPUTS_PLAIN``)
+        plain = self.special.isdisjoint(map(id, inputs.values()))
+        if plain:
+            values[INPUTS_PLAIN] = inputs
         evaluation = _new(Evaluation)
         _set_dict(evaluation, values)
         _set_fields_set(evaluation, set(record))
         _set_extra(evaluation, None)
         _set_private(evaluation, None)
-        # the evaluation's own checks, told which inputs are plain (no 不适用, derived or
-        # questionnaire input: known of each input when it was built)
-        evaluation.check_inputs(self.special.isdisjoint(map(id, inputs.values())))
+        evaluation.check_inputs(plain)
         for check in _AFTER:
             check(evaluation)
         return evaluation
