@@ -69,6 +69,22 @@ def report() -> str:
             ("lo_s", "LO s (start, load, calculate, save)"), ("lo_rps", "LO rows/s"),
             ("ratio", "engine ÷ LO (whole run)"), ("ratio_marginal", "engine ÷ LO (marginal)"),
             ("load", "load avg")]))
+    site = sorted((json.loads(p.read_text()) for p in RESULTS.glob("site-*.json")), key=lambda r: (r["database"], r["size"]))
+    if site:
+        out.append("\n### The site database scored in bulk: `jixiao score --site` (bench/site.py)\n")
+        rows = []
+        for r in site:
+            for label, run in (("first (writes back)", r["first_run"]), *(("again", x) for x in r["runs"])):
+                rows.append({"db": r["database"], "size": r["size"], "evaluations": run["evaluations"], "rows": run["rows"],
+                             "run": label, "workers": run["workers"], "seconds": run["seconds"],
+                             "rows_per_s": run["rows_per_s"], "written": run["written"]["values_updated"],
+                             "peak": run["peak_rss_mb"], "digest": "yes" if r["digests_agree"] else "NO",
+                             "load": _load(run.get("loadavg_before"), run.get("loadavg"))})
+        out.append(table(rows, [
+            ("db", "database"), ("size", "units"), ("evaluations", "evaluations"), ("rows", "indicator rows"),
+            ("run", "run"), ("workers", "processes"), ("seconds", "wall s"), ("rows_per_s", "rows/s"),
+            ("written", "row scores written back"), ("peak", "peak RSS MiB (parent)"), ("digest", "same totals every run"),
+            ("load", "load avg")]))
     docs = RESULTS / "documents.json"
     if docs.exists():
         d = json.loads(docs.read_text())
