@@ -122,6 +122,23 @@ def read_site(evaluations: QuerySet | None = None) -> list[tuple[Evaluation, lis
 CHUNK = 500  # evaluations read, scored and let go at a time (two queries each)
 
 
+def _write(model, names: list[str], objects: list) -> None:
+    """What ``model.objects.bulk_update(objects, names)`` writes — each object's fields
+    ``names`` by its primary key, no signals, no history — as one ``executemany`` of ``UPDATE
+    … WHERE pk = %s``, each value prepared by its field for the database. (``bulk_update``
+    writes CASE expressions a few hundred rows at a time: 0.4 ms a row on SQLite, minutes
+    when a new framework version changes every row of the site.)"""
+    if not objects:
+        return
+    fields = [model._meta.get_field(name) for name in names]
+    quote = connection.ops.quote_name
+    sql = (f"UPDATE {quote(model._meta.db_table)} SET {', '.join(f'{quote(f.column)} = %s' for f in fields)} "
+           f"WHERE {quote(model._meta.pk.column)} = %s")
+    params = [[f.get_db_prep_save(getattr(o, f.attname), connection) for f in fields] + [o.pk] for o in objects]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
 def score_site(evaluations: QuerySet | None = None, workers: int = 1, details: bool = False,
                on_done: Callable[[int], None] | None = None,
                on_total: Callable[[int], None] | None = None) -> tuple[list[Outcome], dict]:
@@ -167,11 +184,8 @@ def score_site(evaluations: QuerySet | None = None, workers: int = 1, details: b
                 evs.append(Evaluation(pk=evaluation_pk, total=total, grade=grade, declared_total=declared,
                                       findings_count=count, summary=summary, updated_at=now))
         with transaction.atomic():
-            if values:
-                IndicatorValue.objects.bulk_update(values, ["score", "explanation"], batch_size=BATCH)
-            if evs:
-                Evaluation.objects.bulk_update(evs, ["total", "grade", "declared_total", "findings_count", "summary",
-                                                     "updated_at"], batch_size=BATCH)
+            _write(IndicatorValue, ["score", "explanation"], values)
+            _write(Evaluation, ["total", "grade", "declared_total", "findings_count", "summary", "updated_at"], evs)
     stats = {"evaluations": len(results), "evaluations_updated": len(evs), "values_updated": len(values),
              "queries": len(queries.captured_queries)}
     return [o for _, o, _ in results], stats
