@@ -624,7 +624,7 @@ class SharedFields:
     def get(self, name: str, value: Any) -> Any:
         if value is None or value.__class__ in (str, int, bool):
             return value  # (validated with the evaluation: nothing to share)
-        key = (name, json.dumps(value, ensure_ascii=False, sort_keys=True, default=str))
+        key = (name, json.dumps(value, ensure_ascii=False))  # (key order kept: it is the value's own)
         found = self.values.get(key, _UNSET)
         if found is _UNSET:
             found = _FIELDS.model_validate({name: value}).__dict__[name]
