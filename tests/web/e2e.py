@@ -14,6 +14,9 @@ CHROMIUM = os.environ.get("JIXIAO_CHROMIUM", "/usr/bin/chromium")
 
 def sign_in(page, site: str, username: str) -> None:
     """Sign in as a demo account (password jixiao2024), starting from a clean browser session."""
+    # leave the page first: a request of the page before (a poll, its icon) answered after the
+    # cookies are cleared would set that page's CSRF cookie again, and the sign-in be refused
+    page.goto("about:blank")
     page.context.clear_cookies()
     page.goto(f"{site}/login/")
     page.fill("#id_username", username)
