@@ -145,7 +145,6 @@ class StoredRecords:
         self.lasts: dict[bytes, tuple[str, IndicatorInput]] = {}  # the same for the last member of ``inputs``
         self.fields: dict[bytes, list] = {}  # a record member's text → [name, parsed JSON, validated value]
         self.broken: set[bytes] = set()  # texts cut inside a record member (not one member)
-        self.metrics: dict[int, tuple] = {}  # id(finance) → (finance, its ``finance.analyse``)
         self.special: set[int] = set()  # ids of the inputs built that are 不适用, derived or from a questionnaire
         self.slow = 0  # lines read the whole way (see ``line``), and why the first of them was
         self.first_error: Exception | None = None
@@ -270,11 +269,6 @@ class StoredRecords:
             values[name] = dict(value) if value.__class__ is dict else value  # a dict is each evaluation's own
         values["inputs"] = inputs
         values["framework"] = framework
-        finance = values["finance"]
-        if finance is not None:
-            metrics = self._metrics(finance)
-            if metrics is not None:  # ``Evaluation.metrics`` (a cached property), once per shared finance object
-                values["metrics"] = dict(metrics)
         # which inputs are plain (no 不适用, derived or questionnaire input: known of each input
         # when it was built), for the evaluation's own checks and the scorer (``INPUTS_PLAIN``)
         plain = self.special.isdisjoint(map(id, inputs.values()))
@@ -301,21 +295,6 @@ class StoredRecords:
             return value  # a ``str`` field without constraints: pydantic takes the string as it is
         entry[2] = _FIELDS.model_validate({name: value}).__dict__[name]
         return entry[2]
-
-    def _metrics(self, finance) -> dict | None:
-        found = self.metrics.get(id(finance))
-        if found is not None and found[0] is finance:
-            return found[1]
-        from jixiao.core.finance import analyse
-
-        try:
-            metrics = analyse(finance)
-        except Exception:  # left to ``Evaluation.metrics``, which raises it where validation would
-            return None
-        if len(self.metrics) >= 256:
-            self.metrics.clear()
-        self.metrics[id(finance)] = (finance, metrics)  # holds the object: its id stays its own
-        return metrics
 
     def _inputs(self, text: bytes, opening: int) -> tuple[dict[str, IndicatorInput], int] | None:
         """The members of the ``inputs`` object whose ``{`` is at ``opening``, and the position
