@@ -24,3 +24,19 @@ def run(rule: dict, weight, target: str = "", label: str = "实际值", **inputs
 @pytest.fixture
 def examples() -> Path:
     return EXAMPLES
+
+
+@pytest.fixture(scope="module")
+def stored(tmp_path_factory):
+    """The benchmark's data set at 40 units in its stored form (bench/pipeline.py): the
+    frameworks read from their files, and one JSON line per evaluation (bytes)."""
+    import sys
+
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from bench.pipeline import _frameworks, write_dataset
+
+    folder = tmp_path_factory.mktemp("stored")
+    write_dataset(40, folder)
+    lines = (folder / "evaluations.jsonl").read_bytes().splitlines()
+    return _frameworks(folder), lines

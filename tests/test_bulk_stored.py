@@ -5,7 +5,6 @@ the evaluation's field; rows the scorer remembers by input object (``scoring._Le
 and findings audit keeps per row object are those of scoring every row afresh."""
 
 import json
-import sys
 
 import pytest
 from pydantic import ValidationError
@@ -14,12 +13,6 @@ from jixiao.core import scoring
 from jixiao.core.audit import audit
 from jixiao.core.scoring import score
 from jixiao.io.bulk import StoredRecords, evaluation_from_record
-from conftest import ROOT
-
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from bench.pipeline import _frameworks, write_dataset  # noqa: E402
 
 
 def _rows(sheet):
@@ -29,14 +22,6 @@ def _rows(sheet):
 
 def _findings(sheet):
     return [(f.code, f.kind, f.message, f.severity, f.loc) for f in audit(sheet)]
-
-
-@pytest.fixture(scope="module")
-def stored(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("stored")
-    write_dataset(40, folder)
-    lines = (folder / "evaluations.jsonl").read_bytes().splitlines()
-    return _frameworks(folder), lines
 
 
 def _error(call):

@@ -4,7 +4,6 @@ package is installed, and give exactly what the Python loops beside them give: t
 lines, on the benchmark's data set (every rule type, 不适用, overrides, sub-rows, errors)."""
 
 import json
-import sys
 
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -16,20 +15,20 @@ from jixiao.core.compiled import compiled_loops
 from jixiao.core.model import IndicatorInput
 from jixiao.io import bulk
 from jixiao.io.bulk import StoredRecords, _simple_input
-from conftest import ROOT
-
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from bench.pipeline import _frameworks, write_dataset  # noqa: E402
 
 MODULES = (scoring, audit_module, bulk)
 
 
-def test_the_compiled_loops_are_built_and_used(monkeypatch):
-    monkeypatch.delenv("JIXIAO_PURE_PYTHON", raising=False)
+def _built():
+    """The compiled loops, which ``pip install -e .`` (scripts/setup) builds (see setup.py)."""
     compiled = compiled_loops("jixiao.core._speedups")
     assert compiled is not None, "pip install -e . should have built jixiao/core/_speedups (see setup.py)"
+    return compiled
+
+
+def test_the_compiled_loops_are_built_and_used(monkeypatch):
+    monkeypatch.delenv("JIXIAO_PURE_PYTHON", raising=False)
+    compiled = _built()
     for module in MODULES:
         assert module._compiled is compiled
     monkeypatch.setenv("JIXIAO_PURE_PYTHON", "1")
@@ -53,19 +52,9 @@ def _everything(lines, frameworks):
     return out, reader.slow
 
 
-@pytest.fixture(scope="module")
-def stored(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("speedups")
-    write_dataset(40, folder)
-    lines = (folder / "evaluations.jsonl").read_bytes().splitlines()
-    return _frameworks(folder), lines
-
-
 def test_compiled_and_python_loops_agree_row_for_row(stored, monkeypatch):
     frameworks, lines = stored
-    compiled = compiled_loops("jixiao.core._speedups")
-    if compiled is None:
-        pytest.skip("the compiled loops are not built (the test above says so)")
+    compiled = _built()
     for module in MODULES:
         monkeypatch.setattr(module, "_compiled", compiled)
     fast, slow_fast = _everything(lines + lines, frameworks)  # twice: the second time from the caches
@@ -81,9 +70,7 @@ def test_compiled_and_python_loops_agree_row_for_row(stored, monkeypatch):
 
 
 def test_known_members_stops_at_the_first_piece_not_seen():
-    compiled = compiled_loops("jixiao.core._speedups")
-    if compiled is None:
-        pytest.skip("the compiled loops are not built")
+    compiled = _built()
     members = {'A1": {"met": true': ("A1", "a"), 'B2": {"actual": "60"': ("B2", "b")}
     inputs = {}
     pieces = ['A1": {"met": true', 'B2": {"actual": "60"', 'A1": {"met": true', 'C3": {"x": 1', 'B2": {"actual": "60"']
