@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -29,15 +28,10 @@ from pathlib import Path
 
 from .common import loadavg, save
 from .pipeline import vm_hwm_mb
+from .web import _env, postgres_url, recreate_database
 
 ROOT = Path(__file__).resolve().parent.parent
 DB_NAME = "jixiao_bench_site"
-
-
-def _env(url: str, data_dir: Path) -> dict:
-    return {**os.environ, "DATABASE_URL": url, "JIXIAO_DATA": str(data_dir),
-            "DJANGO_SETTINGS_MODULE": "jixiao.web.settings",
-            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
 
 
 def _child(args: list[str], env: dict) -> dict:
@@ -73,11 +67,7 @@ def run(size: int, workers: list[int], repeat: int = 3, postgres: bool = False) 
     work = Path(tempfile.mkdtemp(prefix="jixiao-bench-site-"))
     try:
         if postgres:
-            from .web import recreate_database
-
-            base = subprocess.run([str(ROOT / "scripts" / "postgres")], capture_output=True, text=True,
-                                  check=True).stdout.strip()
-            url = base.rsplit("/", 1)[0] + "/" + DB_NAME
+            url = postgres_url(DB_NAME)
             recreate_database(url)
         else:
             url = f"sqlite:///{work / 'db.sqlite3'}"

@@ -145,9 +145,10 @@ def users(targets: Path, n: int, duration: float, think: tuple[int, int], seed: 
             "rps": round(len(values) / seconds, 1)}
 
 
-def postgres_url() -> str:
+def postgres_url(name: str = DB_NAME) -> str:
+    """The URL of the database ``name`` on the project's PostgreSQL server (scripts/postgres)."""
     base = subprocess.run([str(ROOT / "scripts" / "postgres")], capture_output=True, text=True, check=True).stdout.strip()
-    return base.rsplit("/", 1)[0] + "/" + DB_NAME
+    return base.rsplit("/", 1)[0] + "/" + name
 
 
 def recreate_database(url: str) -> None:
@@ -161,8 +162,10 @@ def recreate_database(url: str) -> None:
 
 
 def _env(url: str, data_dir: str) -> dict:
-    return {**os.environ, "DATABASE_URL": url, "JIXIAO_DATA": data_dir, "DJANGO_SETTINGS_MODULE": "jixiao.web.settings",
-            "PYTHONPATH": str(ROOT)}
+    """The environment of a child process on the bench database; a PYTHONPATH already set (another
+    checkout's src, to measure its engine) is kept after this checkout's root (the bench package)."""
+    return {**os.environ, "DATABASE_URL": url, "JIXIAO_DATA": str(data_dir), "DJANGO_SETTINGS_MODULE": "jixiao.web.settings",
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
 
 
 def load(size: int, targets_dir: Path) -> dict:
