@@ -46,8 +46,10 @@ def _everything(lines, frameworks):
         findings = audit_module.audit(sheet)
         rows = [(r.code, repr(r.score), repr(r.raw), repr(r.computed), repr(r.factor), r.declared, r.error, r.manual,
                  r.override_reason, r.not_applicable, r.parent, r.explanation, r.input, r.path) for r in sheet.rows]
-        groups = [(g.group.code, repr(g.score), repr(g.weight), g.declared) for g in sheet.groups]
+        groups = [(g.group.code, g.level, repr(g.score), repr(g.weight), repr(g.declared), list(g.__dict__))
+                  for g in sheet.groups]
         out.append((sorted(evaluation.inputs.items()), list(evaluation.inputs), rows, groups, repr(sheet.total),
+                    repr(sheet.weight_total), repr(sheet.declared_rows_total),
                     sheet.grade, [(f.code, f.kind, f.message, f.severity, f.loc) for f in findings]))
     return out, reader.slow
 

@@ -9,10 +9,53 @@ tests/test_speedups.py checks that both give the same sheets and findings, row f
 Nothing here decides a score: a row not remembered goes back to the Python code (``entry``).
 """
 
-from cpython.dict cimport PyDict_GetItem
+from cpython.dict cimport PyDict_Copy, PyDict_GetItem, PyDict_SetItem
 from cpython.list cimport PyList_GET_SIZE
-from cpython.object cimport PyObject
+from cpython.object cimport PyObject, PyTypeObject
 from cpython.long cimport PyLong_FromVoidPtr
+
+
+cdef extern from "Python.h":
+    ctypedef struct PyMemberDef:
+        Py_ssize_t offset
+    ctypedef struct PyMemberDescrObject:
+        PyMemberDef* d_member
+    int PyObject_GenericSetDict(object o, object value, void* context) except -1
+
+
+# Where a row's slots are (``scoring._RowSlots``), so that the loops below read a row's
+# ``input``, ``score``, ``declared`` and ``_audit`` at their offsets in the object instead of
+# through attribute look-up; ``rows_like(ScoreRow, _RowSlots)`` sets them. A row of another
+# class, or a slot not set, is read by attribute.
+cdef type _row_type = None
+cdef Py_ssize_t _input_at = 0, _score_at = 0, _declared_at = 0, _audit_at = 0
+
+
+cdef Py_ssize_t _offset(type slots, str name):
+    descriptor = slots.__dict__[name]
+    if type(descriptor).__name__ != "member_descriptor":
+        raise TypeError(f"{name} is not a slot of {slots.__name__}")
+    return (<PyMemberDescrObject*>descriptor).d_member.offset
+
+
+def rows_like(type row_type, type slots):
+    """Read rows of ``row_type`` (whose slots are those of ``slots``) at their slots' offsets."""
+    global _row_type, _input_at, _score_at, _declared_at, _audit_at
+    if not issubclass(row_type, slots) or row_type.__slots__ != ():
+        raise TypeError("the row class must add no slots to its slots class")
+    _input_at, _score_at = _offset(slots, "input"), _offset(slots, "score")
+    _declared_at, _audit_at = _offset(slots, "declared"), _offset(slots, "_audit")
+    _row_type = row_type
+
+
+cdef inline object _slot(object row, Py_ssize_t at, str name):
+    """``getattr(row, name)``: read at the slot's offset for a row of ``_row_type``."""
+    cdef PyObject* value
+    if type(row) is _row_type:
+        value = (<PyObject**>((<char*><PyObject*>row) + at))[0]
+        if value is not NULL:
+            return <object>value
+    return getattr(row, name)
 
 
 def score_rows(tuple flat, dict inputs, factors, entry, evaluation, plan, empty, one, zero):
@@ -53,7 +96,7 @@ def score_rows(tuple flat, dict inputs, factors, entry, evaluation, plan, empty,
                 found = PyDict_GetItem(remembered, PyLong_FromVoidPtr(<void*>item))
                 if found is not NULL:
                     head = <object>found
-            if head is not None and head.input is item:
+            if head is not None and _slot(head, _input_at, "input") is item:
                 rows.append(head)
             else:
                 if path is None:
@@ -62,13 +105,56 @@ def score_rows(tuple flat, dict inputs, factors, entry, evaluation, plan, empty,
                 rows.extend(scored)
                 head = scored[0]
             heads.append(head)
-            score_sum = score_sum + head.score
+            score_sum = score_sum + _slot(head, _score_at, "score")
             if declared is not None:
-                d = head.declared
+                d = _slot(head, _declared_at, "declared")
                 declared = None if d is None else declared + d
         sums.append(score_sum)
         declared_sums.append(declared)
     return rows, heads, sums, declared_sums
+
+
+def group_totals(tuple flat, tuple tops, list sums, list declared_sums, published, new, group_total, zero):
+    """Each group's subtotal and its GroupTotal in the order of ``flat``, and the total, the
+    weights' total and the declared rows' total of the top groups: ``scoring._group_totals``
+    (see there), statement for statement. Returns (groups, total, weight_total, declared_rows)."""
+    cdef Py_ssize_t i, c, n = len(flat)
+    cdef tuple children, group
+    cdef list groups = []
+    cdef object score_sum, declared, d, found, subtotal, fields, weight_total, total, declared_rows
+    i = n - 1
+    while i >= 0:
+        children = <tuple>(<tuple>flat[i])[2]
+        if children:
+            score_sum, declared = sums[i], declared_sums[i]
+            for c in children:
+                score_sum = score_sum + sums[c]
+                d = declared_sums[c]
+                declared = None if declared is None or d is None else declared + d
+            sums[i], declared_sums[i] = score_sum, declared
+        i -= 1
+    for i in range(n):
+        group = <tuple>flat[i]
+        declared = declared_sums[i]
+        gp = group[0]
+        if published:
+            found = published.get(gp.group.code)
+            if found is not None:
+                declared = found
+        subtotal = new(group_total)
+        fields = PyDict_Copy(gp.fields)
+        PyDict_SetItem(fields, "score", sums[i])
+        PyDict_SetItem(fields, "declared", declared)
+        PyObject_GenericSetDict(subtotal, fields, NULL)
+        groups.append(subtotal)
+    weight_total = total = zero
+    declared_rows = zero
+    for c in tops:
+        weight_total = weight_total + (<tuple>flat[c])[0].weight
+        total = total + sums[c]
+        d = declared_sums[c]
+        declared_rows = None if declared_rows is None or d is None else declared_rows + d
+    return tuple(groups), total, weight_total, declared_rows
 
 
 def row_findings(tuple rows, list findings, own_findings):
@@ -77,7 +163,7 @@ def row_findings(tuple rows, list findings, own_findings):
     cdef Py_ssize_t position = 0
     cdef object row, own
     for row in rows:
-        own = row._audit
+        own = _slot(row, _audit_at, "_audit")
         if own is None:
             own = own_findings(position, row)
         if own:

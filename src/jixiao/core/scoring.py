@@ -181,6 +181,10 @@ class ScoreRow(_RowSlots):
         return rule.type if rule is not None else "default"
 
 
+if _compiled is not None:  # the compiled loops read rows' slots where they are
+    _compiled.rows_like(ScoreRow, _RowSlots)
+
+
 @dataclass(frozen=True)
 class GroupTotal:
     """A level-1 or level-2 heading with its declared points, row weights and scores."""
@@ -693,6 +697,47 @@ def _entry(evaluation: Evaluation, plan: _Plan, leaf: _Leaf, subs: tuple, item, 
     return [_score_leaf(evaluation, plan, leaf, item, path, None, factor)]
 
 
+def _group_totals(plan: _Plan, sums: list, declared_sums: list, published) -> tuple:
+    """Each group's subtotal and its GroupTotal in the order of ``plan.flat`` (``sums`` and
+    ``declared_sums`` hold each group's own rows' sums, and become the subtotals), and the
+    total, the weights' total and the declared rows' total of the top groups. A published group
+    score stands for its rows' declared sum."""
+    # subtotals: a group's own rows, then each sub-group's subtotal in order (the additions of
+    # a depth-first walk); sub-groups come after their group, so the last group is done first
+    flat = plan.flat
+    for i in range(len(flat) - 1, -1, -1):
+        children = flat[i][2]
+        if children:
+            score_sum, declared = sums[i], declared_sums[i]
+            for c in children:
+                score_sum += sums[c]
+                d = declared_sums[c]
+                declared = None if declared is None or d is None else declared + d
+            sums[i], declared_sums[i] = score_sum, declared
+    groups = []
+    add_group = groups.append
+    for i, (gp, _, _) in enumerate(flat):
+        declared = declared_sums[i]
+        if published:
+            found = published.get(gp.group.code)
+            if found is not None:
+                declared = found
+        subtotal = _new(GroupTotal)  # = _group_total(gp.group, gp.level, gp.weight, sums[i], declared)
+        fields = subtotal.__dict__
+        fields.update(gp.fields)
+        fields["score"] = sums[i]
+        fields["declared"] = declared
+        add_group(subtotal)
+    weight_total = total = ZERO
+    declared_rows: Decimal | None = ZERO
+    for i in plan.tops:
+        weight_total += flat[i][0].weight
+        total += sums[i]
+        d = declared_sums[i]
+        declared_rows = None if declared_rows is None or d is None else declared_rows + d
+    return tuple(groups), total, weight_total, declared_rows
+
+
 def score(evaluation: Evaluation) -> ScoreSheet:
     """Score every indicator of an evaluation and total, subtotal and grade the result."""
     framework = evaluation.framework
@@ -734,42 +779,14 @@ def score(evaluation: Evaluation) -> ScoreSheet:
                 declared = None if head.declared is None else declared + head.declared
         sums.append(score_sum)
         declared_sums.append(declared)
-    # subtotals: a group's own rows, then each sub-group's subtotal in order (the additions of
-    # a depth-first walk); sub-groups come after their group, so the last group is done first
-    flat = plan.flat
-    for i in range(len(flat) - 1, -1, -1):
-        children = flat[i][2]
-        if children:
-            score_sum, declared = sums[i], declared_sums[i]
-            for c in children:
-                score_sum += sums[c]
-                d = declared_sums[c]
-                declared = None if declared is None or d is None else declared + d
-            sums[i], declared_sums[i] = score_sum, declared
-    published = evaluation.declared_groups
-    groups = []
-    add_group = groups.append
-    for i, (gp, _, _) in enumerate(flat):
-        declared = declared_sums[i]
-        if published:
-            found = published.get(gp.group.code)
-            if found is not None:
-                declared = found
-        subtotal = _new(GroupTotal)  # = _group_total(gp.group, gp.level, gp.weight, sums[i], declared)
-        fields = subtotal.__dict__
-        fields.update(gp.fields)
-        fields["score"] = sums[i]
-        fields["declared"] = declared
-        add_group(subtotal)
-    weight_total = total = ZERO
-    declared_rows: Decimal | None = ZERO
-    for i in plan.tops:
-        weight_total += flat[i][0].weight
-        total += sums[i]
-        d = declared_sums[i]
-        declared_rows = None if declared_rows is None or d is None else declared_rows + d
+    if _compiled is not None:  # the same, compiled (``_speedups.group_totals``)
+        groups, total, weight_total, declared_rows = _compiled.group_totals(
+            plan.flat, plan.tops, sums, declared_sums, evaluation.declared_groups, _new, GroupTotal, ZERO)
+    else:
+        groups, total, weight_total, declared_rows = _group_totals(plan, sums, declared_sums,
+                                                                   evaluation.declared_groups)
     sheet = _new(ScoreSheet)  # the frozen dataclass's fields in order, without its __init__
-    sheet.__dict__.update(evaluation=evaluation, rows=tuple(rows), groups=tuple(groups), total=total,
+    sheet.__dict__.update(evaluation=evaluation, rows=tuple(rows), groups=groups, total=total,
                           grade=framework.grade(total), passed=total >= framework.pass_line,
                           weight_total=weight_total, rules_hash=_rules_hash(framework),
                           declared_rows_total=declared_rows, indicator_rows=tuple(heads))
