@@ -596,10 +596,10 @@ class Evaluation(Model):
             if item.actual_from not in self.metrics:
                 known = "、".join(sorted(self.metrics)) or "无"
                 raise ValueError(f"指标{code}的 actual_from“{item.actual_from}”无法由财务数据算出（可用：{known}）")
-        unknown = [k for k in self.narrative if k not in NARRATIVE_SECTIONS]
+        unknown = [k for k in self.narrative if k not in NARRATIVE_SECTIONS] if self.narrative else ()
         if unknown:
             raise ValueError(f"报告章节名称无效：{'、'.join(unknown)}（可选：{'、'.join(NARRATIVE_SECTIONS)}）")
-        ids = {q.id for q in self.questionnaires}
+        ids = {q.id for q in self.questionnaires} if any_questionnaire else ()
         for code, item in self.inputs.items() if any_questionnaire else ():
             if item.questionnaire and item.questionnaire not in ids:
                 raise ValueError(f"指标{code}引用了不存在的问卷：{item.questionnaire}")
