@@ -551,12 +551,13 @@ class Evaluation(Model):
     def _inputs_name_indicators(self) -> "Evaluation":
         return self.check_inputs()
 
-    def check_inputs(self, plain: bool = False) -> "Evaluation":
+    def check_inputs(self, plain: bool = False, special: "list | None" = None) -> "Evaluation":
         """The evaluation's own checks (its after-validator): every input names an indicator of
         the framework, 不适用 / actual_from / questionnaire inputs are sound, narrative sections
         are known; raises ValueError. ``plain``: the caller knows that no input is 不适用,
         derived (``actual_from``) or from a questionnaire (``io.bulk.StoredRecords`` knows it of
-        the inputs it builds), so the inputs are not walked to find out."""
+        the inputs it builds), so the inputs are not walked to find out. ``special``: the caller
+        knows which are (the (code, input) pairs, in the inputs' order): only those are walked."""
         index = framework_index(self.framework)
         codes = index.codes
         if not codes.issuperset(self.inputs):  # (the set test runs in C; the list only to say which)
@@ -569,10 +570,13 @@ class Evaluation(Model):
         subrow_codes = index.subrow_codes
         any_not_applicable = any_derived = any_questionnaire = False
         # the common evaluation: no input 不适用, derived or from a questionnaire (tested in C)
-        if not plain:
+        if special is not None:
+            plain = not special
+        elif not plain:
             found = set(map(_special_fields, self.inputs.values()))
             plain = not found or (len(found) == 1 and found.pop() in _NOT_SPECIAL)
-        for code, item in self.inputs.items() if not plain else ():
+        walked = self.inputs.items() if special is None else special  # (the others hold none of the three)
+        for code, item in walked if not plain else ():
             if item.not_applicable is not None:
                 any_not_applicable = True
                 if code in subrow_codes:
@@ -586,7 +590,7 @@ class Evaluation(Model):
         all_codes = index.indicator_codes
         if any_not_applicable and all_codes and all(self.input(c).not_applicable is not None for c in all_codes):
             raise ValueError("全部指标均标为不适用，无法计分")
-        for code, item in self.inputs.items() if any_derived else ():
+        for code, item in walked if any_derived else ():
             if item.actual_from is None:
                 continue
             if item.actual is not None:
@@ -600,7 +604,7 @@ class Evaluation(Model):
         if unknown:
             raise ValueError(f"报告章节名称无效：{'、'.join(unknown)}（可选：{'、'.join(NARRATIVE_SECTIONS)}）")
         ids = {q.id for q in self.questionnaires} if any_questionnaire else ()
-        for code, item in self.inputs.items() if any_questionnaire else ():
+        for code, item in walked if any_questionnaire else ():
             if item.questionnaire and item.questionnaire not in ids:
                 raise ValueError(f"指标{code}引用了不存在的问卷：{item.questionnaire}")
         return self

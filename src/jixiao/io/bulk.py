@@ -272,15 +272,19 @@ class StoredRecords:
         values["framework"] = framework
         # which inputs are plain (no 不适用, derived or questionnaire input: known of each input
         # when it was built), for the evaluation's own checks and the scorer (``INPUTS_PLAIN``)
-        plain = self.special.isdisjoint(map(id, inputs.values()))
+        special_ids = self.special
+        plain = special_ids.isdisjoint(map(id, inputs.values()))
+        special = None
         if plain:
             values[INPUTS_PLAIN] = inputs
+        else:  # the inputs of those kinds, for the checks to walk only them
+            special = [pair for pair in inputs.items() if id(pair[1]) in special_ids]
         evaluation = _new(Evaluation)
         _set_dict(evaluation, values)
         _set_fields_set(evaluation, set(record))
         _set_extra(evaluation, None)
         _set_private(evaluation, None)
-        evaluation.check_inputs(plain)
+        evaluation.check_inputs(plain, special)
         for check in _AFTER:
             check(evaluation)
         return evaluation
