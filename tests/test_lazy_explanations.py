@@ -113,3 +113,43 @@ def _target(text: str):
     from jixiao.core.model import Target
 
     return Target.model_validate(text)
+
+
+# ``tests/fixtures/lazy_findings.json``: the number and a digest of every finding (code, kind,
+# message, severity, file name and line) of the benchmark data set at 40 and 100 units, written
+# by the audit as it was before findings' messages became lazy (session 10).
+FINDINGS_BEFORE = json.loads((ROOT / "tests" / "fixtures" / "lazy_findings.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("size", ["40", "100"])
+def test_findings_read_exactly_as_when_their_messages_were_written_at_once(size):
+    from jixiao.core.audit import audit
+
+    digest, count = hashlib.sha256(), 0
+    for evaluation in dataset(int(size)).core_evaluations():
+        for f in audit(score(evaluation)):
+            loc = (f.loc.file.rsplit("/", 1)[-1] if f.loc.file else None, f.loc.line) if f.loc else None
+            digest.update(json.dumps([f.code, f.kind, f.message, f.severity, loc], ensure_ascii=False).encode())
+            count += 1
+    assert {"findings": count, "digest": digest.hexdigest()} == FINDINGS_BEFORE[size]
+
+
+def test_a_finding_written_when_read_is_the_finding_of_its_text():
+    from jixiao.core.audit import Finding
+
+    calls = []
+
+    def text():
+        calls.append(1)
+        return "申报5分，按规则应得4分"
+
+    lazy, plain = Finding("A1", "score-mismatch", text), Finding("A1", "score-mismatch", "申报5分，按规则应得4分")
+    assert calls == []  # not written until read
+    assert lazy == plain and hash(lazy) == hash(plain) and repr(lazy) == repr(plain)
+    assert lazy.message == plain.message and calls == [1]
+    assert lazy.message and calls == [1]  # written once
+    assert pickle.loads(pickle.dumps(Finding("A2", "override", text, "warning"))) == Finding(
+        "A2", "override", "申报5分，按规则应得4分", "warning")
+    assert lazy._replace(message="x") == Finding("A1", "score-mismatch", "x") and lazy.title == "申报得分与按规则计算的得分不符"
+    with pytest.raises(FrozenInstanceError):
+        lazy.code = "B"

@@ -6,10 +6,10 @@ kind and a Chinese message with the evidence. Published scores are claims; the r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import FrozenInstanceError
 from operator import attrgetter
 from decimal import Decimal
-from typing import Literal
+from typing import Callable, Literal
 
 from .compiled import compiled_loops
 from .model import PerObject, SourceRef
@@ -48,19 +48,81 @@ KINDS = {
 }
 
 
-@dataclass(frozen=True)
-class Finding:
-    """One inconsistency: ``code`` is the indicator or group code ("总分" for the total)."""
+class _FindingSlots:
+    __slots__ = ("code", "kind", "_message", "severity", "loc")
 
-    code: str
-    kind: str
-    message: str
-    severity: Severity = "error"
-    loc: SourceRef | None = None
+
+class _FindingBuilder(_FindingSlots):
+    """Fills a finding with plain assignments; its class is then set to ``Finding`` (same
+    slots), which forbids assignment (as ``scoring._RowBuilder`` does for rows)."""
+
+    __slots__ = ()
+
+    def __init__(self, code, kind, message, severity, loc):
+        self.code, self.kind, self._message, self.severity, self.loc = code, kind, message, severity, loc
+
+
+class Finding(_FindingSlots):
+    """One inconsistency: ``code`` is the indicator or group code ("总分" for the total),
+    ``kind`` one of ``KINDS``, ``message`` the Chinese sentence with the evidence, ``severity``
+    error / warning / info, ``loc`` where the indicator, group or evaluation came from.
+
+    ``message`` may be given as the text or as a function of no arguments that returns it:
+    the audit passes a function for the findings of every evaluation (declared total, group
+    and row scores), because formatting their figures cost more than finding them and a bulk
+    run only counts them. The text is built once, on first access, and is the same either
+    way. Immutable like the frozen dataclass it was (same fields, same constructor); compares,
+    hashes and pickles with the message as text; ``_replace`` is ``dataclasses.replace``.
+    """
+
+    __slots__ = ()
+    _FIELDS = ("code", "kind", "message", "severity", "loc")
+
+    def __new__(cls, code: str, kind: str, message: "str | Callable[[], str]", severity: Severity = "error",
+                loc: SourceRef | None = None):
+        finding = _FindingBuilder(code, kind, message, severity, loc)
+        finding.__class__ = cls
+        return finding
+
+    @property
+    def message(self) -> str:
+        text = self._message
+        if text.__class__ is not str:
+            text = text()
+            object.__setattr__(self, "_message", text)
+        return text
 
     @property
     def title(self) -> str:
         return KINDS.get(self.kind, self.kind)
+
+    def _values(self) -> tuple:
+        return self.code, self.kind, self.message, self.severity, self.loc
+
+    def _replace(self, **changes) -> "Finding":
+        values = dict(zip(self._FIELDS, self._values()))
+        values.update(changes)
+        return Finding(**values)
+
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name):
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._values() == other._values()
+
+    def __hash__(self):
+        return hash(self._values())
+
+    def __repr__(self):
+        return "Finding(" + ", ".join(f"{name}={value!r}" for name, value in zip(self._FIELDS, self._values())) + ")"
+
+    def __reduce__(self):
+        return (Finding, self._values())
 
 
 class _RowChecks:
@@ -215,29 +277,35 @@ def audit(sheet: ScoreSheet) -> list[Finding]:
     for gt in sheet.groups if declared_groups else ():  # only published group scores are compared
         published = declared_groups.get(gt.group.code)
         rows_declared = None if published is None else _declared_under(sheet, gt.group.code)  # only compared when published
+        g = gt.group
         if published is not None and rows_declared is not None and published != rows_declared:
-            add(Finding(gt.group.code, "group-score",
-                        f"“{gt.group.name}”申报得分{fmt(published)}分，所属指标申报得分合计{fmt(rows_declared)}分",
-                        "error", gt.group.loc))
+            add(Finding(g.code, "group-score",
+                        lambda g=g, published=published, rows_declared=rows_declared:
+                        f"“{g.name}”申报得分{fmt(published)}分，所属指标申报得分合计{fmt(rows_declared)}分",
+                        "error", g.loc))
         if published is not None and published != gt.score:
-            add(Finding(gt.group.code, "group-mismatch",
-                        f"“{gt.group.name}”申报得分{fmt(published)}分，按规则计算{fmt(gt.score)}分", "error", gt.group.loc))
+            add(Finding(g.code, "group-mismatch",
+                        lambda g=g, published=published, computed=gt.score:
+                        f"“{g.name}”申报得分{fmt(published)}分，按规则计算{fmt(computed)}分", "error", g.loc))
 
+    # (the messages are written when read: see ``Finding``)
     declared_total = sheet.declared_total
+    total = sheet.total
     if declared_total is not None:
-        if sheet.declared_rows_total is not None and declared_total != sheet.declared_rows_total:
+        rows_total = sheet.declared_rows_total
+        if rows_total is not None and declared_total != rows_total:
             add(Finding("总分", "declared-total",
-                        f"申报总分{fmt(declared_total)}分，各指标申报得分合计{fmt(sheet.declared_rows_total)}分", "error",
+                        lambda: f"申报总分{fmt(declared_total)}分，各指标申报得分合计{fmt(rows_total)}分", "error",
                         sheet.evaluation.loc))
-        if declared_total != sheet.total:
+        if declared_total != total:
             add(Finding("总分", "total-mismatch",
-                        f"申报总分{fmt(declared_total)}分，按规则计算{fmt(sheet.total)}分（相差{fmt(declared_total - sheet.total)}分）",
+                        lambda: f"申报总分{fmt(declared_total)}分，按规则计算{fmt(total)}分（相差{fmt(declared_total - total)}分）",
                         "error", sheet.evaluation.loc))
     declared_grade = sheet.evaluation.declared_grade
     if declared_grade and not declared_grade.startswith(sheet.grade):
-        add(Finding("总分", "grade-mismatch",
-                    f"申报等级“{declared_grade}”，按计算总分{fmt(sheet.total)}分应为“{sheet.grade}”", "error",
-                    sheet.evaluation.loc))
+        grade = sheet.grade
+        add(Finding("总分", "grade-mismatch", lambda: f"申报等级“{declared_grade}”，按计算总分{fmt(total)}分应为“{grade}”",
+                    "error", sheet.evaluation.loc))
 
     for q in sheet.evaluation.questionnaires:
         if q.declared_total is not None and q.declared_total != q.total:
@@ -263,18 +331,17 @@ def _row_findings(row, info: _RowChecks) -> tuple[Finding, ...]:
         return tuple(findings)  # the common row: nothing declared, overridden or wrong
     where = ind.loc
     if row.override_reason is not None:
-        computed = "无法计算（缺少数据）" if row.computed is None else f"{fmt(row.computed)}分"
         add(Finding(row.code, "override",
-                    f"计算得分{computed}，人工改为{fmt(row.score)}分，理由：{row.override_reason}",
+                    lambda: "计算得分" + ("无法计算（缺少数据）" if row.computed is None else f"{fmt(row.computed)}分")
+                    + f"，人工改为{fmt(row.score)}分，理由：{row.override_reason}",
                     "warning", row.input.loc or where))
     if row.error:
         add(Finding(row.code, "input-error", f"{row.error}，按0分计", "error", row.input.loc or where))
     if declared is None:
         return tuple(findings)
     if declared != row.score and not row.error:
-        add(Finding(row.code, "score-mismatch",
-                    f"申报{fmt(declared)}分，按规则应得{fmt(row.score)}分（{row.explanation}）", "error",
-                    row.input.loc or where))
+        add(Finding(row.code, "score-mismatch", lambda: f"申报{fmt(declared)}分，按规则应得{fmt(row.score)}分（{row.explanation}）",
+                    "error", row.input.loc or where))
     weight = ind.weight
     if declared > weight and info.above_weight:
         add(Finding(row.code, "above-weight",

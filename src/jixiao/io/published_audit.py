@@ -6,7 +6,7 @@ weight of their findings. ``jixiao audit`` (``jixiao.cli.audit``) prints it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
@@ -136,7 +136,7 @@ def audit_table(table: PublishedTable, narrative=(), totals=()) -> TableAudit:
                     confidence = "high"  # arithmetic: 分值×执行率, or a met target with points lost
                 else:  # a partial score under a rule the table does not print: the agency's may differ
                     confidence = weakest(confidence, "medium")
-                f = replace(f, message=f"{f.message}；{_GENERIC_SAID[shape]}" +
+                f = f._replace(message=f"{f.message}；{_GENERIC_SAID[shape]}" +
                             ("；实际完成值已达到指标值，却失分" if met_but_lost else ""))
             if f.kind == "score-mismatch":
                 row_levels.append(confidence)
