@@ -108,6 +108,25 @@ def test_the_compiled_walk_leaves_text_of_another_form_to_the_caller(text):
     assert _scanned(text)[0] is None  # not written by jixiao, or cut short: read the whole way
 
 
+def test_the_compiled_walk_cuts_a_line_into_the_members_json_reads():
+    compiled = _built()
+    line = ('{"framework": "f", "unit": {"name": "单位{, \\"x"}, "year": 2023, "inputs": {"A1": {"met": true}}, '
+            '"declared_total": "85.5", "flags": [1, {"a": "]"}], "ok": null}\n').encode()
+    before, inputs, after = compiled.scan_record(line, {}, lambda key: ("A1", "built"))
+    record = json.loads(line)
+    assert [json.loads(b"{" + m + b"}") for m in before] == [{"framework": "f"}, {"unit": record["unit"]}, {"year": 2023}]
+    assert [json.loads(b"{" + m + b"}") for m in after] == [{"declared_total": "85.5"}, {"flags": record["flags"]},
+                                                          {"ok": None}]
+    assert inputs == {"A1": "built"}
+
+
+@pytest.mark.parametrize("line", [b'{"year": 2023}', b'{"inputs": {}, "inputs": {}}', b'{"year":2023, "inputs": {}}',
+                                  b'{"year": 2023,"inputs": {}}', b'["inputs"]', b'{"inputs": {}', b'{"a\\b": 1, "inputs": {}}',
+                                  b'{"inputs": {}, "unit": {"name": "x}'])
+def test_the_compiled_walk_leaves_lines_of_another_form_to_the_caller(line):
+    assert _built().scan_record(line, {}, lambda key: None) is None
+
+
 def _as_built(item):
     """Everything validation sets on an input (and on its parts and override), values by their
     repr (Decimal('1.50') is not 1.5), dicts in their order."""

@@ -240,3 +240,90 @@ def scan_inputs(bytes text, Py_ssize_t opening, dict members, new_member):
         if i + 2 >= n or s[i] != b',' or s[i + 1] != b' ':
             return None
         i += 2
+
+
+cdef Py_ssize_t _value_end(const unsigned char* s, Py_ssize_t i, Py_ssize_t end):
+    """Where the JSON value that starts at ``i`` ends (strings, escapes and nesting followed;
+    a number or literal ends at the next ``,`` or ``}``), or -1 when it does not end before
+    ``end``. Not a validation: what is cut here is parsed (and refused) by the caller."""
+    cdef Py_ssize_t depth = 0
+    cdef bint in_string = False
+    cdef unsigned char ch
+    if i >= end:
+        return -1
+    ch = s[i]
+    if ch == b'"' or ch == b'{' or ch == b'[':
+        while i < end:
+            ch = s[i]
+            if in_string:
+                if ch == b'\\':
+                    i += 1
+                elif ch == b'"':
+                    in_string = False
+                    if depth == 0:
+                        return i + 1
+            elif ch == b'"':
+                in_string = True
+            elif ch == b'{' or ch == b'[':
+                depth += 1
+            elif ch == b'}' or ch == b']':
+                depth -= 1
+                if depth == 0:
+                    return i + 1
+            i += 1
+        return -1
+    while i < end and s[i] != b',' and s[i] != b'}':
+        i += 1
+    return i if i < end else -1
+
+
+def scan_record(bytes text, dict members, new_member):
+    """One stored line (``{"framework": …, "inputs": {…}, …}`` as jixiao writes it: members
+    separated by ``, ``, names followed by ``: ``) cut into its members: (the texts of the
+    members before ``inputs``, ``inputs`` read by ``scan_inputs`` with ``members`` and
+    ``new_member``, the texts of the members after it); None when the line is not of that
+    form or has no ``inputs`` (the caller reads it another way). Each member's text is
+    ``"name": value``, what ``io.bulk.StoredRecords._record_members`` looks up (its reference,
+    which cuts the text at every ``, "name": `` of a known name instead)."""
+    cdef const unsigned char* s = text
+    cdef Py_ssize_t n = len(text), end = n, i, start, name_end
+    cdef list before = [], after = []
+    cdef object inputs = None, found
+    while end > 0 and (s[end - 1] == b' ' or s[end - 1] == b'\n' or s[end - 1] == b'\r' or s[end - 1] == b'\t'):
+        end -= 1
+    if end < 2 or s[0] != b'{' or s[end - 1] != b'}':
+        return None
+    i = 1
+    while True:
+        if i >= end or s[i] != b'"':
+            return None
+        start = i
+        i += 1
+        while i < end and s[i] != b'"':  # the member's name: a string without escapes
+            if s[i] == b'\\':
+                return None
+            i += 1
+        name_end = i
+        if i + 3 >= end or s[i + 1] != b':' or s[i + 2] != b' ':
+            return None
+        i += 3
+        if name_end - start == 7 and text[start + 1:name_end] == b"inputs":
+            if inputs is not None or s[i] != b'{':
+                return None
+            found = scan_inputs(text, i, members, new_member)
+            if found is None:
+                return None
+            inputs, i = found
+        else:
+            i = _value_end(s, i, end)
+            if i < 0:
+                return None
+            (before if inputs is None else after).append(text[start:i])
+        if i == end - 1 and s[i] == b'}':
+            break
+        if i + 1 >= end or s[i] != b',' or s[i + 1] != b' ':
+            return None
+        i += 2
+    if inputs is None:
+        return None
+    return before, inputs, after

@@ -179,6 +179,19 @@ class StoredRecords:
     def _fast(self, text: bytes, frameworks) -> tuple[dict[str, Any], Evaluation] | None:
         if not _BUILDABLE or not text.startswith(b"{"):
             return None
+        if _compiled is not None:  # compiled: the line cut into its members in one walk
+            found = _compiled.scan_record(text, self.members, self._new_member)
+            if found is None:
+                return None
+            before, inputs, rest = found
+            entries, after = [], []
+            for texts, into in ((before, entries), (rest, after)):
+                for member in texts:
+                    entry = self._member_entry(member)
+                    if entry is None:
+                        return None
+                    into.append(entry)
+            return self._record(entries, inputs, after, frameworks)
         start = text.find(_INPUTS_KEY)
         if start < 0:
             return None
@@ -207,6 +220,11 @@ class StoredRecords:
         after = self._record_members(tail) if tail else []
         if after is None:
             return None
+        return self._record(entries, inputs, after, frameworks)
+
+    def _record(self, entries: list, inputs: dict, after: list, frameworks) -> tuple[dict[str, Any], Evaluation] | None:
+        """The record and evaluation of a line's members (cache entries) before and after
+        its ``inputs``; None when a member is repeated or missing (the line goes the whole way)."""
         record: dict[str, Any] = {}
         for entry in entries:
             record[entry[0]] = entry[1]
@@ -234,25 +252,37 @@ class StoredRecords:
                 if text_part in broken:
                     continue
                 try:
-                    parsed = _json_member(text_part)
+                    entry = self._member_entry(text_part)
                 except ValueError:  # a nested member's name was cut at: the member goes on
                     if len(broken) >= self.SIZE:
                         broken.clear()
                     broken.add(text_part)
                     continue
-                if parsed.__class__ is not dict or len(parsed) != 1:
+                if entry is None:
                     return None
-                (name, value), = parsed.items()
-                if name not in _RECORD_FIELDS:
-                    return None  # an unknown member (pydantic refuses it), or a second ``inputs``
-                entry = [name, value, _UNSET]
-                if name not in _PLAIN_TEXT or value.__class__ is not str:  # a title is seldom repeated
-                    if len(fields) >= self.SIZE:
-                        fields.clear()
-                    fields[text_part] = entry
             entries.append(entry)
             text_part = None
         return None if text_part is not None else entries
+
+    def _member_entry(self, text: bytes) -> list | None:
+        """The cache entry of one member's text ``"name": value`` (remembered unless it is a
+        title); None when it is not a member of the record this reader takes; raises
+        ValueError when it is not one JSON member."""
+        fields = self.fields
+        entry = fields.get(text)
+        if entry is None:
+            parsed = _json_member(text)
+            if parsed.__class__ is not dict or len(parsed) != 1:
+                return None
+            (name, value), = parsed.items()
+            if name not in _RECORD_FIELDS:
+                return None  # an unknown member (pydantic refuses it), or a second ``inputs``
+            entry = [name, value, _UNSET]
+            if name not in _PLAIN_TEXT or value.__class__ is not str:  # a title is seldom repeated
+                if len(fields) >= self.SIZE:
+                    fields.clear()
+                fields[text] = entry
+        return entry
 
     def _build(self, record: dict, entries: list, after: list, inputs: dict, framework: Framework) -> Evaluation:
         """The evaluation of ``record`` from its validated fields, checked by the evaluation's
@@ -308,10 +338,9 @@ class StoredRecords:
         The text after ``{"`` is cut at every ``}, "``: a member is one piece (its text without
         the opening quote and the closing brace), or several when it holds nested objects; the
         last member's piece ends with its own brace (the cut's brace closes ``inputs``). Where
-        the compiled loops are built, ``_speedups.scan_inputs`` finds the same members (the
-        same texts, looked up in the same cache) in one walk over the bytes instead."""
-        if _compiled is not None:
-            return _compiled.scan_inputs(text, opening, self.members, self._new_member)
+        the compiled loops are built, ``_fast`` reads the line with ``_speedups.scan_record``
+        instead, which finds the same members (the same texts, looked up in the same caches)
+        in one walk over the bytes."""
         pos = opening + 1
         if text.startswith(b"}", pos):
             return {}, pos + 1
@@ -414,7 +443,7 @@ class StoredRecords:
         cache.clear()
 
 
-_compiled = compiled_loops("jixiao.core._speedups")  # ``_inputs``'s walk compiled, or None
+_compiled = compiled_loops("jixiao.core._speedups")  # the walk over a line compiled, or None
 _scan = json.JSONDecoder().scan_once  # the C scanner of ``json.loads``
 
 
