@@ -58,10 +58,36 @@ cdef inline object _slot(object row, Py_ssize_t at, str name):
     return getattr(row, name)
 
 
+cdef list _remembered_subrows(tuple subs, object item, dict inputs, dict remembered, object empty, object one):
+    """[head, *sub-rows] of an indicator with sub-rows whose rows are all remembered, as
+    ``scoring._score_with_subrows`` finds them (factor 1: each sub-row by its input in its
+    leaf's rows, the head by the ids of its input, factor and sub-rows); None otherwise."""
+    cdef list out = [None], key = [PyLong_FromVoidPtr(<void*>item), PyLong_FromVoidPtr(<void*>one)]
+    cdef PyObject* found
+    cdef object sub_item, row
+    for sub in subs:
+        found = PyDict_GetItem(inputs, sub.code)
+        sub_item = empty if found is NULL or not <object>found else <object>found
+        found = PyDict_GetItem(<dict>sub.rows, PyLong_FromVoidPtr(<void*>sub_item))
+        if found is NULL:
+            return None
+        row = <object>found
+        if _slot(row, _input_at, "input") is not sub_item or row.factor is not one:
+            return None
+        out.append(row)
+        key.append(PyLong_FromVoidPtr(<void*>row))
+    found = PyDict_GetItem(remembered, tuple(key))
+    if found is NULL:
+        return None
+    out[0] = (<tuple>found)[0]
+    return out
+
+
 def score_rows(tuple flat, dict inputs, factors, entry, evaluation, plan, empty, one, zero):
     """The rows of every group of ``plan.flat`` in table order, each group's own rows' score
-    and declared sums: ``score``'s first loop (see there). Returns (rows, heads, sums,
-    declared_sums)."""
+    and declared sums: ``score``'s first loop (see there), which leaves an indicator with
+    sub-rows to ``entry``; here its rows are taken as ``_score_with_subrows`` would find them
+    when they are all remembered. Returns (rows, heads, sums, declared_sums)."""
     cdef list rows = [], heads = [], sums = [], declared_sums = []
     cdef tuple group, entries, e
     cdef PyObject* found
@@ -98,6 +124,10 @@ def score_rows(tuple flat, dict inputs, factors, entry, evaluation, plan, empty,
                     head = <object>found
             if head is not None and _slot(head, _input_at, "input") is item:
                 rows.append(head)
+            elif head is None and factor is one and e[1] and (
+                    scored := _remembered_subrows(<tuple>e[1], item, inputs, remembered, empty, one)) is not None:
+                rows.extend(scored)
+                head = scored[0]
             else:
                 if path is None:
                     path = (<object>group[0]).path
