@@ -92,9 +92,24 @@ def test_the_checker_catches_violations_in_a_subpackage():
 
 
 def test_project_form_templates_come_through_the_registered_reader():
-    from jixiao.core import project_form
+    from jixiao.core import project_form, template_reader
     from jixiao.io.project_form_yaml import read_builtin_template
 
-    assert project_form._template_reader is read_builtin_template
+    assert template_reader.reader is read_builtin_template
     template = project_form.load_template("hubei")
     assert template.layout.variant == "hubei" and template.execution_points > 0
+
+
+def test_importing_jixiao_leaves_the_project_form_machinery_until_a_template_is_read():
+    import subprocess
+    import sys
+
+    code = ("import sys, jixiao.io.bulk, jixiao.io.yamlio\n"
+            "assert 'jixiao.core.project_form' not in sys.modules and 'jixiao.io.project_form_yaml' not in sys.modules\n"
+            "from jixiao.core.project_form import load_template\n"
+            "assert load_template('hubei').layout.variant == 'hubei'\n"
+            "from jixiao.io.project_form_yaml import read_builtin_template\n"
+            "from jixiao.core import template_reader\n"
+            "assert template_reader.reader is read_builtin_template\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

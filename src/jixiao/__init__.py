@@ -2,6 +2,17 @@
 
 __version__ = "0.1.0"
 
-# The core reads no files; the readers it is given (built-in project-form templates) are
-# registered by the io package once jixiao is imported.
-from jixiao.io import project_form_yaml as _project_form_templates  # noqa: E402,F401
+# The core reads no files; the reader of the built-in project-form templates it is given is
+# registered here, and imports the io package's only when a template is first read (most uses
+# of jixiao never read one).
+from jixiao.core import template_reader as _template_reader  # noqa: E402
+
+
+def _read_builtin_template(variant: str):
+    from jixiao.io.project_form_yaml import read_builtin_template  # (registers itself on import)
+
+    return read_builtin_template(variant)
+
+
+if _template_reader.reader is None:
+    _template_reader.reader = _read_builtin_template

@@ -37,6 +37,7 @@ from pydantic import Field, field_validator, model_validator
 from .audit import KINDS, Finding, audit
 from .model import (COMPARATOR_SYMBOL, NATIONAL_GRADES, Evaluation, Framework, Group, Indicator, IndicatorInput,
                     Model, SourceRef, Target, Unit)
+from . import template_reader
 from .input_bounds import quantity_bounds
 from .numbers import HUNDRED, ZERO, NumberError, fmt, parse_typed, quantize
 from .rules import PROVINCIAL_VERDICTS
@@ -341,13 +342,11 @@ class FormTemplate:
 #: the package's ``frameworks/project-form-VARIANT.yaml`` (with located errors) when ``jixiao``
 #: is imported.
 TemplateReader = Callable[[str], "tuple[dict, Framework]"]
-_template_reader: TemplateReader | None = None
 
 
 def register_template_reader(reader: TemplateReader) -> None:
-    """Set the function ``load_template`` reads built-in templates with."""
-    global _template_reader
-    _template_reader = reader
+    """Set the function ``load_template`` reads built-in templates with (``template_reader``)."""
+    template_reader.reader = reader
     load_template.cache_clear()
 
 
@@ -356,9 +355,9 @@ def load_template(variant: str) -> FormTemplate:
     """The built-in template of ``variant`` (cached), read by the registered reader."""
     if variant not in VARIANTS:
         raise ValueError(f"没有项目支出绩效自评表格式“{variant}”（可选：{'、'.join(VARIANTS)}）")
-    if _template_reader is None:
+    if template_reader.reader is None:
         raise RuntimeError("未注册项目支出绩效自评表模板的读取器（jixiao.io.project_form_yaml）")
-    form, framework = _template_reader(variant)
+    form, framework = template_reader.reader(variant)
     return FormTemplate(FormLayout.model_validate(form), framework)
 
 
