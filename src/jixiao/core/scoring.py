@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import FrozenInstanceError, dataclass, field
 from operator import attrgetter
+from sys import intern
 from decimal import Decimal
 from typing import Callable
 
@@ -274,7 +275,8 @@ class _Leaf:
 
     def __init__(self, framework, indicator: Indicator):
         rule = indicator.rule or _DEFAULT_RULES[framework.default_rule]
-        self.indicator, self.code, self.weight = indicator, indicator.code, indicator.weight
+        # the code as one str object (``io.bulk`` interns the codes it reads): found by identity
+        self.indicator, self.code, self.weight = indicator, intern(indicator.code), indicator.weight
         self.context = Context(weight=indicator.weight, target=indicator.target, input=_EMPTY_INPUT,
                                label=indicator.label, places=framework.places, direction=indicator.direction)
         self.fields = dict(self.context.__dict__)  # what ``Context.with_input`` copies

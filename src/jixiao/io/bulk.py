@@ -18,6 +18,7 @@ import json
 import multiprocessing
 import os
 import re
+from sys import intern
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -415,7 +416,8 @@ class StoredRecords:
             parsed = None
         if parsed is not None and len(parsed) == 1:
             (code, value), = parsed.items()
-            hit = (code, _validate_input(value))
+            # one str object per code (as the scorer's plan holds it): looked up by identity
+            hit = (intern(code), _validate_input(value))
         if len(cache) >= self.SIZE:
             self._forget(cache)
         if hit is not _PART:
