@@ -298,7 +298,7 @@ class _Leaf:
 _MEMO_TYPES = frozenset(("binary", "proportional", "deduct_per_unit", "checklist", "per_incident", "bands", "formula",
                          "lower_is_better", "graded", "reference", "questionnaire", "growth", "saturating_rate",
                          "manual", "qualitative", "generic"))
-MEMO_SIZE = 1024  # distinct inputs remembered per indicator; a full memo is dropped
+MEMO_SIZE = 64  # distinct inputs remembered per indicator; a full memo is dropped
 # Rows remembered per indicator by the identity of their input (``_Leaf.rows``): a row is a
 # pure function of its indicator (path, parent, rule, the framework's rounding) and of its
 # input object, unless the input takes its actual value from the evaluation (questionnaire,
