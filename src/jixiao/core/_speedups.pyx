@@ -201,77 +201,6 @@ def row_findings(tuple rows, list findings, own_findings):
         position += 1
 
 
-def scan_inputs(bytes text, Py_ssize_t opening, dict members, new_member):
-    """The members of the ``inputs`` object whose ``{`` is at ``opening`` in ``text`` (one
-    line of a stored evaluation, as jixiao writes it: ``"CODE": {…}`` members separated by
-    ``, ``), and the position after its ``}``; None when the text is not of that form (the
-    caller then reads the line another way). Each member's text, without its opening quote
-    and its closing brace, is looked up in ``members`` ((code, input) of members seen
-    before); a member not seen before is given to ``new_member(text)``, which returns what
-    ``members`` would hold for it (or None: the line is read another way). A repeated code
-    keeps its first place and its last input, as ``json.loads`` does.
-
-    ``io.bulk.StoredRecords._inputs`` finds the same members by cutting the text at every
-    ``}, "`` (its reference loop, compared with this on the benchmark's data set by
-    tests/test_speedups.py); this walks the bytes once, strings and nested objects included."""
-    cdef const unsigned char* s = text
-    cdef Py_ssize_t n = len(text), i = opening + 1, start, depth
-    cdef unsigned char ch
-    cdef bint in_string
-    cdef dict inputs = {}
-    cdef PyObject* found
-    cdef object key, hit
-    if i < n and s[i] == b'}':
-        return inputs, i + 1
-    while True:
-        if i >= n or s[i] != b'"':
-            return None
-        start = i + 1
-        i = start
-        while i < n and s[i] != b'"':  # the code: a string without escapes
-            if s[i] == b'\\':
-                return None
-            i += 1
-        if i + 3 >= n or s[i + 1] != b':' or s[i + 2] != b' ' or s[i + 3] != b'{':
-            return None
-        i += 4  # inside the member's object
-        depth = 1
-        in_string = False
-        while i < n:
-            ch = s[i]
-            if in_string:
-                if ch == b'\\':
-                    i += 1
-                elif ch == b'"':
-                    in_string = False
-            elif ch == b'"':
-                in_string = True
-            elif ch == b'{':
-                depth += 1
-            elif ch == b'}':
-                depth -= 1
-                if depth == 0:
-                    break
-            i += 1
-        if i >= n:
-            return None
-        key = text[start:i]  # without the opening quote and the closing brace
-        found = PyDict_GetItem(members, key)
-        if found is NULL:
-            hit = new_member(key)
-            if hit is None:
-                return None
-        else:
-            hit = <object>found
-        PyDict_SetItem(inputs, (<tuple>hit)[0], (<tuple>hit)[1])
-        i += 1  # after the member's brace
-        if i < n and s[i] == b'}':
-            return inputs, i + 1
-        if i + 2 >= n or s[i] != b',' or s[i + 1] != b' ':
-            return None
-        i += 2
-
-
 cdef Py_ssize_t _value_end(const unsigned char* s, Py_ssize_t i, Py_ssize_t end):
     """Where the JSON value that starts at ``i`` ends (strings, escapes and nesting followed;
     a number or literal ends at the next ``,`` or ``}``), or -1 when it does not end before
@@ -305,6 +234,57 @@ cdef Py_ssize_t _value_end(const unsigned char* s, Py_ssize_t i, Py_ssize_t end)
     while i < end and s[i] != b',' and s[i] != b'}':
         i += 1
     return i if i < end else -1
+
+
+def scan_inputs(bytes text, Py_ssize_t opening, dict members, new_member):
+    """The members of the ``inputs`` object whose ``{`` is at ``opening`` in ``text`` (one
+    line of a stored evaluation, as jixiao writes it: ``"CODE": {…}`` members separated by
+    ``, ``), and the position after its ``}``; None when the text is not of that form (the
+    caller then reads the line another way). Each member's text, without its opening quote
+    and its closing brace, is looked up in ``members`` ((code, input) of members seen
+    before); a member not seen before is given to ``new_member(text)``, which returns what
+    ``members`` would hold for it (or None: the line is read another way). A repeated code
+    keeps its first place and its last input, as ``json.loads`` does.
+
+    ``io.bulk.StoredRecords._inputs`` finds the same members by cutting the text at every
+    ``}, "`` (its reference loop, compared with this on the benchmark's data set by
+    tests/test_speedups.py); this walks the bytes once, strings and nested objects included."""
+    cdef const unsigned char* s = text
+    cdef Py_ssize_t n = len(text), i = opening + 1, start
+    cdef dict inputs = {}
+    cdef PyObject* found
+    cdef object key, hit
+    if i < n and s[i] == b'}':
+        return inputs, i + 1
+    while True:
+        if i >= n or s[i] != b'"':
+            return None
+        start = i + 1
+        i = start
+        while i < n and s[i] != b'"':  # the code: a string without escapes
+            if s[i] == b'\\':
+                return None
+            i += 1
+        if i + 3 >= n or s[i + 1] != b':' or s[i + 2] != b' ' or s[i + 3] != b'{':
+            return None
+        i = _value_end(s, i + 3, n) - 1  # at the brace that closes the member's object
+        if i < 0:
+            return None
+        key = text[start:i]  # without the opening quote and the closing brace
+        found = PyDict_GetItem(members, key)
+        if found is NULL:
+            hit = new_member(key)
+            if hit is None:
+                return None
+        else:
+            hit = <object>found
+        PyDict_SetItem(inputs, (<tuple>hit)[0], (<tuple>hit)[1])
+        i += 1  # after the member's brace
+        if i < n and s[i] == b'}':
+            return inputs, i + 1
+        if i + 2 >= n or s[i] != b',' or s[i + 1] != b' ':
+            return None
+        i += 2
 
 
 def scan_record(bytes text, dict members, new_member):

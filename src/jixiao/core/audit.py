@@ -6,12 +6,12 @@ kind and a Chinese message with the evidence. Published scores are claims; the r
 
 from __future__ import annotations
 
-from dataclasses import FrozenInstanceError
 from operator import attrgetter
 from decimal import Decimal
 from typing import Callable, Literal
 
 from .compiled import compiled_loops
+from .frozen import FrozenValue
 from .model import PerObject, SourceRef
 from .numbers import ZERO, fmt
 from .scoring import ScoreSheet, allows_bonus
@@ -62,7 +62,7 @@ class _FindingBuilder(_FindingSlots):
         self.code, self.kind, self._message, self.severity, self.loc = code, kind, message, severity, loc
 
 
-class Finding(_FindingSlots):
+class Finding(_FindingSlots, FrozenValue):
     """One inconsistency: ``code`` is the indicator or group code ("总分" for the total),
     ``kind`` one of ``KINDS``, ``message`` the Chinese sentence with the evidence, ``severity``
     error / warning / info, ``loc`` where the indicator, group or evaluation came from.
@@ -96,33 +96,10 @@ class Finding(_FindingSlots):
     def title(self) -> str:
         return KINDS.get(self.kind, self.kind)
 
-    def _values(self) -> tuple:
-        return self.code, self.kind, self.message, self.severity, self.loc
-
     def _replace(self, **changes) -> "Finding":
         values = dict(zip(self._FIELDS, self._values()))
         values.update(changes)
         return Finding(**values)
-
-    def __setattr__(self, name, value):
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name):
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
-
-    def __eq__(self, other):
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._values() == other._values()
-
-    def __hash__(self):
-        return hash(self._values())
-
-    def __repr__(self):
-        return "Finding(" + ", ".join(f"{name}={value!r}" for name, value in zip(self._FIELDS, self._values())) + ")"
-
-    def __reduce__(self):
-        return (Finding, self._values())
 
 
 class _RowChecks:

@@ -12,13 +12,14 @@ factor before its one rounding. An override replaces the computed score, with it
 
 from __future__ import annotations
 
-from dataclasses import FrozenInstanceError, dataclass, field
+from dataclasses import dataclass, field
 from operator import attrgetter
 from sys import intern
 from decimal import Decimal
 from typing import Callable
 
 from .compiled import compiled_loops
+from .frozen import FrozenValue
 from .model import INPUTS_PLAIN, Evaluation, Group, Indicator, IndicatorInput, PerObject
 from .numbers import ONE, ROUNDING_MODES, ZERO, fmt, quantize
 from .rules import Bonus, Context, Generic, Manual, MissingInput, Rule, RuleError, Sum
@@ -84,7 +85,7 @@ class _RowBuilder(_RowSlots):
         self._audit = None
 
 
-class ScoreRow(_RowSlots):
+class ScoreRow(_RowSlots, FrozenValue):
     """One scored indicator or sub-row.
 
     ``score`` is the final rounded score that the sheet shows and totals add; ``computed`` is
@@ -102,6 +103,7 @@ class ScoreRow(_RowSlots):
     """
 
     __slots__ = ()
+    _FIELDS = _ROW_FIELDS
 
     def __new__(cls, indicator: Indicator, path: tuple[Group, ...], input: IndicatorInput, score: Decimal,
                 raw: Decimal, explanation: "str | Callable[[], str]", declared: Decimal | None = None,
@@ -125,29 +127,6 @@ class ScoreRow(_RowSlots):
         values = {name: getattr(self, name) for name in _RowSlots.__slots__ if name != "_audit"}
         values.update(changes)
         return ScoreRow(**{("explanation" if k == "_explanation" else k): v for k, v in values.items()})
-
-    def __setattr__(self, name, value):
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name):
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
-
-    def _values(self) -> tuple:
-        return tuple(getattr(self, name) for name in _ROW_FIELDS)
-
-    def __eq__(self, other):
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._values() == other._values()
-
-    def __hash__(self):
-        return hash(self._values())
-
-    def __repr__(self):
-        return "ScoreRow(" + ", ".join(f"{name}={getattr(self, name)!r}" for name in _ROW_FIELDS) + ")"
-
-    def __reduce__(self):
-        return (ScoreRow, self._values())
 
     @property
     def code(self) -> str:

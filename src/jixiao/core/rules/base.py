@@ -4,11 +4,12 @@ read the target."""
 
 from __future__ import annotations
 
-from dataclasses import FrozenInstanceError, dataclass, field
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Callable, ClassVar, Literal
 
 from ..model import IndicatorInput, Model, Target
+from ..frozen import FrozenValue
 from ..numbers import ZERO, fmt
 
 
@@ -79,7 +80,7 @@ class Context:
         return f"{fmt(amount)}{unit}"
 
 
-class RuleResult:
+class RuleResult(FrozenValue):
     """A rule's exact score and its explanation.
 
     ``explanation`` may be given as the text or as a function of no arguments that returns
@@ -90,6 +91,7 @@ class RuleResult:
     """
 
     manual = False
+    _FIELDS = ("score", "explanation", "manual")
 
     def __init__(self, score: Decimal, explanation: "str | Callable[[], str]", manual: bool = False):
         d = self.__dict__
@@ -115,26 +117,6 @@ class RuleResult:
     def lazy_explanation(self) -> "str | Callable[[], str]":
         """The explanation as given (text, or the function that builds it), without building it."""
         return self.__dict__["_explanation"]
-
-    def __setattr__(self, name, value):
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name):
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
-
-    def __eq__(self, other):
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return (self.score, self.explanation, self.manual) == (other.score, other.explanation, other.manual)
-
-    def __hash__(self):
-        return hash((self.score, self.explanation, self.manual))
-
-    def __repr__(self):
-        return f"RuleResult(score={self.score!r}, explanation={self.explanation!r}, manual={self.manual!r})"
-
-    def __reduce__(self):
-        return (RuleResult, (self.score, self.explanation, self.manual))
 
 
 class Rule(Model):
