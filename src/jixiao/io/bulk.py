@@ -310,11 +310,7 @@ class StoredRecords:
             values[INPUTS_PLAIN] = inputs
         else:  # the inputs of those kinds, for the checks to walk only them
             special = [pair for pair in inputs.items() if id(pair[1]) in special_ids]
-        evaluation = _new(Evaluation)
-        _set_dict(evaluation, values)
-        _set_fields_set(evaluation, set(record))
-        _set_extra(evaluation, None)
-        _set_private(evaluation, None)
+        evaluation = _built(Evaluation, values, record)
         evaluation.check_inputs(plain, special)
         for check in _AFTER:
             check(evaluation)
