@@ -296,7 +296,9 @@ def audit(sheet: ScoreSheet) -> list[Finding]:
 
 
 def _row_findings(row, info: _RowChecks) -> tuple[Finding, ...]:
-    """A row's findings: its indicator's own (``info``) and those of what it declares."""
+    """A row's findings: its indicator's own (``info``) and those of what it declares. (Their
+    messages, written when read, hold the row's values, not the row: the row keeps its
+    findings, and a cycle would outlive the scorer's caches until the collector runs.)"""
     ind = row.indicator
     findings = list(info.findings)
     add = findings.append
@@ -309,15 +311,18 @@ def _row_findings(row, info: _RowChecks) -> tuple[Finding, ...]:
     where = ind.loc
     if row.override_reason is not None:
         add(Finding(row.code, "override",
-                    lambda: "计算得分" + ("无法计算（缺少数据）" if row.computed is None else f"{fmt(row.computed)}分")
-                    + f"，人工改为{fmt(row.score)}分，理由：{row.override_reason}",
+                    lambda computed=row.computed, score=row.score, reason=row.override_reason:
+                    "计算得分" + ("无法计算（缺少数据）" if computed is None else f"{fmt(computed)}分")
+                    + f"，人工改为{fmt(score)}分，理由：{reason}",
                     "warning", row.input.loc or where))
     if row.error:
         add(Finding(row.code, "input-error", f"{row.error}，按0分计", "error", row.input.loc or where))
     if declared is None:
         return tuple(findings)
     if declared != row.score and not row.error:
-        add(Finding(row.code, "score-mismatch", lambda: f"申报{fmt(declared)}分，按规则应得{fmt(row.score)}分（{row.explanation}）",
+        add(Finding(row.code, "score-mismatch",
+                    lambda score=row.score, text=row._explanation:
+                    f"申报{fmt(declared)}分，按规则应得{fmt(score)}分（{text if text.__class__ is str else text()}）",
                     "error", row.input.loc or where))
     weight = ind.weight
     if declared > weight and info.above_weight:
