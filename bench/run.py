@@ -55,6 +55,7 @@ def report() -> str:
             for run in r["runs"]:
                 rows.append({"size": r["size"], "evaluations": r["evaluations"], "rows": run["rows"],
                              "workers": run["workers"], "seconds": run["seconds"], "rows_per_s": run["rows_per_s"],
+                             "median": run.get("seconds_median"), "runs": len(run.get("seconds_each_run") or [1]),
                              "us_per_row": run.get("cpu_us_per_row"), "rows_per_cpu_s": run.get("rows_per_cpu_s"),
                              "peak": run["peak_rss_mb"], "peak_all": run.get("peak_rss_mb_all_processes"), "digest": "yes" if run["digest_matches_reference"] else "NO",
                              "lo_rows": lo.get("large", {}).get("rows"), "lo_s": lo.get("large", {}).get("seconds"),
@@ -63,7 +64,8 @@ def report() -> str:
                              "load": _load(run.get("loadavg_before") or r.get("loadavg_start"), run.get("loadavg"))})
         out.append(table(rows, [
             ("size", "units"), ("evaluations", "evaluations"), ("rows", "indicator rows"), ("workers", "processes"),
-            ("seconds", "wall s"), ("rows_per_s", "rows/s end to end"), ("us_per_row", "CPU µs per row"),
+            ("seconds", "wall s (best)"), ("median", "wall s (median)"), ("runs", "runs"),
+            ("rows_per_s", "rows/s end to end"), ("us_per_row", "CPU µs per row"),
             ("rows_per_cpu_s", "rows per CPU-second"),
             ("peak", "peak RSS MiB (largest process)"), ("peak_all", "peak RSS MiB (all processes)"), ("digest", "totals digest unchanged"), ("lo_rows", "LO rows"),
             ("lo_s", "LO s (start, load, calculate, save)"), ("lo_rps", "LO rows/s"),
