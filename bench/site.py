@@ -60,7 +60,7 @@ def timed_run(workers: int) -> dict:
             "evaluations": len(outcomes), "rows": rows, "rows_per_s": round(rows / seconds),
             "load_errors": sum(1 for o in outcomes if not o.ok), "findings": sum(o.findings for o in outcomes),
             "written": {k: stats[k] for k in ("evaluations_updated", "values_updated")},
-            "queries_parent": stats["queries"], "totals_digest": digest.hexdigest(), "peak_rss_mb": vm_hwm_mb()}
+            "records_read_whole": stats["read_whole"], "queries_parent": stats["queries"], "totals_digest": digest.hexdigest(), "peak_rss_mb": vm_hwm_mb()}
 
 
 def run(size: int, workers: list[int], repeat: int = 3, postgres: bool = False) -> dict:

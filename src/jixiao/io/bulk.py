@@ -140,7 +140,9 @@ class StoredRecords:
 
     SIZE = 1 << 16  # distinct member texts kept; a full cache starts again
 
-    def __init__(self):
+    def __init__(self, fields: frozenset[str] | None = None):
+        # the members a record may have besides ``inputs`` (a line with another goes the whole way)
+        self.record_fields = _RECORD_FIELDS if fields is None else _RECORD_FIELDS & fields | {"framework"}
         # the texts are the UTF-8 bytes of the line's parts
         self.members: dict[bytes, tuple[str, IndicatorInput]] = {}  # piece(s) of a member → (code, input)
         self.parts: set[bytes] = set()  # pieces that are not a whole member (a nested object closed there)
@@ -164,18 +166,24 @@ class StoredRecords:
         ``evaluation_from_record`` raise for the line."""
         # the bytes of the line: split and looked up without decoding it (a text of Chinese
         # is two bytes a character as a str; pieces are decoded when first seen)
-        text = line if line.__class__ is bytes else line.encode("utf-8")
-        try:
-            found = self._fast(text, frameworks)
-        except (ValueError, UnicodeError, KeyError, TypeError, AttributeError) as exc:  # ValidationError is a ValueError
-            found = None
-            if self.first_error is None:
-                self.first_error = exc
+        found = self.read(line, frameworks)
         if found is not None:
             return found
         self.slow += 1
         record = json.loads(line)
         return record, evaluation_from_record(record, frameworks[record["framework"]])
+
+    def read(self, line: str | bytes, frameworks: Mapping[str, Framework]) -> tuple[dict[str, Any], Evaluation] | None:
+        """``line``'s record and evaluation when it reads that way (its parts looked up or
+        validated once), None when it does not: then the caller reads the line its own way,
+        for the evaluation or the error it gives (``line`` reads it whole)."""
+        text = line if line.__class__ is bytes else line.encode("utf-8")
+        try:
+            return self._fast(text, frameworks)
+        except (ValueError, UnicodeError, KeyError, TypeError, AttributeError) as exc:  # ValidationError is a ValueError
+            if self.first_error is None:
+                self.first_error = exc
+            return None
 
     def _fast(self, text: bytes, frameworks) -> tuple[dict[str, Any], Evaluation] | None:
         if not _BUILDABLE or not text.startswith(b"{"):
@@ -276,7 +284,7 @@ class StoredRecords:
             if parsed.__class__ is not dict or len(parsed) != 1:
                 return None
             (name, value), = parsed.items()
-            if name not in _RECORD_FIELDS:
+            if name not in self.record_fields:
                 return None  # an unknown member (pydantic refuses it), or a second ``inputs``
             entry = [name, value, _UNSET]
             if name not in _PLAIN_TEXT or value.__class__ is not str:  # a title is seldom repeated
@@ -638,67 +646,6 @@ _FIELDS = create_model("StoredEvaluationFields", __config__=ConfigDict(**Evaluat
                        **{name: (Annotated[(f.annotation, *f.metadata)] if f.metadata else f.annotation, None)
                           for name, f in Evaluation.model_fields.items() if name not in ("framework", "inputs")})
 _UNSET = object()
-
-
-class SharedInputs:
-    """Indicator inputs from their stored JSON text (what the site's database holds in each
-    row: ``{"actual": "60"}``), each distinct text parsed and validated once and the one
-    immutable object shared by every evaluation with that text (so the scorer remembers its
-    row, ``scoring._Leaf.rows``, and each row's explanation is written once). ``get`` raises
-    what ``json.loads`` and ``IndicatorInput.model_validate`` raise for a bad text; a caller
-    then builds that evaluation the plain way, for the error naming its field."""
-
-    SIZE = 1 << 16  # distinct texts kept; a full cache starts again
-
-    def __init__(self):
-        self.by_text: dict[str, IndicatorInput] = {}
-
-    def get(self, text: str) -> IndicatorInput:
-        found = self.by_text.get(text)
-        if found is None:
-            found = _validate_input(json.loads(text))
-            if len(self.by_text) >= self.SIZE:
-                self.forget()
-            self.by_text[text] = found
-            share_inputs((found,))
-        return found
-
-    def forget(self) -> None:
-        """Stop sharing the inputs built (their rows are no longer remembered)."""
-        unshare_inputs(self.by_text.values())
-        self.by_text.clear()
-
-    def __del__(self):
-        try:
-            self.forget()
-        except Exception:  # (at interpreter exit the module may be gone)
-            pass
-
-
-class SharedFields:
-    """Members of stored evaluations other than their inputs (``unit``, ``finance``,
-    ``questionnaires``…, as JSON data), each distinct value validated once, as that field of
-    an evaluation (``_FIELDS``), and the one immutable object shared: an evaluation built
-    with it takes it as it is (pydantic does not validate a model instance again), and what
-    is computed from it once per object (``Evaluation.metrics``, a questionnaire's total) is
-    computed once. ``get`` raises ValidationError for a value pydantic refuses."""
-
-    SIZE = 4096
-
-    def __init__(self):
-        self.values: dict[tuple[str, str], Any] = {}
-
-    def get(self, name: str, value: Any) -> Any:
-        if value is None or value.__class__ in (str, int, bool):
-            return value  # (validated with the evaluation: nothing to share)
-        key = (name, json.dumps(value, ensure_ascii=False))  # (key order kept: it is the value's own)
-        found = self.values.get(key, _UNSET)
-        if found is _UNSET:
-            found = _FIELDS.model_validate({name: value}).__dict__[name]
-            if len(self.values) >= self.SIZE:
-                self.values.clear()
-            self.values[key] = found
-        return found
 
 
 # --- files ----------------------------------------------------------------------------

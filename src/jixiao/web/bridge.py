@@ -72,24 +72,21 @@ def store_framework(text: str, name: str, user=None, builtin: bool = False) -> F
                                            rules_hash=digest, builtin=builtin, created_by=user)
 
 
-def _extra_keys():
-    return ("team", "questionnaires", "finance", "narrative", "evaluator", "report_date",
-            "declared_total", "declared_grade", "declared_groups", "title")
+# what an evaluation keeps in ``Evaluation.extra``: the members of a core evaluation besides its
+# unit, year, framework and inputs (anything else there is not the core's)
+EXTRA_KEYS = ("team", "questionnaires", "finance", "narrative", "evaluator", "report_date",
+              "declared_total", "declared_grade", "declared_groups", "title")
 
 
-def core_evaluation(evaluation: Evaluation, values=None, inputs: dict | None = None, shared=None) -> CoreEvaluation:
-    """The core Evaluation of a database evaluation (raises pydantic ValidationError);
-    ``inputs``: its inputs already built (code → IndicatorInput), instead of ``values``'s data;
-    ``shared``: an ``io.bulk.SharedFields`` giving its unit, finance data, questionnaires…
-    already validated (the bulk path, where many evaluations hold the same)."""
-    if inputs is None:
-        values = evaluation.values.all() if values is None else values
-        inputs = {v.code: v.data for v in values if v.data}
-    extra = {k: v for k, v in (evaluation.extra or {}).items() if k in _extra_keys()}
+def core_evaluation(evaluation: Evaluation, values=None) -> CoreEvaluation:
+    """The core Evaluation of a database evaluation (raises pydantic ValidationError), from
+    ``values`` (its IndicatorValues, or anything with their ``code`` and ``data``) or its own.
+    (The bulk path, ``evaluations.bulk.SiteReader``, builds the same evaluation with the parts
+    many evaluations share validated once.)"""
+    values = evaluation.values.all() if values is None else values
+    inputs = {v.code: v.data for v in values if v.data}
+    extra = {k: v for k, v in (evaluation.extra or {}).items() if k in EXTRA_KEYS}
     unit = {"name": evaluation.unit.name, "level": evaluation.unit.level, "region": evaluation.unit.region}
-    if shared is not None:
-        extra = {k: shared.get(k, v) for k, v in extra.items()}
-        unit = shared.get("unit", unit)
     return CoreEvaluation.model_validate({
         **extra,
         "unit": unit,
@@ -184,7 +181,7 @@ def import_evaluation_file(path: Path, unit: Unit, state: str = Evaluation.DRAFT
     text = yaml.safe_dump(framework_data(framework), allow_unicode=True, sort_keys=False)
     version = store_framework(text, framework.id)  # built-in frameworks are stored from the package first
     dumped = plain(core.model_dump(exclude_none=True))
-    extra = {k: dumped[k] for k in _extra_keys() if dumped.get(k) not in (None, [], {}, "")}
+    extra = {k: dumped[k] for k in EXTRA_KEYS if dumped.get(k) not in (None, [], {}, "")}
     evaluation = Evaluation.objects.create(unit=unit, year=core.year, framework=version, title=core.title,
                                            state=state, extra=extra)
     codes = [c for i in framework.indicators() for c in (i.code, *(s.code for s in i.subrows))]

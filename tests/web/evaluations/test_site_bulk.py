@@ -5,8 +5,6 @@ one, and names a bad stored value as the one-by-one path does. Runs on SQLite an
 
 import pytest
 
-from jixiao.io.bulk import SharedInputs
-
 
 @pytest.mark.django_db
 def test_site_bulk_scoring_writes_what_score_and_cache_writes():
@@ -38,35 +36,68 @@ def test_site_bulk_scoring_writes_what_score_and_cache_writes():
 
 @pytest.mark.django_db
 def test_site_bulk_scoring_shares_equal_stored_inputs_and_names_a_bad_one():
+    import gc
+
     from jixiao.core.scoring import _SHARED
     from jixiao.web import bridge
     from jixiao.web.evaluations import bulk as site_bulk
     from jixiao.web.models import Evaluation as Stored
     from jixiao.web.models import IndicatorValue
 
+    site_bulk.score_site()  # (fills the stored lines' frameworks)
     work = site_bulk.read_site()
-    shared = SharedInputs()
-    built = {}
+    reader = site_bulk.SiteReader()
+    by_text, built = {}, {}
     for ev, values in work:
-        inputs = site_bulk._inputs(values, shared)
-        plain = bridge.core_evaluation(ev, values)  # the stored JSON decoded and validated whole
-        fast = bridge.core_evaluation(ev, values, inputs)
+        stored = Stored.objects.select_related("unit", "framework").get(pk=ev.pk)
+        plain = bridge.core_evaluation(stored, values)  # the stored JSON decoded and validated whole
+        fast = reader.evaluation(ev, values)
         assert fast.model_dump() == plain.model_dump()
-        assert all(fast.inputs[c] is inputs[c] for c in inputs)  # the shared objects themselves, not copies
-        built.update((id(i), i) for i in inputs.values())
-    texts = [v.text for _, values in work for v in values if v.text not in site_bulk._EMPTY]
-    assert len(shared.by_text) == len(set(texts)) < len(texts)  # each distinct stored text built once
+        assert fast.unit == plain.unit and fast.finance == plain.finance
+        for value in values:
+            if value.text not in site_bulk._EMPTY:  # an indicator's equal stored texts: one shared object
+                key = (value.code, value.text)
+                assert by_text.setdefault(key, fast.inputs[value.code]) is fast.inputs[value.code]
+        built.update((id(i), i) for i in fast.inputs.values())
+    assert reader.read_whole == 0  # every stored evaluation read the shared way
+    texts = [(v.code, v.text) for _, values in work for v in values if v.text not in site_bulk._EMPTY]
+    assert len(by_text) < len(texts)
     assert set(built) <= _SHARED
-    shared.forget()
-    assert not set(built) & _SHARED
+    del reader
+    gc.collect()
+    assert not set(built) & _SHARED  # its inputs no longer shared once the reader is gone
 
     value = IndicatorValue.objects.filter(data__has_key="actual").select_related("evaluation").first()
     value.data = {**value.data, "actual": "九十"}
     value.save()
-    outcomes, _ = site_bulk.score_site(Stored.objects.filter(pk=value.evaluation_id))
+    outcomes, stats = site_bulk.score_site(Stored.objects.filter(pk=value.evaluation_id))
     (bad,) = outcomes
-    assert not bad.ok
+    assert not bad.ok and stats["read_whole"] == 1
     assert any(f"'inputs', '{value.code}', 'actual'" in e for e in bad.load_errors), bad.load_errors
+
+
+@pytest.mark.django_db
+def test_site_bulk_reads_whole_what_the_core_evaluation_leaves_out():
+    """Contents of ``extra`` that are not the core's (``loc`` is a core field, ``note`` not) are
+    left out as ``core_evaluation`` leaves them out: such an evaluation is read the plain way."""
+    from jixiao.web import bridge
+    from jixiao.web.evaluations import bulk as site_bulk
+    from jixiao.web.models import Evaluation as Stored
+
+    site_bulk.score_site()
+    first = Stored.objects.order_by("pk").first()
+    expected = site_bulk.score_site(Stored.objects.filter(pk=first.pk))[0][0].total
+    for key, value in (("loc", {"file": "x.yaml", "line": 3}), ("note", "备注")):
+        Stored.objects.filter(pk=first.pk).update(extra={**first.extra, key: value})
+        (ev, values), = site_bulk.read_site(Stored.objects.filter(pk=first.pk))
+        reader = site_bulk.SiteReader()
+        core = reader.evaluation(ev, values)
+        assert reader.read_whole == 1
+        stored = Stored.objects.select_related("unit", "framework").get(pk=first.pk)
+        assert core.model_dump() == bridge.core_evaluation(stored, values).model_dump()
+        assert core.loc is None
+        (done,), stats = site_bulk.score_site(Stored.objects.filter(pk=first.pk))
+        assert done.ok and done.total == expected and stats["read_whole"] == 1
 
 
 @pytest.mark.django_db

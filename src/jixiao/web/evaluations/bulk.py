@@ -23,9 +23,11 @@ from pydantic import ValidationError
 
 from jixiao.core.audit import audit
 from jixiao.core.scoring import score
-from jixiao.io.bulk import Outcome, SharedFields, SharedInputs, effective_workers, failed, outcome, parallel
+from jixiao.core.model import Evaluation as CoreEvaluation
+from jixiao.io.bulk import Outcome, StoredRecords, effective_workers, failed, outcome, parallel
 
-from jixiao.web.bridge import cached_summary_changed, changed_rows, core_evaluation, core_framework, summary_of
+from jixiao.web.bridge import (EXTRA_KEYS, cached_summary_changed, changed_rows, core_evaluation, core_framework,
+                               summary_of)
 from jixiao.web.models import Evaluation, FrameworkVersion, IndicatorValue
 
 BATCH = 2000
@@ -47,48 +49,103 @@ class StoredValue(NamedTuple):
         return None if self.text is None else json.loads(self.text)
 
 
+class StoredEvaluation(NamedTuple):
+    """One Evaluation as read in bulk, not as a model instance: what scoring it needs (its
+    unit, year, framework version and other contents as their stored JSON text) and what was
+    cached of its last scoring (to write back only what changed)."""
+
+    pk: int
+    unit: tuple[str, str, str]  # the unit's name, level and region
+    year: int
+    framework_id: int
+    framework_key: str
+    extra: str | None  # ``Evaluation.extra`` as stored JSON text
+    total: Decimal | None
+    grade: str
+    declared_total: Decimal | None
+    findings_count: int
+    summary_text: str | None
+
+    @property
+    def summary(self):
+        return None if self.summary_text is None else json.loads(self.summary_text)
+
+
 class _Update(NamedTuple):
     values: list  # (pk, score, explanation) of rows whose cached score or explanation changed
     evaluation: tuple | None  # (total, grade, declared_total, findings_count, summary) when changed
 
 
-def _source(ev: Evaluation) -> str:
-    return f"{ev.unit.name} {ev.year} {ev.framework.key}#{ev.pk}"
+def _source(ev: StoredEvaluation) -> str:
+    return f"{ev.unit[0]} {ev.year} {ev.framework_key}#{ev.pk}"
 
 
 _EMPTY = frozenset(("{}", "null", ""))  # stored inputs holding nothing (``if v.data`` in core_evaluation)
 
 
-def _inputs(values: list[StoredValue], shared: SharedInputs) -> dict | None:
-    """The evaluation's inputs, each distinct stored text built once and shared; None when one
-    of them does not build (the evaluation is then read the plain way, for its error)."""
-    inputs = {}
-    try:
+class SiteReader:
+    """The core Evaluations of stored evaluations, through ``io.bulk.StoredRecords``: each
+    evaluation is written as the stored line the pipeline reads (``{"framework": …, "unit":
+    …, "year": …, <its extra contents>, "inputs": {"B12": <stored text>, …}}``, the database's
+    JSON texts put in as they are), so each distinct stored input, unit, finance block and
+    questionnaire is validated once and shared, and the evaluation is put together without
+    validating them again. A line that does not read that way (a stored text another
+    database wrote in another layout, contents ``core_evaluation`` leaves out, a value pydantic
+    refuses) is read by ``core_evaluation`` from the model instance, for its evaluation or
+    the error naming its field."""
+
+    # what ``core_evaluation`` takes of an evaluation's extra contents, and its own members
+    FIELDS = frozenset((*EXTRA_KEYS, "unit", "year"))
+
+    def __init__(self):
+        self.records = StoredRecords(self.FIELDS)
+        self.read_whole = 0  # evaluations read by ``core_evaluation`` (see above)
+        self.units: dict[tuple, str] = {}
+        self.codes: dict[str, str] = {}
+
+    def line(self, ev: StoredEvaluation, values: list[StoredValue]) -> str:
+        unit = self.units.get(ev.unit)
+        if unit is None:
+            name, level, region = ev.unit
+            unit = self.units[ev.unit] = json.dumps({"name": name, "level": level, "region": region},
+                                                    ensure_ascii=False)
+        codes = self.codes
+        members = []
         for value in values:
-            if value.text is not None and value.text not in _EMPTY:
-                inputs[value.code] = shared.get(value.text)
-    except ValueError:  # (pydantic's ValidationError and json's JSONDecodeError are ValueErrors)
-        return None
-    return inputs
+            text = value.text
+            if text is not None and text not in _EMPTY:
+                code = codes.get(value.code)
+                if code is None:
+                    code = codes[value.code] = json.dumps(value.code, ensure_ascii=False)
+                members.append(f"{code}: {text}")
+        # ``inputs`` before another member, as the pipeline's files have it (the reader's Python
+        # loop, its reference, cuts a member at the ``}, "`` after it)
+        line = f'{{"framework": "{ev.framework_id}", "unit": {unit}, "inputs": {{{", ".join(members)}}}, "year": {ev.year}'
+        extra = ev.extra
+        if extra and extra not in _EMPTY:
+            if not (extra.startswith("{") and extra.endswith("}")):
+                return ""
+            line = f"{line}, {extra[1:-1]}"
+        return line + "}"
+
+    def evaluation(self, ev: StoredEvaluation, values: list[StoredValue]) -> CoreEvaluation:
+        """Raises pydantic's ValidationError as ``core_evaluation`` does for a bad stored evaluation."""
+        line = self.line(ev, values)
+        found = self.records.read(line, _STORED_FRAMEWORKS) if line else None
+        if found is not None:
+            return found[1]
+        self.read_whole += 1
+        stored = Evaluation.objects.select_related("unit", "framework").get(pk=ev.pk)
+        return core_evaluation(stored, values)
 
 
-def _core(ev: Evaluation, values: list[StoredValue], shared: tuple[SharedInputs, SharedFields] | None):
-    """``core_evaluation`` with the parts many evaluations share built once (``shared``); an
-    evaluation one of whose parts does not build is read the plain way, for its error."""
-    if shared is not None:
-        inputs = _inputs(values, shared[0])
-        if inputs is not None:
-            try:
-                return core_evaluation(ev, values, inputs, shared[1])
-            except ValueError:
-                pass
-    return core_evaluation(ev, values)
+_STORED_FRAMEWORKS: dict[str, object] = {}  # a stored line's "framework" (the version's pk) → its framework
 
 
-def _work(ev: Evaluation, values: list[StoredValue], details: bool,
-          shared: tuple[SharedInputs, SharedFields] | None = None) -> tuple[Outcome, _Update | None]:
+def _work(ev: StoredEvaluation, values: list[StoredValue], details: bool,
+          reader: SiteReader) -> tuple[Outcome, _Update | None]:
     try:
-        core = _core(ev, values, shared)
+        core = reader.evaluation(ev, values)
     except ValidationError as exc:
         return failed(_source(ev), [f"{e['loc']}: {e['msg']}" for e in exc.errors()]), None
     sheet = score(core)
@@ -100,22 +157,32 @@ def _work(ev: Evaluation, values: list[StoredValue], details: bool,
     return outcome(_source(ev), core, details, sheet, findings), update
 
 
-def read_site(evaluations: QuerySet | None = None) -> list[tuple[Evaluation, list[StoredValue]]]:
+def _decimal(text: str | None) -> Decimal | None:
+    return None if text is None else Decimal(text)
+
+
+def read_site(evaluations: QuerySet | None = None) -> list[tuple[StoredEvaluation, list[StoredValue]]]:
     """Every evaluation (or those of ``evaluations``) with its rows: two queries."""
-    qs = (Evaluation.objects.all() if evaluations is None else evaluations).select_related("unit", "framework")
-    evs = list(qs.order_by("pk"))
-    # each input as its stored JSON text, not decoded: equal texts are built once (``_inputs``);
-    # the cached score as text too, read by ``Decimal`` (the database's decimal converter, which
-    # rounds each value to the column's places, cost more than the rest of the row)
+    qs = Evaluation.objects.all() if evaluations is None else evaluations
+    # JSON and decimals as their stored text, not decoded: equal texts are validated once
+    # (``SiteReader``), and Django's converters (a model instance each, decimals rounded to
+    # the column's places) cost more than the rest of reading
+    evs = [StoredEvaluation(pk, (name, level, region), year, framework_id, key, extra,
+                            _decimal(total), grade, _decimal(declared), count, summary)
+           for pk, name, level, region, year, framework_id, key, extra, total, grade, declared, count, summary
+           in qs.order_by("pk").annotate(
+               extra_text=Cast("extra", TextField()), total_text=Cast("total", TextField()),
+               declared_text=Cast("declared_total", TextField()), summary_json=Cast("summary", TextField())
+           ).values_list("pk", "unit__name", "unit__level", "unit__region", "year", "framework_id", "framework__key",
+                         "extra_text", "total_text", "grade", "declared_text", "findings_count", "summary_json")]
     rows = IndicatorValue.objects.order_by("evaluation_id", "id").annotate(
         text=Cast("data", TextField()), score_text=Cast("score", TextField()))
-    if evaluations is not None:
-        rows = rows.filter(evaluation_id__in=[e.pk for e in evs])
+    if evaluations is not None:  # (a subquery: Django prepares each value of a list one by one)
+        rows = rows.filter(evaluation_id__in=evaluations.values("pk"))
     by_evaluation: dict[int, list[StoredValue]] = defaultdict(list)
     for pk, evaluation_id, code, text, stored_score, explanation in rows.values_list(
             "pk", "evaluation_id", "code", "text", "score_text", "explanation").iterator(chunk_size=BATCH):
-        by_evaluation[evaluation_id].append(StoredValue(pk, code, text, None if stored_score is None else
-                                                        Decimal(stored_score), explanation))
+        by_evaluation[evaluation_id].append(StoredValue(pk, code, text, _decimal(stored_score), explanation))
     return [(ev, by_evaluation.get(ev.pk, [])) for ev in evs]
 
 
@@ -157,22 +224,26 @@ def score_site(evaluations: QuerySet | None = None, workers: int = 1, details: b
             on_total(len(pks))
         # each framework version parsed once, before the workers fork
         for version in FrameworkVersion.objects.filter(pk__in=qs.values("framework_id")):
-            core_framework(version)
+            _STORED_FRAMEWORKS[str(version.pk)] = core_framework(version)
         chunks = [pks[i:i + CHUNK] for i in range(0, len(pks), CHUNK)]
-        shared = (SharedInputs(), SharedFields())  # (each worker fills its own copy)
+        reader = SiteReader()  # (each worker fills its own copy)
 
-        def work(i: int) -> list[tuple[int, Outcome, _Update | None]]:
-            part = read_site(Evaluation.objects.filter(pk__in=chunks[i]))
-            return [(ev.pk, *_work(ev, values, details, shared)) for ev, values in part]
+        def work(i: int) -> tuple[list[tuple[int, Outcome, _Update | None]], int]:
+            part = read_site(qs.filter(pk__gte=chunks[i][0], pk__lte=chunks[i][-1]))  # (what ``pk__in`` finds)
+            before = reader.read_whole
+            done = [(ev.pk, *_work(ev, values, details, reader)) for ev, values in part]
+            return done, reader.read_whole - before
 
         if effective_workers(len(chunks), workers, 1) > 1:
             connection.close()  # each forked worker opens its own connection
         results: list[tuple[int, Outcome, _Update | None]] = []
-        for part in parallel(len(chunks), work, workers, chunk=1):
+        read_whole = 0
+        for part, whole in parallel(len(chunks), work, workers, chunk=1):
             results.extend(part)
+            read_whole += whole
             if on_done:
                 on_done(len(part))
-        shared[0].forget()
+        del reader  # its inputs are no longer shared (their rows no longer remembered)
         now = timezone.now()
         values, evs = [], []
         for evaluation_pk, _, update in results:
@@ -187,5 +258,5 @@ def score_site(evaluations: QuerySet | None = None, workers: int = 1, details: b
             _write(IndicatorValue, ["score", "explanation"], values)
             _write(Evaluation, ["total", "grade", "declared_total", "findings_count", "summary", "updated_at"], evs)
     stats = {"evaluations": len(results), "evaluations_updated": len(evs), "values_updated": len(values),
-             "queries": len(queries.captured_queries)}
+             "read_whole": read_whole, "queries": len(queries.captured_queries)}
     return [o for _, o, _ in results], stats
