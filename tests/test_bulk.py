@@ -175,3 +175,35 @@ def test_a_folder_reads_excel_entry_workbooks_against_the_framework_given(tmp_pa
     assert (o.unit, o.year, o.total, o.findings, o.rows) == ("某县医疗保障局", 2023, sheet.total, len(audit(sheet)),
                                                              len(sheet.rows))
 
+
+
+def test_bulk_work_keeps_what_outlives_an_item_out_of_the_collectors_scans():
+    """``kept_alive``: what survives an item is frozen (collections no longer walk it), a cycle
+    dropped inside an item is still collected, and at the end nothing stays frozen."""
+    import gc
+    import weakref
+
+    from jixiao.io.bulk import kept_alive, parallel
+
+    class Node:
+        pass
+
+    assert gc.get_freeze_count() == 0
+    kept, dropped = [], []
+    for i in kept_alive(range(3)):
+        kept.append([i])  # lives on past its item
+        cycle = Node()
+        cycle.me = cycle  # garbage only a collection finds
+        dropped.append(weakref.ref(cycle))
+        del cycle
+        gc.collect()
+        assert dropped[-1]() is None
+        assert (gc.get_freeze_count() > 0) == (i > 0)  # what the items before left alive
+    assert gc.get_freeze_count() == 0 and kept == [[0], [1], [2]]
+    assert list(parallel(5, lambda i: i * i)) == [0, 1, 4, 9, 16] and gc.get_freeze_count() == 0
+    gc.freeze()  # frozen by someone else before: left frozen
+    try:
+        before = gc.get_freeze_count()
+        assert list(kept_alive("ab")) == ["a", "b"] and gc.get_freeze_count() >= before
+    finally:
+        gc.unfreeze()

@@ -24,7 +24,7 @@ from pydantic import ValidationError
 from jixiao.core.audit import audit
 from jixiao.core.scoring import score
 from jixiao.core.model import Evaluation as CoreEvaluation
-from jixiao.io.bulk import Outcome, StoredRecords, effective_workers, failed, outcome, parallel
+from jixiao.io.bulk import Outcome, StoredRecords, effective_workers, failed, kept_alive, outcome, parallel
 
 from jixiao.web.bridge import (EXTRA_KEYS, cached_summary_changed, changed_rows, core_evaluation, core_framework,
                                summary_of)
@@ -231,7 +231,7 @@ def score_site(evaluations: QuerySet | None = None, workers: int = 1, details: b
         def work(i: int) -> tuple[list[tuple[int, Outcome, _Update | None]], int]:
             part = read_site(qs.filter(pk__gte=chunks[i][0], pk__lte=chunks[i][-1]))  # (what ``pk__in`` finds)
             before = reader.read_whole
-            done = [(ev.pk, *_work(ev, values, details, reader)) for ev, values in part]
+            done = [(ev.pk, *_work(ev, values, details, reader)) for ev, values in kept_alive(part)]
             return done, reader.read_whole - before
 
         if effective_workers(len(chunks), workers, 1) > 1:
