@@ -201,6 +201,10 @@ def test_bulk_work_keeps_what_outlives_an_item_out_of_the_collectors_scans():
         assert (gc.get_freeze_count() > 0) == (i > 0)  # what the items before left alive
     assert gc.get_freeze_count() == 0 and kept == [[0], [1], [2]]
     assert list(parallel(5, lambda i: i * i)) == [0, 1, 4, 9, 16] and gc.get_freeze_count() == 0
+    for i in kept_alive(range(2)):  # a loop inside another: the outer one unfreezes, at its end
+        assert list(kept_alive("ab")) == ["a", "b"]
+        assert gc.get_freeze_count() > 0  # (the inner loop froze what its items left, and kept it so)
+    assert gc.get_freeze_count() == 0
     gc.freeze()  # frozen by someone else before: left frozen
     try:
         before = gc.get_freeze_count()

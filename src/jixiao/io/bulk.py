@@ -704,15 +704,22 @@ def kept_alive(items: Iterable) -> Iterator:
     the collector off, 2.5–3.0 s with it on). Frozen, those objects are still freed by their
     reference counts; collections scan only what the current item allocated, and catch its
     cycles (a run at 1,000 units leaves a few hundred cyclic objects, which a cycle that
-    outlives its item keeps until the end). Freezing is constant time."""
-    frozen_before = gc.get_freeze_count()
+    outlives its item keeps until the end). Freezing is constant time; counting what is frozen
+    is not (a walk of it), so only the outermost loop asks whether anything was before."""
+    outermost = not _KEEPING
+    frozen_before = outermost and gc.get_freeze_count()
+    _KEEPING.append(items)
     try:
         for item in items:
             yield item
             gc.freeze()
     finally:
-        if not frozen_before:
+        _KEEPING.pop()
+        if outermost and not frozen_before:
             gc.unfreeze()
+
+
+_KEEPING: list = []  # the ``kept_alive`` loops running in this process, outermost first
 
 
 def _run_chunk(bounds: tuple[int, int]) -> list[Outcome]:
