@@ -44,7 +44,6 @@ def test_site_bulk_scoring_shares_equal_stored_inputs_and_names_a_bad_one():
     from jixiao.web.models import Evaluation as Stored
     from jixiao.web.models import IndicatorValue
 
-    site_bulk.score_site()  # (fills the stored lines' frameworks)
     work = site_bulk.read_site()
     reader = site_bulk.SiteReader()
     by_text, built = {}, {}

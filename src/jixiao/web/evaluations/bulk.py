@@ -24,6 +24,7 @@ from pydantic import ValidationError
 from jixiao.core.audit import audit
 from jixiao.core.scoring import score
 from jixiao.core.model import Evaluation as CoreEvaluation
+from jixiao.core.model import Framework
 from jixiao.io.bulk import Outcome, StoredRecords, effective_workers, failed, kept_alive, outcome, parallel
 
 from jixiao.web.bridge import (EXTRA_KEYS, cached_summary_changed, changed_rows, core_evaluation, core_framework,
@@ -86,7 +87,7 @@ _EMPTY = frozenset(("{}", "null", ""))  # stored inputs holding nothing (``if v.
 class SiteReader:
     """The core Evaluations of stored evaluations, through ``io.bulk.StoredRecords``: each
     evaluation is written as the stored line the pipeline reads (``{"framework": …, "unit":
-    …, "year": …, <its extra contents>, "inputs": {"B12": <stored text>, …}}``, the database's
+    …, "inputs": {"B12": <stored text>, …}, "year": …, <its extra contents>}``, the database's
     JSON texts put in as they are), so each distinct stored input, unit, finance block and
     questionnaire is validated once and shared, and the evaluation is put together without
     validating them again. A line that does not read that way (a stored text another
@@ -99,11 +100,18 @@ class SiteReader:
 
     def __init__(self):
         self.records = StoredRecords(self.FIELDS)
+        self.frameworks: dict[str, Framework] = {}  # a line's "framework" (the version's pk) → its framework
         self.read_whole = 0  # evaluations read by ``core_evaluation`` (see above)
         self.units: dict[tuple, str] = {}
         self.codes: dict[str, str] = {}
 
+    def framework(self, version: FrameworkVersion) -> None:
+        """The framework of ``version`` read once (``core_framework``), for the lines that name it."""
+        self.frameworks[str(version.pk)] = core_framework(version)
+
     def line(self, ev: StoredEvaluation, values: list[StoredValue]) -> str:
+        if str(ev.framework_id) not in self.frameworks:
+            self.framework(FrameworkVersion.objects.get(pk=ev.framework_id))
         unit = self.units.get(ev.unit)
         if unit is None:
             name, level, region = ev.unit
@@ -131,15 +139,12 @@ class SiteReader:
     def evaluation(self, ev: StoredEvaluation, values: list[StoredValue]) -> CoreEvaluation:
         """Raises pydantic's ValidationError as ``core_evaluation`` does for a bad stored evaluation."""
         line = self.line(ev, values)
-        found = self.records.read(line, _STORED_FRAMEWORKS) if line else None
+        found = self.records.read(line, self.frameworks) if line else None
         if found is not None:
             return found[1]
         self.read_whole += 1
         stored = Evaluation.objects.select_related("unit", "framework").get(pk=ev.pk)
         return core_evaluation(stored, values)
-
-
-_STORED_FRAMEWORKS: dict[str, object] = {}  # a stored line's "framework" (the version's pk) → its framework
 
 
 def _work(ev: StoredEvaluation, values: list[StoredValue], details: bool,
@@ -223,10 +228,10 @@ def score_site(evaluations: QuerySet | None = None, workers: int = 1, details: b
         if on_total:
             on_total(len(pks))
         # each framework version parsed once, before the workers fork
+        reader = SiteReader()  # (each worker fills its own copy of its caches)
         for version in FrameworkVersion.objects.filter(pk__in=qs.values("framework_id")):
-            _STORED_FRAMEWORKS[str(version.pk)] = core_framework(version)
+            reader.framework(version)
         chunks = [pks[i:i + CHUNK] for i in range(0, len(pks), CHUNK)]
-        reader = SiteReader()  # (each worker fills its own copy)
 
         def work(i: int) -> tuple[list[tuple[int, Outcome, _Update | None]], int]:
             part = read_site(qs.filter(pk__gte=chunks[i][0], pk__lte=chunks[i][-1]))  # (what ``pk__in`` finds)
