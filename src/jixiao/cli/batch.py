@@ -48,6 +48,26 @@ def run_folder(folder: Path, check: bool, workers: Optional[int], out: Optional[
             as_json=as_json)
 
 
+def run_records(path: Path, check: bool, workers: Optional[int], out: Optional[Path], as_json: bool = False) -> None:
+    """A JSON-lines file of evaluation records (``io.bulk.process_records``)."""
+    from jixiao.io.bulk import RANGE_BYTES, process_records
+
+    workers = workers or default_workers()
+    start = time.perf_counter()
+    outcomes = _collect(sum(1 for _ in _record_lines(path)), "核查" if check else "计分",
+                        lambda done: process_records(path, workers, details=check or out is not None, on_done=done))
+    ranges = max(1, -(-path.stat().st_size // RANGE_BYTES))  # (as ``record_ranges`` cuts it, near enough)
+    _report(outcomes, check, out, time.perf_counter() - start, effective_workers(ranges, workers, 1),
+            root=path.parent, as_json=as_json)
+
+
+def _record_lines(path: Path) -> Iterator[bytes]:
+    with open(path, "rb") as f:
+        for line in f:
+            if line.strip():
+                yield line
+
+
 def run_site(check: bool, workers: Optional[int], out: Optional[Path], data_dir: Optional[Path] = None,
              as_json: bool = False) -> None:
     from jixiao.cli.site import _django

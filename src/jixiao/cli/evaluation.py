@@ -108,30 +108,35 @@ def _print_findings(findings: list[Finding]) -> None:
 
 _BATCH_OPTIONS = {
     "site": lambda: typer.Option(False, "--site", help="对网站数据库中的全部评价计分并写回（不给文件或文件夹）"),
-    "workers": lambda: typer.Option(None, "--workers", "-w", min=1, help="文件夹或 --site：进程数（默认用满两个CPU）"),
-    "out": lambda: typer.Option(None, "--out", "-o", help="文件夹或 --site：Excel汇总（.xlsx）"),
+    "workers": lambda: typer.Option(None, "--workers", "-w", min=1, help="文件夹、.jsonl 或 --site：进程数（默认用满两个CPU）"),
+    "out": lambda: typer.Option(None, "--out", "-o", help="文件夹、.jsonl 或 --site：Excel汇总（.xlsx）"),
     "framework": lambda: typer.Option(None, "--framework", "-f", help="文件夹中Excel填报表的指标体系（路径或 builtin:名称）"),
 }
 
 
 def _batch(file: Optional[Path], site: bool, check: bool, workers, out, framework, as_json: bool) -> bool:
-    """A folder or ``--site``: score (or check) every evaluation; False for one file."""
+    """A folder, a JSON-lines file of records or ``--site``: score (or check) every evaluation;
+    False for one evaluation file."""
     if site == (file is not None):  # exactly one of them
         err_console.print("[bold red]请给出一个评价文件或文件夹，或用 --site（二者取其一）[/]")
         raise typer.Exit(code=2)
-    if not site and not file.is_dir():
+    from jixiao.io.bulk import RECORD_SUFFIXES
+
+    if not site and not file.is_dir() and file.suffix.lower() not in RECORD_SUFFIXES:
         return False
     from jixiao.cli import batch
 
     if site:
         batch.run_site(check, workers, out, as_json=as_json)
+    elif file.suffix.lower() in RECORD_SUFFIXES:
+        batch.run_records(file, check, workers, out, as_json=as_json)
     else:
         batch.run_folder(file, check, workers, out, framework, as_json=as_json)
     return True
 
 
 @app.command("score", short_help="按规则计分、定级，并与申报得分对照（文件、文件夹或网站）")
-def score_cmd(file: Optional[Path] = typer.Argument(None, help="评价文件（YAML），或装有评价文件的文件夹"),
+def score_cmd(file: Optional[Path] = typer.Argument(None, help="评价文件（YAML），装有评价文件的文件夹，或每行一份评价的JSON行文件（.jsonl）"),
               as_json: bool = typer.Option(False, "--json", help="输出一个JSON对象"),
               site: bool = _BATCH_OPTIONS["site"](), workers: Optional[int] = _BATCH_OPTIONS["workers"](),
               out: Optional[Path] = _BATCH_OPTIONS["out"](),
@@ -147,7 +152,7 @@ def score_cmd(file: Optional[Path] = typer.Argument(None, help="评价文件（Y
 
 
 @app.command("check", short_help="核查不一致：权重、标题分值、申报得分、规则、等级")
-def check_cmd(file: Optional[Path] = typer.Argument(None, help="评价文件（YAML），或装有评价文件的文件夹"),
+def check_cmd(file: Optional[Path] = typer.Argument(None, help="评价文件（YAML），装有评价文件的文件夹，或每行一份评价的JSON行文件（.jsonl）"),
               as_json: bool = typer.Option(False, "--json", help="输出JSON"),
               site: bool = _BATCH_OPTIONS["site"](), workers: Optional[int] = _BATCH_OPTIONS["workers"](),
               out: Optional[Path] = _BATCH_OPTIONS["out"](),

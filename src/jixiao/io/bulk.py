@@ -27,7 +27,7 @@ from typing import Annotated, Any, Callable, Iterable, Iterator, Mapping, Sequen
 
 from jixiao.core.audit import Finding, audit
 from annotated_types import MinLen
-from pydantic import ConfigDict, create_model
+from pydantic import ConfigDict, ValidationError, create_model
 from pydantic_core import PydanticUndefined
 
 from jixiao.core.compiled import compiled_loops
@@ -772,6 +772,115 @@ def process_folder(paths: Sequence[Path], workers: int = 1, excel_framework: str
     each worker loads each framework once."""
     loader = Loader(excel_framework)
     return parallel(len(paths), lambda i: loader.outcome(paths[i], details), workers, on_done=on_done)
+
+
+# --- a file of stored records (JSON lines) ----------------------------------------------
+
+RECORD_SUFFIXES = (".jsonl", ".ndjson")
+RANGE_BYTES = 1 << 20  # a file of records is read in ranges of whole lines of about this size
+
+
+class FrameworkNotLoaded(KeyError):
+    """A record names a framework that does not load (``errors``: why)."""
+
+    def __init__(self, ref: str, errors: list):
+        super().__init__(ref)
+        self.ref, self.errors = ref, errors
+
+
+class RecordFrameworks(dict):
+    """The frameworks records name (``builtin:NAME`` or a path from the records' folder), each
+    loaded once when first named (``shared_framework``); a reference that does not load
+    raises ``FrameworkNotLoaded`` with its errors."""
+
+    def __init__(self, base: Path):
+        super().__init__()
+        self.base, self.cache = base, {}
+
+    def __missing__(self, ref):
+        if not isinstance(ref, str):
+            raise FrameworkNotLoaded(str(ref), ["指标体系须为 builtin:名称 或文件路径"])
+        framework, errors = shared_framework(ref, self.base, self.cache)
+        if framework is None or errors:
+            raise FrameworkNotLoaded(ref, errors or ["无法读取"])
+        self[ref] = framework
+        return framework
+
+
+def record_ranges(path: Path, size: int = RANGE_BYTES) -> list[tuple[int, int, int]]:
+    """``path`` cut into ranges of whole lines of about ``size`` bytes: (start, stop, the
+    number of the range's first line)."""
+    out = []
+    with open(path, "rb") as f:
+        data = f.read()  # (the workers read their ranges again: it is in the page cache)
+    start, line, n = 0, 1, len(data)
+    while start < n:
+        stop = data.find(b"\n", min(n, start + size) - 1)
+        stop = n if stop < 0 else stop + 1
+        out.append((start, stop, line))
+        line += data.count(b"\n", start, stop)
+        start = stop
+    return out
+
+
+def record_outcome(reader: StoredRecords, frameworks: Mapping[str, Framework], line: bytes, source: str,
+                   details: bool = False) -> Outcome:
+    """The outcome of one stored record (a line of a records file), or the errors naming
+    why it does not load: not JSON, no or an unloadable framework, a field pydantic refuses
+    (its place in the record, e.g. ``('inputs', 'B12', 'actual')``)."""
+    try:
+        _, evaluation = reader.line(line, frameworks)
+    except FrameworkNotLoaded as exc:
+        return failed(source, [f"指标体系{exc.ref}：{e}" for e in exc.errors])
+    except ValidationError as exc:
+        return failed(source, [f"{e['loc']}: {e['msg']}" for e in exc.errors()])
+    except json.JSONDecodeError as exc:
+        return failed(source, [f"不是一行JSON（第{exc.colno}列）：{exc.msg}"])
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:
+        if isinstance(exc, KeyError) and exc.args == ("framework",):
+            return failed(source, ["缺少指标体系（framework）"])
+        return failed(source, [f"不是一份评价记录：{exc}"])
+    return outcome(source, evaluation, details)
+
+
+def process_records(path: Path, workers: int = 1, details: bool = False,
+                    on_done: Callable[[int], None] | None = None, stats: dict | None = None) -> Iterator[Outcome]:
+    """Every record of the JSON-lines file ``path`` (one evaluation a line, as an evaluation
+    file's fields: ``framework`` — ``builtin:NAME`` or a path from the file's folder —,
+    ``unit``, ``year``, ``inputs``…) read, scored and audited, in order, on ``workers``
+    processes, each distinct part of the records validated once (``StoredRecords``); each
+    outcome's source is ``FILE:LINE``. Blank lines are skipped. ``stats``, when given, gets
+    ``read_whole``: the records read the whole way (json + pydantic; see ``StoredRecords``)."""
+    path = Path(path)
+    ranges = record_ranges(path)
+    frameworks = RecordFrameworks(path.parent)
+    reader = StoredRecords()
+    with open(path, "rb") as f:  # the frameworks the ranges start with, read before the workers fork
+        for start, _, _ in ranges:
+            f.seek(start)
+            try:
+                frameworks[json.loads(f.readline())["framework"]]
+            except (ValueError, KeyError, TypeError):
+                pass  # (that line's outcome says why)
+
+    def work(i: int) -> tuple[list[Outcome], int]:
+        start, stop, first = ranges[i]
+        with open(path, "rb") as f:
+            f.seek(start)
+            lines = f.read(stop - start).split(b"\n")
+        before = reader.slow
+        done = [record_outcome(reader, frameworks, line, f"{path}:{number}", details)
+                for number, line in kept_alive(enumerate(lines, first)) if line.strip()]
+        return done, reader.slow - before
+
+    read_whole = 0
+    for part, whole in parallel(len(ranges), work, workers, chunk=1):
+        read_whole += whole
+        if stats is not None:
+            stats["read_whole"] = read_whole
+        yield from part
+        if on_done:
+            on_done(len(part))
 
 
 # --- the summary workbook -------------------------------------------------------------
