@@ -20,6 +20,7 @@ are), and the ratio of rows per second is reported.
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
 import hashlib
 import json
@@ -38,6 +39,19 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 # --- writing the data set out (untimed) -----------------------------------------------------
+
+def framework_ref(fid: str) -> str:
+    """How the data set's records name a framework: a built-in one as ``builtin:NAME`` (what
+    a province's records would name), the others by their file in ``frameworks/``."""
+    return f"builtin:{fid}" if fid in _builtin_names() else f"frameworks/{fid}.yaml"
+
+
+@functools.lru_cache(maxsize=1)
+def _builtin_names() -> frozenset[str]:
+    from jixiao.io.yamlio import builtin_framework_names
+
+    return frozenset(builtin_framework_names())
+
 
 def write_dataset(size: int, folder: Path) -> dict:
     """Frameworks as YAML files and evaluations as JSON lines in ``folder``; returns counts
@@ -63,7 +77,7 @@ def write_dataset(size: int, folder: Path) -> dict:
     with open(folder / "evaluations.jsonl", "w", encoding="utf-8") as out:
         for spec in ds.evaluations:
             unit = ds.units[spec.unit]
-            record = {"framework": f"frameworks/{spec.framework}.yaml", **extras.get(spec.framework, {}),
+            record = {"framework": framework_ref(spec.framework), **extras.get(spec.framework, {}),
                       "unit": {"name": unit.name, "level": unit.level, "region": unit.region},
                       "year": YEAR, "title": spec.title, "inputs": spec.inputs, "declared_total": spec.declared_total}
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
@@ -76,18 +90,19 @@ def write_dataset(size: int, folder: Path) -> dict:
 # --- the timed run (in its own process) -------------------------------------------------------
 
 def _frameworks(folder: Path) -> dict:
-    """The data set's frameworks by the reference its records give (``frameworks/ID.yaml``)."""
+    """The data set's frameworks by the reference its records give (``framework_ref``)."""
     from jixiao.io.yamlio import load_framework
 
     out = {}
     for path in sorted((folder / "frameworks").glob("*.yaml")):
+        ref = framework_ref(path.stem)
         try:
-            fw, errors = load_framework(path, stored=True)  # written by write_dataset
+            fw, errors = load_framework(ref, folder, stored=True)  # written by write_dataset
         except TypeError:  # an older engine (PYTHONPATH=<other checkout>/src)
-            fw, errors = load_framework(path)
+            fw, errors = load_framework(ref, folder)
         if errors:
             raise RuntimeError(errors)
-        out[f"frameworks/{path.name}"] = fw
+        out[ref] = fw
     return out
 
 
