@@ -85,3 +85,18 @@ def test_score_and_check_a_records_file_on_the_command_line(records_file, tmp_pa
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert len(data) == 200 and all(len(d["finding_list"]) == d["findings"] for d in data)
+
+
+def test_a_records_file_is_cut_into_ranges_of_whole_lines(tmp_path):
+    from jixiao.io.bulk import record_ranges
+
+    path = tmp_path / "r.jsonl"
+    lines = [b'{"n": %d}' % i + b" " * (i % 7) for i in range(1, 301)]
+    path.write_bytes(b"\n".join(lines))  # (no newline after the last line)
+    data = path.read_bytes()
+    ranges = record_ranges(path, size=64)
+    assert ranges[0][0] == 0 and ranges[-1][1] == len(data) and len(ranges) > 10
+    for (start, stop, first), following in zip(ranges, ranges[1:] + [(len(data), None, None)]):
+        assert stop == following[0] and (stop == len(data) or data[stop - 1:stop] == b"\n")
+        assert data[start:stop].split(b"\n")[0] == lines[first - 1]  # the range's first line, by number
+    assert record_ranges(tmp_path / "r.jsonl", size=1 << 20) == [(0, len(data), 1)]

@@ -809,17 +809,19 @@ class RecordFrameworks(dict):
 
 def record_ranges(path: Path, size: int = RANGE_BYTES) -> list[tuple[int, int, int]]:
     """``path`` cut into ranges of whole lines of about ``size`` bytes: (start, stop, the
-    number of the range's first line)."""
+    number of the range's first line). Read a range at a time (the workers read their ranges
+    again: from the page cache)."""
     out = []
+    start, line = 0, 1
     with open(path, "rb") as f:
-        data = f.read()  # (the workers read their ranges again: it is in the page cache)
-    start, line, n = 0, 1, len(data)
-    while start < n:
-        stop = data.find(b"\n", min(n, start + size) - 1)
-        stop = n if stop < 0 else stop + 1
-        out.append((start, stop, line))
-        line += data.count(b"\n", start, stop)
-        start = stop
+        while True:
+            block = f.read(size)
+            if not block:
+                break
+            block += f.readline()  # to the end of its last line
+            out.append((start, start + len(block), line))
+            line += block.count(b"\n")
+            start += len(block)
     return out
 
 
