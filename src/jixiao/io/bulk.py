@@ -20,10 +20,10 @@ import multiprocessing
 import os
 import re
 from sys import intern
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Annotated, Any, Callable, Iterable, Iterator, Mapping, NamedTuple, Sequence
 
 from jixiao.core.audit import Finding, audit
 from annotated_types import MinLen
@@ -53,9 +53,10 @@ class FindingLine:
     location: str
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """One evaluation scored and audited, or the errors that stopped it loading."""
+class Outcome(NamedTuple):
+    """One evaluation scored and audited, or the errors that stopped it loading. (A named
+    tuple: one is made for every evaluation of a bulk run and sent back from its worker; a
+    frozen dataclass took 2.5 µs to make, five times as long.)"""
 
     source: str
     unit: str = ""
@@ -71,7 +72,7 @@ class Outcome:
     findings: int = 0
     finding_errors: int = 0
     load_errors: tuple[str, ...] = ()
-    finding_lines: tuple[FindingLine, ...] = field(default=(), compare=False)
+    finding_lines: tuple[FindingLine, ...] = ()
 
     @property
     def ok(self) -> bool:
