@@ -85,6 +85,8 @@ def test_score_and_check_a_records_file_on_the_command_line(records_file, tmp_pa
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert len(data) == 200 and all(len(d["finding_list"]) == d["findings"] for d in data)
+    missing = runner.invoke(app, ["score", str(tmp_path / "none.jsonl")])
+    assert missing.exit_code == 2 and "文件不存在" in missing.output.replace("\n", "")
 
 
 def test_a_records_file_is_cut_into_ranges_of_whole_lines(tmp_path):

@@ -52,6 +52,9 @@ def run_records(path: Path, check: bool, workers: Optional[int], out: Optional[P
     """A JSON-lines file of evaluation records (``io.bulk.process_records``)."""
     from jixiao.io.bulk import RANGE_BYTES, process_records
 
+    if not path.is_file():
+        err_console.print(f"[bold red]{path}：文件不存在[/]")
+        raise typer.Exit(code=2)
     workers = workers or default_workers()
     start = time.perf_counter()
     outcomes = _collect(sum(1 for _ in _record_lines(path)), "核查" if check else "计分",
