@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Callable, Literal
 
 from .compiled import compiled_loops
-from .frozen import FrozenValue
+from .frozen import FrozenValue, lazy_text
 from .model import PerObject, SourceRef
 from .numbers import ZERO, fmt
 from .scoring import ScoreSheet, allows_bonus
@@ -84,13 +84,7 @@ class Finding(_FindingSlots, FrozenValue):
         finding.__class__ = cls
         return finding
 
-    @property
-    def message(self) -> str:
-        text = self._message
-        if text.__class__ is not str:
-            text = text()
-            object.__setattr__(self, "_message", text)
-        return text
+    message = lazy_text("_message")
 
     @property
     def title(self) -> str:

@@ -42,3 +42,19 @@ class FrozenValue:
 
     def __reduce__(self):
         return (self.__class__, self._values())
+
+
+def lazy_text(slot: str) -> property:
+    """A read-only property whose slot ``slot`` holds the text or a function that writes it:
+    the function is called on the first read and its text kept in the slot (formatting a
+    row's explanation or a finding's message costs more than finding it; a bulk run seldom
+    reads them)."""
+
+    def text(self) -> str:
+        value = getattr(self, slot)
+        if value.__class__ is not str:
+            value = value()
+            object.__setattr__(self, slot, value)
+        return value
+
+    return property(text)

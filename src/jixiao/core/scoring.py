@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Callable
 
 from .compiled import compiled_loops
-from .frozen import FrozenValue
+from .frozen import FrozenValue, lazy_text
 from .model import INPUTS_PLAIN, Evaluation, Group, Indicator, IndicatorInput, PerObject
 from .numbers import ONE, ROUNDING_MODES, ZERO, fmt, quantize
 from .rules import Bonus, Context, Generic, Manual, MissingInput, Rule, RuleError, Sum
@@ -115,13 +115,7 @@ class ScoreRow(_RowSlots, FrozenValue):
         row.__class__ = cls
         return row
 
-    @property
-    def explanation(self) -> str:
-        text = self._explanation
-        if text.__class__ is not str:
-            text = text()
-            object.__setattr__(self, "_explanation", text)
-        return text
+    explanation = lazy_text("_explanation")
 
     def _replace(self, **changes) -> "ScoreRow":
         values = {name: getattr(self, name) for name in _RowSlots.__slots__ if name != "_audit"}
