@@ -98,7 +98,9 @@ def test_a_records_file_is_cut_into_ranges_of_whole_lines(tmp_path):
     data = path.read_bytes()
     ranges = record_ranges(path, size=64)
     assert ranges[0][0] == 0 and ranges[-1][1] == len(data) and len(ranges) > 10
-    for (start, stop, first), following in zip(ranges, ranges[1:] + [(len(data), None, None)]):
+    for (start, stop, first, count), following in zip(ranges, ranges[1:] + [(len(data), None, None, None)]):
         assert stop == following[0] and (stop == len(data) or data[stop - 1:stop] == b"\n")
         assert data[start:stop].split(b"\n")[0] == lines[first - 1]  # the range's first line, by number
-    assert record_ranges(tmp_path / "r.jsonl", size=1 << 20) == [(0, len(data), 1)]
+        assert data[start:stop].rstrip(b"\n").split(b"\n") == lines[first - 1:first - 1 + count]
+    assert sum(r[3] for r in ranges) == len(lines) == 300
+    assert record_ranges(tmp_path / "r.jsonl", size=1 << 20) == [(0, len(data), 1, 300)]

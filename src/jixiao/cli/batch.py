@@ -27,10 +27,13 @@ def _progress() -> Progress:
                     TimeRemainingColumn(), console=err_console, transient=False)
 
 
-def _collect(n: int, label: str, run: Callable[[Callable[[int], None]], Iterator[Outcome]]) -> list[Outcome]:
+def _collect(n: int | None, label: str,
+             run: Callable[[Callable[[int], None], Callable[[int], None]], Iterator[Outcome]]) -> list[Outcome]:
+    """The outcomes of ``run(done, total)`` under a progress bar of ``n`` items (or as many as
+    ``total(n)`` says, when the run finds out itself); ``done(k)``: k more are finished."""
     with _progress() as progress:
         task = progress.add_task(label, total=n)
-        return list(run(lambda k: progress.advance(task, k)))
+        return list(run(lambda k: progress.advance(task, k), lambda total: progress.update(task, total=total)))
 
 
 def run_folder(folder: Path, check: bool, workers: Optional[int], out: Optional[Path],
@@ -42,33 +45,27 @@ def run_folder(folder: Path, check: bool, workers: Optional[int], out: Optional[
     workers = workers or default_workers()
     start = time.perf_counter()
     outcomes = _collect(len(paths), "核查" if check else "计分",
-                        lambda done: process_folder(paths, workers, framework, details=check or out is not None,
-                                                    on_done=done))
+                        lambda done, _: process_folder(paths, workers, framework, details=check or out is not None,
+                                                       on_done=done))
     _report(outcomes, check, out, time.perf_counter() - start, effective_workers(len(paths), workers), root=folder,
             as_json=as_json)
 
 
 def run_records(path: Path, check: bool, workers: Optional[int], out: Optional[Path], as_json: bool = False) -> None:
     """A JSON-lines file of evaluation records (``io.bulk.process_records``)."""
-    from jixiao.io.bulk import RANGE_BYTES, process_records
+    from jixiao.io.bulk import process_records
 
     if not path.is_file():
         err_console.print(f"[bold red]{path}：文件不存在[/]")
         raise typer.Exit(code=2)
     workers = workers or default_workers()
     start = time.perf_counter()
-    outcomes = _collect(sum(1 for _ in _record_lines(path)), "核查" if check else "计分",
-                        lambda done: process_records(path, workers, details=check or out is not None, on_done=done))
-    ranges = max(1, -(-path.stat().st_size // RANGE_BYTES))  # (as ``record_ranges`` cuts it, near enough)
-    _report(outcomes, check, out, time.perf_counter() - start, effective_workers(ranges, workers, 1),
+    stats: dict = {}
+    outcomes = _collect(None, "核查" if check else "计分",
+                        lambda done, total: process_records(path, workers, details=check or out is not None,
+                                                            on_done=done, stats=stats, on_total=total))
+    _report(outcomes, check, out, time.perf_counter() - start, effective_workers(stats["ranges"], workers, 1),
             root=path.parent, as_json=as_json)
-
-
-def _record_lines(path: Path) -> Iterator[bytes]:
-    with open(path, "rb") as f:
-        for line in f:
-            if line.strip():
-                yield line
 
 
 def run_site(check: bool, workers: Optional[int], out: Optional[Path], data_dir: Optional[Path] = None,
@@ -80,18 +77,14 @@ def run_site(check: bool, workers: Optional[int], out: Optional[Path], data_dir:
 
     workers = workers or default_workers()
     start = time.perf_counter()
-    box: dict = {}
+    stats: dict = {}
 
-    def run(done):
-        outcomes, stats = score_site(workers=workers, details=check or out is not None, on_done=done,
-                                     on_total=lambda n: box["progress"].update(box["task"], total=n))
-        box["stats"] = stats
+    def run(done, total):
+        outcomes, found = score_site(workers=workers, details=check or out is not None, on_done=done, on_total=total)
+        stats.update(found)
         return iter(outcomes)
 
-    with _progress() as progress:
-        box["progress"], box["task"] = progress, progress.add_task("核查" if check else "计分", total=None)
-        outcomes = list(run(lambda k: progress.advance(box["task"], k)))
-    stats = box["stats"]
+    outcomes = _collect(None, "核查" if check else "计分", run)
     _report(outcomes, check, out, time.perf_counter() - start, effective_workers(len(outcomes), workers),
             as_json=as_json)
     err_console.print(f"写回数据库：{stats['evaluations_updated']}份评价的得分摘要、{stats['values_updated']}行指标得分有变化"

@@ -808,10 +808,10 @@ class RecordFrameworks(dict):
         return framework
 
 
-def record_ranges(path: Path, size: int = RANGE_BYTES) -> list[tuple[int, int, int]]:
+def record_ranges(path: Path, size: int = RANGE_BYTES) -> list[tuple[int, int, int, int]]:
     """``path`` cut into ranges of whole lines of about ``size`` bytes: (start, stop, the
-    number of the range's first line). Read a range at a time (the workers read their ranges
-    again: from the page cache)."""
+    number of the range's first line, its number of lines). Read a range at a time (the
+    workers read their ranges again: from the page cache)."""
     out = []
     start, line = 0, 1
     with open(path, "rb") as f:
@@ -820,8 +820,9 @@ def record_ranges(path: Path, size: int = RANGE_BYTES) -> list[tuple[int, int, i
             if not block:
                 break
             block += f.readline()  # to the end of its last line
-            out.append((start, start + len(block), line))
-            line += block.count(b"\n")
+            count = block.count(b"\n") + (not block.endswith(b"\n"))
+            out.append((start, start + len(block), line, count))
+            line += count
             start += len(block)
     return out
 
@@ -847,19 +848,26 @@ def record_outcome(reader: StoredRecords, frameworks: Mapping[str, Framework], l
 
 
 def process_records(path: Path, workers: int = 1, details: bool = False,
-                    on_done: Callable[[int], None] | None = None, stats: dict | None = None) -> Iterator[Outcome]:
+                    on_done: Callable[[int], None] | None = None, stats: dict | None = None,
+                    on_total: Callable[[int], None] | None = None) -> Iterator[Outcome]:
     """Every record of the JSON-lines file ``path`` (one evaluation a line, as an evaluation
     file's fields: ``framework`` — ``builtin:NAME`` or a path from the file's folder —,
     ``unit``, ``year``, ``inputs``…) read, scored and audited, in order, on ``workers``
     processes, each distinct part of the records validated once (``StoredRecords``); each
-    outcome's source is ``FILE:LINE``. Blank lines are skipped. ``stats``, when given, gets
+    outcome's source is ``FILE:LINE``. Blank lines are skipped. For a progress bar,
+    ``on_total(n)`` is called first with the file's number of lines and ``on_done(k)`` as each
+    range of ``k`` lines is done. ``stats``, when given, gets ``ranges`` (how many) and
     ``read_whole``: the records read the whole way (json + pydantic; see ``StoredRecords``)."""
     path = Path(path)
     ranges = record_ranges(path)
+    if on_total:
+        on_total(sum(r[3] for r in ranges))
+    if stats is not None:
+        stats["ranges"] = len(ranges)
     frameworks = RecordFrameworks(path.parent)
     reader = StoredRecords()
     with open(path, "rb") as f:  # the frameworks the ranges start with, read before the workers fork
-        for start, _, _ in ranges:
+        for start, *_ in ranges:
             f.seek(start)
             try:
                 frameworks[json.loads(f.readline())["framework"]]
@@ -867,7 +875,7 @@ def process_records(path: Path, workers: int = 1, details: bool = False,
                 pass  # (that line's outcome says why)
 
     def work(i: int) -> tuple[list[Outcome], int]:
-        start, stop, first = ranges[i]
+        start, stop, first, _ = ranges[i]
         with open(path, "rb") as f:
             f.seek(start)
             lines = f.read(stop - start).split(b"\n")
@@ -877,13 +885,13 @@ def process_records(path: Path, workers: int = 1, details: bool = False,
         return done, reader.slow - before
 
     read_whole = 0
-    for part, whole in parallel(len(ranges), work, workers, chunk=1):
+    for i, (part, whole) in enumerate(parallel(len(ranges), work, workers, chunk=1)):
         read_whole += whole
         if stats is not None:
             stats["read_whole"] = read_whole
         yield from part
         if on_done:
-            on_done(len(part))
+            on_done(ranges[i][3])
 
 
 # --- the summary workbook -------------------------------------------------------------
